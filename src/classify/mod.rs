@@ -1,0 +1,245 @@
+//! Classification: one decision, with its reason, for each inbound mail. A pure function of
+//! the parsed mail, the config and what the store already knows about the thread ([`Known`]);
+//! the store looks up the hints from [`ticket_hints`] before calling [`classify`].
+
+pub mod machine;
+
+use crate::config::Config;
+use crate::model::{Inbound, TicketRef};
+use crate::portal::{self, FormChoice, FormProblem, FormRequest};
+pub use machine::{MachineKind, MachineSignal, OwnIdentity};
+use serde::Serialize;
+
+/// Who wrote a reply on a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Author {
+    Requester,
+    Agent,
+    Other,
+}
+
+/// Why a mail gets no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IgnoreReason {
+    /// Bounces, auto-replies, lists, notifications, our own mail: never answered (no loops).
+    Machine(MachineSignal),
+    /// No usable sender address: nobody to answer.
+    NoSender,
+    /// The same Message-ID was processed before (a copy, or a redelivery).
+    Duplicate { message_id: String },
+    /// A mail from the portal that does not hold a readable form.
+    PortalForm(FormProblem),
+    /// An agent's mail that names no ticket: agents are not sent portal links.
+    AgentWithoutTicket,
+}
+
+impl std::fmt::Display for IgnoreReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IgnoreReason::Machine(s) => write!(
+                f,
+                "machine mail ({}): {}",
+                machine_label(&s.kind),
+                s.evidence
+            ),
+            IgnoreReason::NoSender => f.write_str("no usable sender address"),
+            IgnoreReason::Duplicate { message_id } => {
+                write!(f, "already processed a mail with Message-ID <{message_id}>")
+            }
+            IgnoreReason::PortalForm(p) => write!(f, "{p}"),
+            IgnoreReason::AgentWithoutTicket => {
+                f.write_str("mail from an agent that names no ticket")
+            }
+        }
+    }
+}
+
+/// The one thing to do with an inbound mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Ignore(IgnoreReason),
+    /// A loose mail from a person: answer with a link to the (prefilled) portal form.
+    PortalReply {
+        form: FormChoice,
+    },
+    /// A portal form mail: make a ticket.
+    NewTicket(FormRequest),
+    /// A mail about a known ticket.
+    TicketReply {
+        ticket: TicketRef,
+        author: Author,
+    },
+}
+
+impl Decision {
+    /// The contract name of the decision (`deskmail explain --json`, the store, the log).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Decision::Ignore(_) => "ignore",
+            Decision::PortalReply { .. } => "portal_reply",
+            Decision::NewTicket(_) => "new_ticket",
+            Decision::TicketReply { .. } => "ticket_reply",
+        }
+    }
+
+    /// The reason in words, for the log and for `explain`.
+    pub fn reason(&self) -> String {
+        match self {
+            Decision::Ignore(r) => r.to_string(),
+            Decision::PortalReply { form } => match &form.category {
+                Some(c) => format!("loose mail from a person; keywords point at the {c} form"),
+                None => "loose mail from a person; pointed at the general form".into(),
+            },
+            Decision::NewTicket(f) => format!(
+                "portal form from {} ({} priority, category {})",
+                f.email, f.priority, f.category
+            ),
+            Decision::TicketReply { ticket, author } => {
+                format!("reply on ticket {ticket} by the {}", author_word(*author))
+            }
+        }
+    }
+}
+
+/// The corpus label family of a machine mail, as logs and `explain` show it.
+pub fn machine_label(kind: &MachineKind) -> &'static str {
+    match kind {
+        MachineKind::Bounce => "bounce",
+        MachineKind::AutoReply => "autoreply",
+        MachineKind::List => "list",
+        MachineKind::OtherAuto => "other-auto",
+        MachineKind::Own => "own",
+    }
+}
+
+fn author_word(a: Author) -> &'static str {
+    match a {
+        Author::Requester => "requester",
+        Author::Agent => "agent",
+        Author::Other => "another participant",
+    }
+}
+
+/// What a mail says about the ticket it belongs to; the store resolves these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TicketHint {
+    /// `[SD-1042]` in the subject or `desk+SD-1042@` as recipient.
+    Reference(TicketRef),
+    /// A Message-ID it replies to.
+    MessageId(String),
+}
+
+/// What the store knows about this mail's thread and history.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Known {
+    /// The ticket the hints lead to, with its requester's address.
+    pub ticket: Option<(TicketRef, String)>,
+    /// Message-ID already processed from another source position.
+    pub duplicate: bool,
+}
+
+/// Hints in order of strength: explicit references first, then threading headers.
+pub fn ticket_hints(m: &Inbound, config: &Config) -> Vec<TicketHint> {
+    let prefix = &config.tickets.ref_prefix;
+    let mut hints: Vec<TicketHint> = subject_refs(&m.subject, prefix)
+        .into_iter()
+        .map(TicketHint::Reference)
+        .collect();
+    let (desk_local, desk_domain) = config.desk.address.rsplit_once('@').unwrap_or(("", ""));
+    for rcpt in m.to.iter().chain(&m.cc) {
+        let (local, domain) = rcpt.email.rsplit_once('@').unwrap_or(("", ""));
+        if let Some((base, tag)) = local.split_once('+')
+            && base.eq_ignore_ascii_case(desk_local)
+            && domain.eq_ignore_ascii_case(desk_domain)
+            && let Some(r) = parse_ref(tag, prefix)
+        {
+            hints.push(TicketHint::Reference(r));
+        }
+    }
+    hints.extend(
+        m.referenced_ids()
+            .into_iter()
+            .map(|id| TicketHint::MessageId(id.to_string())),
+    );
+    hints
+}
+
+/// Every `PREFIX123` in a subject (the tag is `[SD-1042]`, but a bare reference counts too).
+pub fn subject_refs(subject: &str, prefix: &str) -> Vec<TicketRef> {
+    subject
+        .split(|c: char| c.is_whitespace() || "[](){}:;,#".contains(c))
+        .filter_map(|w| parse_ref(w, prefix))
+        .collect()
+}
+
+fn parse_ref(word: &str, prefix: &str) -> Option<TicketRef> {
+    let head = word.get(..prefix.len())?;
+    let digits = word.get(prefix.len()..)?;
+    if head.eq_ignore_ascii_case(prefix)
+        && !digits.is_empty()
+        && digits.len() <= 12
+        && digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        let n: i64 = digits.parse().ok()?;
+        Some(TicketRef::new(prefix, n))
+    } else {
+        None
+    }
+}
+
+/// The decision for one mail.
+pub fn classify(m: &Inbound, known: &Known, config: &Config) -> Decision {
+    let own_addresses = config.own_addresses();
+    let own = OwnIdentity {
+        addresses: &own_addresses,
+        message_id_domain: &config.desk.message_id_domain,
+        loop_header: crate::compose::LOOP_HEADER,
+    };
+    // machine mail first: a bounce quoting a ticket's subject must not count as a reply
+    if let Some(signal) = machine::machine_signal(m, &own) {
+        return Decision::Ignore(IgnoreReason::Machine(signal));
+    }
+    let Some(from) = m
+        .from
+        .as_ref()
+        .filter(|f| portal::plausible_address(&f.email))
+    else {
+        return Decision::Ignore(IgnoreReason::NoSender);
+    };
+    if known.duplicate
+        && let Some(id) = &m.message_id
+    {
+        return Decision::Ignore(IgnoreReason::Duplicate {
+            message_id: id.clone(),
+        });
+    }
+    if config.is_portal_sender(&from.email) {
+        return match portal::parse_form(&m.body, &config.portal.fields) {
+            Ok(form) => Decision::NewTicket(form),
+            Err(problem) => Decision::Ignore(IgnoreReason::PortalForm(problem)),
+        };
+    }
+    if let Some((ticket, requester)) = &known.ticket {
+        let author = if from.is(requester) {
+            Author::Requester
+        } else if config.is_agent(&from.email) {
+            Author::Agent
+        } else {
+            Author::Other
+        };
+        return Decision::TicketReply {
+            ticket: ticket.clone(),
+            author,
+        };
+    }
+    if config.is_agent(&from.email) {
+        return Decision::Ignore(IgnoreReason::AgentWithoutTicket);
+    }
+    Decision::PortalReply {
+        form: portal::choose_form(m, &config.portal),
+    }
+}
+
+#[cfg(test)]
+mod tests;

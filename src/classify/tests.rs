@@ -1,0 +1,205 @@
+use super::*;
+use crate::config::test_config;
+use crate::model::{Address, Priority};
+
+const FORMS: &str = r#"
+[[portal.forms]]
+category = "printer"
+url = "https://portal.example.org/printer"
+keywords = ["printer", "printen"]
+"#;
+
+fn mail(from: &str, subject: &str, body: &str) -> Inbound {
+    Inbound {
+        message_id: Some("m1@example.com".into()),
+        from: Some(Address::new(Some("Jan de Vries"), from)),
+        to: vec![Address::new(None, "servicedesk@example.org")],
+        subject: subject.into(),
+        body: body.into(),
+        content_type: "text/plain".into(),
+        ..Default::default()
+    }
+}
+
+fn with_ticket(requester: &str) -> Known {
+    Known {
+        ticket: Some((TicketRef("SD-1000".into()), requester.into())),
+        duplicate: false,
+    }
+}
+
+#[test]
+fn loose_mail_from_a_person_gets_the_matching_form() {
+    let c = test_config(FORMS);
+    let d = classify(
+        &mail("jan@example.com", "Printer kapot", "help"),
+        &Known::default(),
+        &c,
+    );
+    assert_eq!(d.name(), "portal_reply");
+    match d {
+        Decision::PortalReply { form } => assert_eq!(form.category.as_deref(), Some("printer")),
+        other => panic!("{other:?}"),
+    }
+    let d = classify(
+        &mail("jan@example.com", "VPN", "werkt niet"),
+        &Known::default(),
+        &c,
+    );
+    assert!(matches!(d, Decision::PortalReply { form } if form.category.is_none()));
+}
+
+#[test]
+fn portal_mail_makes_a_ticket_or_names_what_is_missing() {
+    let c = test_config("");
+    let body = "Name: Ann\nEmail: ann@example.com\nCategory: network\nPriority: high\nSubject: VPN\nDescription: down";
+    let d = classify(
+        &mail("portal@example.org", "New request", body),
+        &Known::default(),
+        &c,
+    );
+    assert!(
+        matches!(&d, Decision::NewTicket(f) if f.priority == Priority::High && f.email == "ann@example.com")
+    );
+    let d = classify(
+        &mail("portal@example.org", "New request", "Name: Ann"),
+        &Known::default(),
+        &c,
+    );
+    assert!(
+        matches!(d, Decision::Ignore(IgnoreReason::PortalForm(_))),
+        "{d:?}"
+    );
+    assert!(d.reason().contains("email"), "{}", d.reason());
+}
+
+#[test]
+fn replies_on_known_tickets_name_their_author() {
+    let c = test_config("");
+    let m = mail("jan@example.com", "Re: [SD-1000] x", "thanks");
+    let d = classify(&m, &with_ticket("JAN@example.com"), &c);
+    assert_eq!(
+        d,
+        Decision::TicketReply {
+            ticket: TicketRef("SD-1000".into()),
+            author: Author::Requester
+        }
+    );
+    let d = classify(
+        &mail("anna@example.org", "Re: x", "on it"),
+        &with_ticket("jan@example.com"),
+        &c,
+    );
+    assert!(matches!(
+        d,
+        Decision::TicketReply {
+            author: Author::Agent,
+            ..
+        }
+    ));
+    let d = classify(
+        &mail("boss@example.com", "Re: x", "me too"),
+        &with_ticket("jan@example.com"),
+        &c,
+    );
+    assert!(matches!(
+        d,
+        Decision::TicketReply {
+            author: Author::Other,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn agents_do_not_get_portal_links() {
+    let c = test_config("");
+    let d = classify(
+        &mail("anna@example.org", "lunch?", "x"),
+        &Known::default(),
+        &c,
+    );
+    assert_eq!(d, Decision::Ignore(IgnoreReason::AgentWithoutTicket));
+}
+
+#[test]
+fn machine_mail_is_ignored_even_on_a_known_ticket() {
+    let c = test_config("");
+    let mut m = mail(
+        "jan@example.com",
+        "Automatic reply: [SD-1000] x",
+        "I am away",
+    );
+    m.headers
+        .push(("auto-submitted".into(), "auto-replied".into()));
+    let d = classify(&m, &with_ticket("jan@example.com"), &c);
+    assert!(
+        matches!(d, Decision::Ignore(IgnoreReason::Machine(_))),
+        "{d:?}"
+    );
+    assert_eq!(d.name(), "ignore");
+}
+
+#[test]
+fn our_own_mail_coming_back_is_ignored() {
+    let c = test_config("");
+    let mut m = mail("someone@example.com", "Re: hi", "x");
+    m.headers
+        .push(("x-deskmail-loop".into(), "servicedesk@example.org".into()));
+    assert!(matches!(
+        classify(&m, &Known::default(), &c),
+        Decision::Ignore(IgnoreReason::Machine(_))
+    ));
+    let m = mail("servicedesk@example.org", "hi", "x");
+    assert!(matches!(
+        classify(&m, &Known::default(), &c),
+        Decision::Ignore(IgnoreReason::Machine(_))
+    ));
+}
+
+#[test]
+fn no_sender_and_duplicates_are_ignored() {
+    let c = test_config("");
+    let mut m = mail("jan@example.com", "hi", "x");
+    m.from = None;
+    assert_eq!(
+        classify(&m, &Known::default(), &c),
+        Decision::Ignore(IgnoreReason::NoSender)
+    );
+    m.from = Some(Address::new(Some("Jan"), "not an address"));
+    assert_eq!(
+        classify(&m, &Known::default(), &c),
+        Decision::Ignore(IgnoreReason::NoSender)
+    );
+    let m = mail("jan@example.com", "hi", "x");
+    let known = Known {
+        duplicate: true,
+        ..Known::default()
+    };
+    assert!(matches!(
+        classify(&m, &known, &c),
+        Decision::Ignore(IgnoreReason::Duplicate { .. })
+    ));
+}
+
+#[test]
+fn hints_come_from_subject_tags_plus_addresses_and_threading() {
+    let c = test_config("");
+    let mut m = mail("jan@example.com", "Re: [sd-1042] Printer (SD-7)", "x");
+    m.to.push(Address::new(None, "ServiceDesk+SD-99@example.org"));
+    m.to.push(Address::new(None, "other+SD-5@example.org"));
+    m.in_reply_to = vec!["a@x".into()];
+    m.references = vec!["root@x".into(), "a@x".into()];
+    assert_eq!(
+        ticket_hints(&m, &c),
+        vec![
+            TicketHint::Reference(TicketRef("SD-1042".into())),
+            TicketHint::Reference(TicketRef("SD-7".into())),
+            TicketHint::Reference(TicketRef("SD-99".into())),
+            TicketHint::MessageId("a@x".into()),
+            TicketHint::MessageId("root@x".into()),
+        ]
+    );
+    assert!(subject_refs("SD-", "SD-").is_empty());
+    assert!(subject_refs("USD-100 price", "SD-").is_empty());
+}

@@ -1,0 +1,60 @@
+//! `deskmail explain FILE`: why would deskmail do what it does with this mail? Read-only: uses
+//! the store (if there is one) only to recognise replies on known tickets.
+
+use anyhow::{Context, Result};
+use deskmail::classify::{self, Decision, IgnoreReason, Known};
+use deskmail::config::Config;
+use deskmail::store::Store;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn explain(config: &Config, file: &Path, as_json: bool) -> Result<ExitCode> {
+    let raw = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let (decision, reason, m) =
+        match deskmail::parse::parse(&raw, config.inbound.max_message_bytes()) {
+            Err(e) => ("quarantine", e.to_string(), None),
+            Ok(m) => {
+                let known = match Store::open_read_only(&config.store.path) {
+                    Ok(store) => {
+                        let hints = classify::ticket_hints(&m, config);
+                        deskmail::daemon::ingest::known(store.conn(), &m, &hints)?
+                    }
+                    Err(_) => Known::default(),
+                };
+                // explaining a mail that was already processed is not a duplicate of itself
+                let known = Known {
+                    duplicate: false,
+                    ..known
+                };
+                let d = classify::classify(&m, &known, config);
+                (d.name(), d.reason(), Some((m, d)))
+            }
+        };
+    let detail = m.as_ref().map(|(m, d)| {
+        serde_json::json!({
+            "message_id": m.message_id,
+            "from": m.from.as_ref().map(|f| f.email.clone()),
+            "subject": m.subject,
+            "language": deskmail::lang::guess(&format!("{}\n{}", m.subject, m.body)).map(|l| l.code()),
+            "machine": match d {
+                Decision::Ignore(IgnoreReason::Machine(s)) => Some(classify::machine_label(&s.kind)),
+                _ => None,
+            },
+            "ticket": match d {
+                Decision::TicketReply { ticket, .. } => Some(ticket.to_string()),
+                _ => None,
+            },
+        })
+    });
+    if as_json {
+        let mut out = serde_json::json!({ "decision": decision, "reason": reason });
+        if let (Some(obj), Some(serde_json::Value::Object(extra))) = (out.as_object_mut(), detail) {
+            obj.extend(extra);
+        }
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        println!("decision: {decision}");
+        println!("reason:   {reason}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,61 @@
+//! `deskmail run`: open everything, run the daemon loop, print a summary.
+
+use anyhow::{Context, Result};
+use deskmail::clock::Clock;
+use deskmail::compose::Templates;
+use deskmail::config::Config;
+use deskmail::daemon::{self, Engine, RunOptions};
+use deskmail::shutdown::Shutdown;
+use deskmail::source::Source;
+use deskmail::store::Store;
+use deskmail::transport::Transport;
+use std::process::ExitCode;
+
+pub fn run(config: Config, once: bool, dry_run: bool, clock: Clock) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let templates =
+            Templates::load(config.templates.path.as_deref()).context("templates refused")?;
+        let store = Store::open(&config.store.path)?;
+        let mut source = Source::from_config(&config)?;
+        let transport = Transport::from_config(&config);
+        let shutdown = if once {
+            Shutdown::never()
+        } else {
+            Shutdown::on_signals()?
+        };
+        tracing::info!(
+            config = %config.file.display(),
+            database = %config.store.path.display(),
+            once,
+            dry_run,
+            now = %clock.now(),
+            "deskmail started"
+        );
+        let mut engine = Engine {
+            config,
+            templates,
+            store,
+            transport,
+        };
+        let opts = RunOptions {
+            once,
+            dry_run,
+            clock,
+        };
+        let totals = daemon::run(&mut engine, &mut source, opts, shutdown).await?;
+        tracing::info!(
+            decided = totals.decided,
+            quarantined = totals.quarantined,
+            progress_mails = totals.progress,
+            sent = totals.sent,
+            failed = totals.failed,
+            "deskmail stopped"
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}

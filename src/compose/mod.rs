@@ -1,0 +1,250 @@
+//! Composition: turn a decision into finished outgoing mails (multipart text + HTML, threaded,
+//! marked as automatic per RFC 3834). Pure apart from reading the clock value it is given.
+//! Templates supply the words; [`message`] turns an [`Outgoing`] into RFC 5322 bytes.
+
+pub mod message;
+pub mod templates;
+pub mod vars;
+pub mod words;
+
+use crate::config::Config;
+use crate::model::{Address, Inbound, Lang, Ticket};
+use crate::portal::FormChoice;
+use crate::schedule::ProgressKind;
+use chrono::{DateTime, NaiveDate, Utc};
+pub use message::{ComposeError, to_bytes};
+pub use templates::{Rendered, TemplateError, Templates};
+use vars::Vars;
+
+/// Header on everything we send, so our own mail is recognised when it comes back.
+pub const LOOP_HEADER: &str = "X-Deskmail-Loop";
+
+/// RFC 3834: replies to a mail are `auto-replied`, mails of our own accord `auto-generated`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AutoSubmitted {
+    Replied,
+    Generated,
+}
+
+impl AutoSubmitted {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AutoSubmitted::Replied => "auto-replied",
+            AutoSubmitted::Generated => "auto-generated",
+        }
+    }
+}
+
+/// What kind of mail an outbox row holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailKind {
+    PortalReply,
+    Confirmation,
+    Progress(ProgressKind),
+    AgentNewTicket,
+    AgentTicketReply,
+}
+
+impl MailKind {
+    /// Stored in the outbox and used as the template name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailKind::PortalReply => "portal_reply",
+            MailKind::Confirmation => "ticket_confirmation",
+            MailKind::Progress(k) => k.template(),
+            MailKind::AgentNewTicket => "agent_new_ticket",
+            MailKind::AgentTicketReply => "agent_ticket_reply",
+        }
+    }
+
+    pub fn is_progress(self) -> bool {
+        matches!(self, MailKind::Progress(_))
+    }
+}
+
+/// A mail ready to be written to the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    pub kind: MailKind,
+    /// Without angle brackets; stable across retries.
+    pub message_id: String,
+    pub lang: Lang,
+    pub to: Vec<Address>,
+    pub reply_to: Option<Address>,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+    pub auto: AutoSubmitted,
+    pub rendered: Rendered,
+}
+
+/// Builds outgoing mails from templates and the desk's config.
+pub struct Composer<'a> {
+    pub config: &'a Config,
+    pub templates: &'a Templates,
+}
+
+impl<'a> Composer<'a> {
+    pub fn new(config: &'a Config, templates: &'a Templates) -> Self {
+        Composer { config, templates }
+    }
+
+    fn tz(&self) -> chrono_tz::Tz {
+        self.config.calendar.tz()
+    }
+
+    fn desk_reply_to(&self, ticket: &Ticket) -> Address {
+        let (local, domain) = self
+            .config
+            .desk
+            .address
+            .rsplit_once('@')
+            .unwrap_or((&self.config.desk.address, ""));
+        Address::new(
+            Some(&self.config.desk.name),
+            &format!("{local}+{}@{domain}", ticket.reference),
+        )
+    }
+
+    /// The answer to a loose mail: why the form helps, and the prefilled link.
+    pub fn portal_reply(
+        &self,
+        m: &Inbound,
+        to: &Address,
+        form: &FormChoice,
+        url: &str,
+        lang: Lang,
+        now: DateTime<Utc>,
+    ) -> Result<Outgoing, TemplateError> {
+        let vars = Vars::for_portal_reply(self.config, m, to, form, url);
+        let mut references = m.references.clone();
+        references.extend(m.message_id.clone());
+        Ok(Outgoing {
+            kind: MailKind::PortalReply,
+            message_id: message::new_id("portal", &self.config.desk.message_id_domain, now),
+            lang,
+            to: vec![to.clone()],
+            reply_to: None,
+            in_reply_to: m.message_id.clone(),
+            references,
+            auto: AutoSubmitted::Replied,
+            rendered: self
+                .templates
+                .render(lang, MailKind::PortalReply.as_str(), &vars)?,
+        })
+    }
+
+    /// The requester's confirmation of a new ticket; its Message-ID starts the requester's thread.
+    pub fn confirmation(&self, t: &Ticket, now: DateTime<Utc>) -> Result<Outgoing, TemplateError> {
+        let vars = Vars::for_ticket(self.config, t, now);
+        self.to_requester(
+            t,
+            MailKind::Confirmation,
+            &vars,
+            now,
+            AutoSubmitted::Replied,
+        )
+    }
+
+    /// A progress mail; `t.next_contact` must already hold the new promise it states.
+    pub fn progress(
+        &self,
+        t: &Ticket,
+        kind: ProgressKind,
+        now: DateTime<Utc>,
+    ) -> Result<Outgoing, TemplateError> {
+        let vars = Vars::for_ticket(self.config, t, now);
+        self.to_requester(
+            t,
+            MailKind::Progress(kind),
+            &vars,
+            now,
+            AutoSubmitted::Generated,
+        )
+    }
+
+    fn to_requester(
+        &self,
+        t: &Ticket,
+        kind: MailKind,
+        vars: &Vars,
+        now: DateTime<Utc>,
+        auto: AutoSubmitted,
+    ) -> Result<Outgoing, TemplateError> {
+        let thread = t.requester_thread.clone();
+        Ok(Outgoing {
+            kind,
+            message_id: message::new_id(
+                t.reference.as_str(),
+                &self.config.desk.message_id_domain,
+                now,
+            ),
+            lang: t.lang,
+            to: vec![Address::new(t.requester_name.as_deref(), &t.requester)],
+            reply_to: Some(self.desk_reply_to(t)),
+            in_reply_to: thread.clone(),
+            references: thread.into_iter().collect(),
+            auto,
+            rendered: self.templates.render(t.lang, kind.as_str(), vars)?,
+        })
+    }
+
+    /// Tell the agents' queue about a new ticket; its Message-ID starts the agents' thread.
+    pub fn agent_new_ticket(
+        &self,
+        t: &Ticket,
+        now: DateTime<Utc>,
+    ) -> Result<Outgoing, TemplateError> {
+        let vars = Vars::for_ticket(self.config, t, now);
+        self.to_agents(t, MailKind::AgentNewTicket, &vars, now)
+    }
+
+    /// Pass a reply on a ticket to the assigned agent, or the queue.
+    pub fn agent_ticket_reply(
+        &self,
+        t: &Ticket,
+        m: &Inbound,
+        now: DateTime<Utc>,
+    ) -> Result<Outgoing, TemplateError> {
+        let vars = Vars::for_ticket(self.config, t, now).with_reply(m);
+        self.to_agents(t, MailKind::AgentTicketReply, &vars, now)
+    }
+
+    fn to_agents(
+        &self,
+        t: &Ticket,
+        kind: MailKind,
+        vars: &Vars,
+        now: DateTime<Utc>,
+    ) -> Result<Outgoing, TemplateError> {
+        let to = t
+            .assignee
+            .clone()
+            .unwrap_or_else(|| self.config.agents.queue.clone());
+        let thread = t.agent_thread.clone();
+        let lang = self.config.desk.language;
+        Ok(Outgoing {
+            kind,
+            message_id: message::new_id(
+                t.reference.as_str(),
+                &self.config.desk.message_id_domain,
+                now,
+            ),
+            lang,
+            to: vec![Address::new(None, &to)],
+            reply_to: Some(self.desk_reply_to(t)),
+            in_reply_to: thread.clone(),
+            references: thread.into_iter().collect(),
+            auto: AutoSubmitted::Generated,
+            rendered: self.templates.render(lang, kind.as_str(), vars)?,
+        })
+    }
+
+    /// Format a promise date as the mails write it (for logs and previews).
+    pub fn promise_text(&self, lang: Lang, d: NaiveDate) -> String {
+        words::date(lang, d)
+    }
+
+    pub fn when_text(&self, lang: Lang, t: DateTime<Utc>) -> String {
+        words::date_time(lang, t, self.tz())
+    }
+}

@@ -1,0 +1,197 @@
+//! The desk's words: Tera templates, one folder per language, each mail as three files
+//! (`NAME.subject`, `NAME.txt`, `NAME.html`). The defaults are built into the binary; an admin can
+//! point `[templates] path` at a copy, and any file found there replaces the built-in one.
+//! HTML files are auto-escaped, so text from outside never becomes markup.
+
+use crate::model::Lang;
+use std::path::{Path, PathBuf};
+
+/// Every mail deskmail writes.
+pub const NAMES: [&str; 7] = [
+    "portal_reply",
+    "ticket_confirmation",
+    "progress",
+    "progress_near",
+    "progress_overdue",
+    "agent_new_ticket",
+    "agent_ticket_reply",
+];
+
+const PARTS: [&str; 3] = ["subject", "txt", "html"];
+
+macro_rules! builtin {
+    ($($lang:literal / $name:literal),* $(,)?) => {
+        &[$(
+            (concat!($lang, "/", $name, ".subject"), include_str!(concat!("../../templates/", $lang, "/", $name, ".subject"))),
+            (concat!($lang, "/", $name, ".txt"), include_str!(concat!("../../templates/", $lang, "/", $name, ".txt"))),
+            (concat!($lang, "/", $name, ".html"), include_str!(concat!("../../templates/", $lang, "/", $name, ".html"))),
+        )*]
+    };
+}
+
+const BUILTIN: &[(&str, &str)] = builtin!(
+    "nl" / "portal_reply",
+    "nl" / "ticket_confirmation",
+    "nl" / "progress",
+    "nl" / "progress_near",
+    "nl" / "progress_overdue",
+    "nl" / "agent_new_ticket",
+    "nl" / "agent_ticket_reply",
+    "en" / "portal_reply",
+    "en" / "ticket_confirmation",
+    "en" / "progress",
+    "en" / "progress_near",
+    "en" / "progress_overdue",
+    "en" / "agent_new_ticket",
+    "en" / "agent_ticket_reply",
+);
+
+const LAYOUT: (&str, &str) = ("layout.html", include_str!("../../templates/layout.html"));
+
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("cannot read template file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("template {name} does not compile: {message}")]
+    Compile { name: String, message: String },
+    #[error("template {name} failed to render: {message}")]
+    Render { name: String, message: String },
+    #[error("unknown template {0:?}; known: {known}", known = NAMES.join(", "))]
+    Unknown(String),
+}
+
+/// One mail rendered: subject line, plain text and HTML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// The loaded templates.
+pub struct Templates {
+    tera: tera::Tera,
+    /// Files taken from the admin's folder (for `check-config`).
+    pub overridden: Vec<PathBuf>,
+}
+
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Templates")
+            .field("overridden", &self.overridden)
+            .finish()
+    }
+}
+
+impl Templates {
+    /// The built-in templates, with files from `folder` replacing them where present.
+    pub fn load(folder: Option<&Path>) -> Result<Templates, TemplateError> {
+        let mut files: Vec<(String, String)> = Vec::new();
+        let mut overridden = Vec::new();
+        for (name, builtin) in BUILTIN.iter().chain(std::iter::once(&LAYOUT)) {
+            let path = folder.map(|f| f.join(name));
+            let text = match path.as_deref().filter(|p| p.is_file()) {
+                Some(p) => {
+                    overridden.push(p.to_path_buf());
+                    std::fs::read_to_string(p).map_err(|source| TemplateError::Read {
+                        path: p.to_path_buf(),
+                        source,
+                    })?
+                }
+                None => builtin.to_string(),
+            };
+            files.push((name.to_string(), text));
+        }
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on(vec![".html"]);
+        tera.add_raw_templates(files)
+            .map_err(|e| TemplateError::Compile {
+                name: error_template(&e).unwrap_or_else(|| "?".into()),
+                message: error_chain(&e),
+            })?;
+        Ok(Templates { tera, overridden })
+    }
+
+    /// Render the three parts of mail `name` in `lang`.
+    pub fn render(
+        &self,
+        lang: Lang,
+        name: &str,
+        vars: &impl serde::Serialize,
+    ) -> Result<Rendered, TemplateError> {
+        if !NAMES.contains(&name) {
+            return Err(TemplateError::Unknown(name.to_string()));
+        }
+        let ctx = tera::Context::from_serialize(vars).map_err(|e| TemplateError::Render {
+            name: name.to_string(),
+            message: error_chain(&e),
+        })?;
+        let mut out = PARTS.iter().map(|part| {
+            let file = format!("{}/{name}.{part}", lang.code());
+            self.tera
+                .render(&file, &ctx)
+                .map_err(|e| TemplateError::Render {
+                    name: file.clone(),
+                    message: error_chain(&e),
+                })
+        });
+        let (Some(subject), Some(text), Some(html)) = (out.next(), out.next(), out.next()) else {
+            return Err(TemplateError::Unknown(name.to_string()));
+        };
+        Ok(Rendered {
+            subject: header_safe(&subject?),
+            text: tidy_text(&text?),
+            html: html?,
+        })
+    }
+}
+
+/// A subject is one line: no CR/LF or other control characters, however the template or the
+/// requester's text was written.
+pub fn header_safe(s: &str) -> String {
+    s.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Template logic leaves runs of blank lines; a mail reads better without them.
+fn tidy_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut blank = 0;
+    for line in s.trim().lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    msg
+}
+
+fn error_template(e: &tera::Error) -> Option<String> {
+    let text = e.to_string();
+    let start = text.find('\'')? + 1;
+    let len = text[start..].find('\'')?;
+    Some(text[start..start + len].to_string())
+}

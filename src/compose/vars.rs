@@ -1,0 +1,220 @@
+//! The variables every template sees (see the README's template reference), and sample values
+//! for `deskmail template preview`.
+
+use super::words;
+use crate::config::Config;
+use crate::model::{Address, Inbound, Lang, Priority, Status, Ticket, TicketRef};
+use crate::portal::{self, FormChoice};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Vars {
+    pub desk: DeskVars,
+    /// First name for the greeting, when the sender's name gives one.
+    pub first_name: Option<String>,
+    /// The subject of the mail we answer, without `Re:` prefixes.
+    pub subject: String,
+    pub form: Option<FormVars>,
+    pub ticket: Option<TicketVars>,
+    pub reply: Option<ReplyVars>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeskVars {
+    pub name: String,
+    pub address: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FormVars {
+    pub url: String,
+    /// Category of the keyword rule that chose the form, if any.
+    pub category: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketVars {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub subject: String,
+    pub description: String,
+    pub category: String,
+    pub priority: String,
+    pub status: String,
+    /// The status in words, in the ticket's language.
+    pub status_text: String,
+    pub waiting_reason: Option<String>,
+    pub requester: String,
+    pub requester_name: Option<String>,
+    pub assignee: Option<String>,
+    pub created: String,
+    /// Target date and time in words, desk time zone.
+    pub target: String,
+    /// True once the target has passed.
+    pub late: bool,
+    /// The date by which the requester hears from us again, in words.
+    pub next_contact: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplyVars {
+    pub from: String,
+    pub text: String,
+    pub attachments: Vec<String>,
+}
+
+fn desk(config: &Config) -> DeskVars {
+    DeskVars {
+        name: config.desk.name.clone(),
+        address: config.desk.address.clone(),
+    }
+}
+
+impl Vars {
+    pub fn for_portal_reply(
+        config: &Config,
+        m: &Inbound,
+        to: &Address,
+        form: &FormChoice,
+        url: &str,
+    ) -> Vars {
+        Vars {
+            desk: desk(config),
+            first_name: to.first_name(),
+            subject: portal::strip_reply_prefixes(&m.subject),
+            form: Some(FormVars {
+                url: url.to_string(),
+                category: form.category.clone(),
+            }),
+            ticket: None,
+            reply: None,
+        }
+    }
+
+    pub fn for_ticket(config: &Config, t: &Ticket, now: DateTime<Utc>) -> Vars {
+        let tz = config.calendar.tz();
+        let lang = t.lang;
+        let first_name = Address::new(t.requester_name.as_deref(), &t.requester).first_name();
+        Vars {
+            desk: desk(config),
+            first_name,
+            subject: t.subject.clone(),
+            form: None,
+            ticket: Some(TicketVars {
+                reference: t.reference.to_string(),
+                subject: t.subject.clone(),
+                description: t.description.clone(),
+                category: t.category.clone(),
+                priority: words::priority(lang, t.priority).to_string(),
+                status: t.status.as_str().to_string(),
+                status_text: words::status(lang, &t.status).to_string(),
+                waiting_reason: t.waiting_reason.clone(),
+                requester: t.requester.clone(),
+                requester_name: t.requester_name.clone(),
+                assignee: t.assignee.clone(),
+                created: words::date_time(lang, t.created, tz),
+                target: words::date_time(lang, t.target, tz),
+                late: now >= t.target,
+                next_contact: t.next_contact.map(|d| words::date(lang, d)),
+            }),
+            reply: None,
+        }
+    }
+
+    pub fn with_reply(mut self, m: &Inbound) -> Vars {
+        self.reply = Some(ReplyVars {
+            from: m.from.as_ref().map_or_else(String::new, |f| match &f.name {
+                Some(n) => format!("{n} <{}>", f.email),
+                None => f.email.clone(),
+            }),
+            text: m.body.clone(),
+            attachments: m
+                .attachments
+                .iter()
+                .map(|a| format!("{} ({}, {} bytes)", a.name, a.content_type, a.size))
+                .collect(),
+        });
+        self
+    }
+
+    /// Believable values for every variable, to preview template `name` in `lang`.
+    pub fn sample(config: &Config, name: &str, lang: Lang, now: DateTime<Utc>) -> Vars {
+        let cal = &config.calendar;
+        let (name_, email, subject, description, reason) = match lang {
+            Lang::Nl => (
+                "Jan de Vries",
+                "jan.devries@example.org",
+                "Printer op de 3e verdieping",
+                "De printer geeft een papierstoring, ook na het openen van alle laden.",
+                "de leverancier van de printer",
+            ),
+            Lang::En => (
+                "Ann Smith",
+                "ann.smith@example.org",
+                "Printer on the 3rd floor",
+                "The printer reports a paper jam, even after opening every tray.",
+                "the printer's supplier",
+            ),
+        };
+        let created = now - chrono::Duration::days(2);
+        let late = name == "progress_overdue";
+        let target = if late {
+            now - chrono::Duration::hours(3)
+        } else {
+            cal.add_business(now, crate::schedule::BusinessDuration::Days(1))
+        };
+        let ticket = Ticket {
+            id: 1,
+            reference: TicketRef::new(&config.tickets.ref_prefix, config.tickets.first_number + 41),
+            requester: email.into(),
+            requester_name: Some(name_.into()),
+            lang,
+            subject: subject.into(),
+            description: description.into(),
+            category: "printer".into(),
+            priority: Priority::Normal,
+            status: if name.starts_with("progress") {
+                Status::WaitingThirdParty
+            } else {
+                Status::Open
+            },
+            waiting_reason: name.starts_with("progress").then(|| reason.to_string()),
+            assignee: None,
+            created,
+            target,
+            next_contact: Some(
+                cal.add_working_days(cal.local_date(now), config.schedule.update_every_days),
+            ),
+            near_sent: false,
+            overdue_sent: false,
+            requester_thread: None,
+            agent_thread: None,
+        };
+        if name == "portal_reply" {
+            let m = Inbound {
+                subject: subject.into(),
+                body: description.into(),
+                from: Some(Address::new(Some(name_), email)),
+                ..Default::default()
+            };
+            let to = Address::new(Some(name_), email);
+            let form = portal::choose_form(&m, &config.portal);
+            let url = portal::prefill_url(&form, &m, &config.portal);
+            return Vars::for_portal_reply(config, &m, &to, &form, &url);
+        }
+        let vars = Vars::for_ticket(config, &ticket, now);
+        if name == "agent_ticket_reply" {
+            let m = Inbound {
+                from: Some(Address::new(Some(name_), email)),
+                body: match lang {
+                    Lang::Nl => "Hij doet het nog steeds niet. Kan er iemand langskomen?".into(),
+                    Lang::En => "It still doesn't work. Could someone come by?".into(),
+                },
+                ..Default::default()
+            };
+            return vars.with_reply(&m);
+        }
+        vars
+    }
+}

@@ -1,0 +1,27 @@
+//! deskmail: the mail bot of an IT service desk.
+//!
+//! The layout follows the flow of one message (see DESIGN.md):
+//!
+//! * the pure core — [`parse`] (bytes → [`model::Inbound`]), [`classify`] (→ one
+//!   [`classify::Decision`] with its reason), [`portal`] (form mails in, prefilled links out),
+//!   [`schedule`] (business calendar, SLA targets, when progress mails are due), [`compose`]
+//!   (templates → finished mails) and [`lang`] — plain functions over plain data;
+//! * the edges — [`source`] (where mail comes from), [`store`] (SQLite), [`transport`] (where
+//!   mail goes);
+//! * [`daemon`], which wires them: ingest, scheduler tick, outbox delivery; with [`clock`] and
+//!   [`shutdown`] beside it. [`config`] is read once and checked before anything runs.
+
+pub mod classify;
+pub mod clock;
+pub mod compose;
+pub mod config;
+pub mod daemon;
+pub mod lang;
+pub mod model;
+pub mod parse;
+pub mod portal;
+pub mod schedule;
+pub mod shutdown;
+pub mod source;
+pub mod store;
+pub mod transport;

@@ -1,0 +1,24 @@
+//! The `deskmail` command: parse the command line, set up logging, load the config, and hand
+//! over to one of the commands in `cli/`. Exit codes: 0 ok, 1 failure, 2 bad configuration.
+
+mod cli;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Args::parse();
+    cli::logging(args.verbose);
+    match cli::dispatch(args) {
+        Ok(code) => code,
+        Err(e) => {
+            let config_error = e.chain().any(|c| {
+                c.downcast_ref::<deskmail::config::ConfigError>().is_some()
+                    || c.downcast_ref::<deskmail::compose::TemplateError>()
+                        .is_some()
+            });
+            eprintln!("deskmail: {e:#}");
+            ExitCode::from(if config_error { 2 } else { 1 })
+        }
+    }
+}

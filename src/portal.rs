@@ -1,0 +1,402 @@
+//! The self-service portal, both ways: reading the `Field: value` lines of a portal form mail
+//! into a ticket request, and building the prefilled form link for a loose mail (seed 000:
+//! nobody retypes, nobody jumps the queue). Pure functions.
+
+use crate::config::{FieldNames, FormRule, Portal};
+use crate::model::{Inbound, Priority};
+
+/// A ticket request as the portal form mail states it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FormRequest {
+    pub name: Option<String>,
+    pub email: String,
+    pub category: String,
+    pub priority: Priority,
+    pub subject: String,
+    pub description: String,
+}
+
+/// Why a portal mail could not be read as a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormProblem {
+    Missing(Vec<&'static str>),
+    BadEmail(String),
+    BadPriority(String),
+}
+
+impl std::fmt::Display for FormProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FormProblem::Missing(fields) => {
+                write!(f, "portal form lacks field(s): {}", fields.join(", "))
+            }
+            FormProblem::BadEmail(v) => {
+                write!(f, "portal form has no usable requester address: {v:?}")
+            }
+            FormProblem::BadPriority(v) => write!(f, "portal form has an unknown priority: {v:?}"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Field {
+    Name,
+    Email,
+    Category,
+    Priority,
+    Subject,
+    Description,
+}
+
+fn field_of(label: &str, names: &FieldNames) -> Option<Field> {
+    let label = label.trim();
+    let is = |list: &[String]| list.iter().any(|n| n.eq_ignore_ascii_case(label));
+    [
+        (&names.name, Field::Name),
+        (&names.email, Field::Email),
+        (&names.category, Field::Category),
+        (&names.priority, Field::Priority),
+        (&names.subject, Field::Subject),
+        (&names.description, Field::Description),
+    ]
+    .into_iter()
+    .find_map(|(list, f)| is(list).then_some(f))
+}
+
+/// Read a portal form mail body: one `Field: value` per line; the description runs from its
+/// line to the end of the body.
+pub fn parse_form(body: &str, names: &FieldNames) -> Result<FormRequest, FormProblem> {
+    let (mut name, mut email, mut category, mut priority, mut subject) =
+        (None, None, None, None, None);
+    let mut description: Option<String> = None;
+    let lines: Vec<&str> = body.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let Some((label, value)) = line.split_once(':') else {
+            continue;
+        };
+        let Some(field) = field_of(label, names) else {
+            continue;
+        };
+        let value = value.trim().to_string();
+        match field {
+            Field::Name => name = Some(value),
+            Field::Email => email = Some(value),
+            Field::Category => category = Some(value),
+            Field::Priority => priority = Some(value),
+            Field::Subject => subject = Some(value),
+            Field::Description => {
+                let mut text = value;
+                for rest in &lines[i + 1..] {
+                    text.push('\n');
+                    text.push_str(rest);
+                }
+                description = Some(text.trim().to_string());
+                break;
+            }
+        }
+    }
+    let mut missing = Vec::new();
+    for (v, label) in [
+        (&email, "email"),
+        (&category, "category"),
+        (&priority, "priority"),
+        (&subject, "subject"),
+        (&description, "description"),
+    ] {
+        if v.as_deref().is_none_or(|s| s.trim().is_empty()) {
+            missing.push(label);
+        }
+    }
+    if !missing.is_empty() {
+        return Err(FormProblem::Missing(missing));
+    }
+    let email = email.unwrap_or_default();
+    let email = email.trim_matches(|c| c == '<' || c == '>').to_string();
+    if !plausible_address(&email) {
+        return Err(FormProblem::BadEmail(email));
+    }
+    let priority_text = priority.unwrap_or_default();
+    let priority = priority_text
+        .parse()
+        .map_err(|_| FormProblem::BadPriority(priority_text))?;
+    Ok(FormRequest {
+        name: name.filter(|n| !n.is_empty()).map(|n| one_line(&n)),
+        email,
+        category: one_line(&category.unwrap_or_default()).to_lowercase(),
+        priority,
+        subject: one_line(&subject.unwrap_or_default()),
+        description: description.unwrap_or_default(),
+    })
+}
+
+/// An address we are willing to write mail to: one `@`, no spaces or header syntax.
+pub fn plausible_address(email: &str) -> bool {
+    let bad = |c: char| c.is_whitespace() || c.is_control() || "<>,;:\"()[]\\".contains(c);
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.contains('@')
+                && !email.contains(bad)
+        }
+        None => false,
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The portal form a loose mail is pointed at.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FormChoice {
+    /// The category of a keyword rule that matched; None for the general form.
+    pub category: Option<String>,
+    pub url: String,
+}
+
+/// Pick the form: the first keyword rule with a word in the subject or body, else the general one.
+pub fn choose_form(inbound: &Inbound, portal: &Portal) -> FormChoice {
+    let text = format!("{}\n{}", inbound.subject, inbound.body).to_lowercase();
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let hit = |rule: &FormRule| {
+        rule.keywords.iter().any(|k| {
+            let k = k.trim().to_lowercase();
+            // a keyword matches a word that starts with it: "printer" finds "printers", "printen" finds "printende"
+            !k.is_empty()
+                && (words.iter().any(|w| w.starts_with(&k))
+                    || (k.contains(' ') && text.contains(&k)))
+        })
+    };
+    portal
+        .forms
+        .iter()
+        .find(|rule| hit(rule))
+        .map(|rule| FormChoice {
+            category: Some(rule.category.clone()),
+            url: rule.url.clone(),
+        })
+        .unwrap_or_else(|| FormChoice {
+            category: None,
+            url: portal.form_url.clone(),
+        })
+}
+
+/// The form link with the sender's address, name, subject and a bounded excerpt prefilled.
+pub fn prefill_url(form: &FormChoice, inbound: &Inbound, portal: &Portal) -> String {
+    let from = inbound.from.as_ref();
+    let mut params: Vec<(&str, String)> = Vec::new();
+    if let Some(f) = from {
+        params.push((&portal.prefill.email, f.email.clone()));
+        if let Some(n) = &f.name {
+            params.push((&portal.prefill.name, one_line(n)));
+        }
+    }
+    let subject = strip_reply_prefixes(&inbound.subject);
+    if !subject.is_empty() {
+        params.push((&portal.prefill.subject, subject));
+    }
+    let excerpt = excerpt(&inbound.body, portal.excerpt_chars);
+    if !excerpt.is_empty() {
+        params.push((&portal.prefill.description, excerpt));
+    }
+    let mut url = form.url.clone();
+    for (i, (k, v)) in params.iter().enumerate() {
+        let sep = if i == 0 && !url.contains('?') {
+            '?'
+        } else {
+            '&'
+        };
+        url.push(sep);
+        url.push_str(&percent_encode(k));
+        url.push('=');
+        url.push_str(&percent_encode(v));
+    }
+    url
+}
+
+/// The start of the body without quoted history and signature, cut at a word boundary.
+pub fn excerpt(body: &str, max_chars: usize) -> String {
+    let mut kept = Vec::new();
+    for line in body.lines() {
+        let t = line.trim_end();
+        if t == "--" || t == "-- " || is_quote_header(t) {
+            break;
+        }
+        if t.starts_with('>') {
+            continue;
+        }
+        kept.push(t);
+    }
+    let text = kept.join("\n");
+    let text = text.trim();
+    if text.chars().count() <= max_chars {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    let cut = match cut.rfind(char::is_whitespace) {
+        Some(i) if i > max_chars / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{} …", cut.trim_end())
+}
+
+fn is_quote_header(line: &str) -> bool {
+    let l = line.trim();
+    (l.starts_with("On ") && l.ends_with("wrote:"))
+        || (l.starts_with("Op ") && l.contains(" schreef ") && l.ends_with(':'))
+        || (l.starts_with("Op ") && l.contains("het volgende geschreven"))
+        || l.starts_with("-----Original Message-----")
+        || l.starts_with("-----Oorspronkelijk bericht-----")
+}
+
+/// `Re: Fwd: AW: subject` → `subject`.
+pub fn strip_reply_prefixes(subject: &str) -> String {
+    let mut s = subject.trim();
+    loop {
+        let lower = s.to_lowercase();
+        let prefix = [
+            "re:", "fw:", "fwd:", "aw:", "wg:", "antw:", "doorst:", "sv:",
+        ]
+        .iter()
+        .find(|p| lower.starts_with(*p));
+        match prefix {
+            Some(p) => s = s[p.len()..].trim_start(),
+            None => return one_line(s),
+        }
+    }
+}
+
+/// RFC 3986 percent-encoding of everything but unreserved characters.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Address;
+
+    fn portal() -> Portal {
+        Portal {
+            form_url: "https://portal.example.org/form".into(),
+            senders: vec!["portal@example.org".into()],
+            excerpt_chars: 40,
+            forms: vec![FormRule {
+                category: "printer".into(),
+                url: "https://portal.example.org/printer?src=mail".into(),
+                keywords: vec!["printer".into(), "printen".into(), "toner".into()],
+            }],
+            fields: FieldNames::default(),
+            prefill: Default::default(),
+        }
+    }
+
+    #[test]
+    fn dutch_form_with_multiline_description() {
+        let body = "Beste servicedesk,\n\nNaam: Jan de Vries\nE-mail: jan@example.org\nCategorie: Printer\n\
+                    Prioriteit: hoog\nOnderwerp: Printer  3e verdieping\nOmschrijving: Hij piept.\nEn geeft: geen papier.\n";
+        let f = parse_form(body, &FieldNames::default()).unwrap();
+        assert_eq!(f.name.as_deref(), Some("Jan de Vries"));
+        assert_eq!(f.email, "jan@example.org");
+        assert_eq!(f.category, "printer");
+        assert_eq!(f.priority, Priority::High);
+        assert_eq!(f.subject, "Printer 3e verdieping");
+        assert_eq!(f.description, "Hij piept.\nEn geeft: geen papier.");
+    }
+
+    #[test]
+    fn english_form_is_case_insensitive_and_problems_are_named() {
+        let body = "NAME: Ann\nemail: ann@example.org\ncategory: network\npriority: Critical\nsubject: VPN\ndescription: down";
+        let f = parse_form(body, &FieldNames::default()).unwrap();
+        assert_eq!(f.priority, Priority::Critical);
+        assert_eq!(
+            parse_form("Name: Ann\nSubject: x", &FieldNames::default()),
+            Err(FormProblem::Missing(vec![
+                "email",
+                "category",
+                "priority",
+                "description"
+            ]))
+        );
+        let bad = body.replace("ann@example.org", "ann@example.org\r\nBcc: x@y.z");
+        assert!(
+            parse_form(&bad, &FieldNames::default()).is_ok_and(|f| f.email == "ann@example.org")
+        );
+        let bad = body.replace("ann@example.org", "ann at example");
+        assert!(matches!(
+            parse_form(&bad, &FieldNames::default()),
+            Err(FormProblem::BadEmail(_))
+        ));
+        let bad = body.replace("Critical", "asap");
+        assert!(matches!(
+            parse_form(&bad, &FieldNames::default()),
+            Err(FormProblem::BadPriority(_))
+        ));
+    }
+
+    fn mail(subject: &str, body: &str) -> Inbound {
+        Inbound {
+            from: Some(Address::new(Some("Jan de Vries"), "jan@example.org")),
+            subject: subject.into(),
+            body: body.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn keywords_pick_the_category_form() {
+        let p = portal();
+        assert_eq!(
+            choose_form(&mail("Printers kapot", "help"), &p)
+                .category
+                .as_deref(),
+            Some("printer")
+        );
+        assert_eq!(choose_form(&mail("VPN", "werkt niet"), &p).category, None);
+        // a keyword inside another word does not count
+        assert_eq!(choose_form(&mail("Sprinter", "x"), &p).category, None);
+    }
+
+    #[test]
+    fn prefill_is_url_encoded_and_bounded() {
+        let p = portal();
+        let m = mail(
+            "Re: Printer & scanner?",
+            "Mijn printer doet het niet meer sinds vanochtend, echt helemaal niets.\n-- \nJan",
+        );
+        let url = prefill_url(&choose_form(&m, &p), &m, &p);
+        assert!(url.starts_with("https://portal.example.org/printer?src=mail&email=jan%40example.org&name=Jan%20de%20Vries&subject=Printer%20%26%20scanner%3F&description="), "{url}");
+        assert!(
+            url.ends_with("%E2%80%A6"),
+            "excerpt is cut with an ellipsis: {url}"
+        );
+        assert!(!url.contains(' ') && !url.contains('\n'));
+    }
+
+    #[test]
+    fn excerpt_drops_quotes_and_signature() {
+        let body = "Graag hulp.\n\nOp 1 jan. 2026 schreef Piet:\n> oud\n";
+        assert_eq!(excerpt(body, 100), "Graag hulp.");
+        assert_eq!(excerpt("a\n> quoted\nb\n-- \nsig", 100), "a\nb");
+    }
+
+    #[test]
+    fn reply_prefixes_are_stripped() {
+        assert_eq!(
+            strip_reply_prefixes("RE: Fwd:  AW: Hallo  daar"),
+            "Hallo daar"
+        );
+    }
+}

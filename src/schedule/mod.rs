@@ -1,0 +1,10 @@
+//! Time, the desk's way: the business calendar, SLA target dates and the progress-mail schedule
+//! (seed 003: keep informing, keep every promise). All pure: the daemon's tick and
+//! `deskmail schedule preview` call the same functions with different clocks.
+
+pub mod calendar;
+pub mod progress;
+pub mod sla;
+
+pub use calendar::{BusinessDuration, Calendar};
+pub use progress::{Due, ProgressKind};

@@ -1,0 +1,109 @@
+//! Every inbound mail is kept, raw, with the decision taken on it: so an agent can find the
+//! original, a sysadmin can see why it was ignored, and nothing is processed twice.
+
+use super::{Result, parse_time, time_text};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// One row to record.
+#[derive(Debug, Clone)]
+pub struct NewInbound<'a> {
+    pub source_key: &'a str,
+    pub message_id: Option<&'a str>,
+    pub received: DateTime<Utc>,
+    pub sender: Option<&'a str>,
+    pub subject: Option<&'a str>,
+    /// `ignore`, `portal_reply`, … or `quarantine` for mail that could not be read.
+    pub decision: &'a str,
+    pub reason: &'a str,
+    pub ticket_id: Option<i64>,
+    pub raw: &'a [u8],
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InboundSummary {
+    pub id: i64,
+    pub received: DateTime<Utc>,
+    pub sender: Option<String>,
+    pub subject: Option<String>,
+    pub decision: String,
+    pub reason: String,
+}
+
+pub fn insert(c: &Connection, m: &NewInbound) -> Result<i64> {
+    c.execute(
+        "INSERT INTO inbound (source_key, message_id, received, sender, subject, decision, reason, ticket_id, raw) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            m.source_key,
+            m.message_id,
+            time_text(m.received),
+            m.sender,
+            m.subject,
+            m.decision,
+            m.reason,
+            m.ticket_id,
+            m.raw
+        ],
+    )?;
+    Ok(c.last_insert_rowid())
+}
+
+pub fn link_ticket(c: &Connection, inbound_id: i64, ticket_id: i64) -> Result<()> {
+    c.execute(
+        "UPDATE inbound SET ticket_id = ?2 WHERE id = ?1",
+        params![inbound_id, ticket_id],
+    )?;
+    Ok(())
+}
+
+/// Has the message at this source position been processed?
+pub fn seen_source(c: &Connection, source_key: &str) -> Result<bool> {
+    Ok(c.query_row(
+        "SELECT 1 FROM inbound WHERE source_key = ?1",
+        [source_key],
+        |_| Ok(()),
+    )
+    .optional()?
+    .is_some())
+}
+
+/// Has a mail with this Message-ID been processed (from any source position)?
+pub fn seen_message_id(c: &Connection, message_id: &str) -> Result<bool> {
+    Ok(c.query_row(
+        "SELECT 1 FROM inbound WHERE message_id = ?1 LIMIT 1",
+        [message_id],
+        |_| Ok(()),
+    )
+    .optional()?
+    .is_some())
+}
+
+pub fn for_ticket(c: &Connection, ticket_id: i64) -> Result<Vec<InboundSummary>> {
+    let mut stmt = c.prepare(
+        "SELECT id, received, sender, subject, decision, reason FROM inbound WHERE ticket_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([ticket_id], |r| {
+        Ok((
+            r.get(0)?,
+            r.get::<_, String>(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, received, sender, subject, decision, reason) = row?;
+        out.push(InboundSummary {
+            id,
+            received: parse_time(&received)?,
+            sender,
+            subject,
+            decision,
+            reason,
+        });
+    }
+    Ok(out)
+}

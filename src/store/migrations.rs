@@ -1,0 +1,135 @@
+//! Versioned schema: each migration runs once, in order, in its own transaction, and bumps
+//! `PRAGMA user_version`. Add new migrations at the end; never edit one that has shipped.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema
+    r#"
+    CREATE TABLE tickets (
+        id               INTEGER PRIMARY KEY,
+        number           INTEGER NOT NULL UNIQUE,
+        ref              TEXT    NOT NULL UNIQUE,
+        requester        TEXT    NOT NULL,
+        requester_name   TEXT,
+        lang             TEXT    NOT NULL,
+        subject          TEXT    NOT NULL,
+        description      TEXT    NOT NULL,
+        category         TEXT    NOT NULL,
+        priority         TEXT    NOT NULL,
+        status           TEXT    NOT NULL,
+        waiting_reason   TEXT,
+        assignee         TEXT,
+        created          TEXT    NOT NULL,
+        target           TEXT    NOT NULL,
+        next_contact     TEXT,
+        near_sent        INTEGER NOT NULL DEFAULT 0,
+        overdue_sent     INTEGER NOT NULL DEFAULT 0,
+        requester_thread TEXT,
+        agent_thread     TEXT,
+        updated          TEXT    NOT NULL
+    );
+    CREATE INDEX tickets_status ON tickets(status);
+
+    CREATE TABLE inbound (
+        id          INTEGER PRIMARY KEY,
+        source_key  TEXT    NOT NULL UNIQUE,
+        message_id  TEXT,
+        received    TEXT    NOT NULL,
+        sender      TEXT,
+        subject     TEXT,
+        decision    TEXT    NOT NULL,
+        reason      TEXT    NOT NULL,
+        ticket_id   INTEGER REFERENCES tickets(id),
+        raw         BLOB    NOT NULL
+    );
+    CREATE INDEX inbound_message_id ON inbound(message_id);
+    CREATE INDEX inbound_ticket ON inbound(ticket_id);
+
+    CREATE TABLE events (
+        id          INTEGER PRIMARY KEY,
+        ticket_id   INTEGER NOT NULL REFERENCES tickets(id),
+        at          TEXT    NOT NULL,
+        actor       TEXT    NOT NULL,
+        kind        TEXT    NOT NULL,
+        detail      TEXT    NOT NULL,
+        inbound_id  INTEGER REFERENCES inbound(id)
+    );
+    CREATE INDEX events_ticket ON events(ticket_id);
+
+    CREATE TABLE outbox (
+        id           INTEGER PRIMARY KEY,
+        message_id   TEXT    NOT NULL UNIQUE,
+        kind         TEXT    NOT NULL,
+        ticket_id    INTEGER REFERENCES tickets(id),
+        inbound_id   INTEGER REFERENCES inbound(id),
+        recipients   TEXT    NOT NULL,
+        raw          BLOB    NOT NULL,
+        created      TEXT    NOT NULL,
+        state        TEXT    NOT NULL DEFAULT 'pending',
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        next_attempt TEXT    NOT NULL,
+        last_error   TEXT,
+        sent         TEXT
+    );
+    CREATE INDEX outbox_pending ON outbox(state, next_attempt);
+    CREATE INDEX outbox_ticket ON outbox(ticket_id, kind);
+    "#,
+];
+
+/// The schema version this build writes.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+/// Bring the database up to [`LATEST`]. Returns the version it found.
+pub fn migrate(conn: &mut Connection) -> Result<i64, MigrationError> {
+    let found: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|source| MigrationError { version: 0, source })?;
+    if found > LATEST {
+        return Err(MigrationError {
+            version: found,
+            source: rusqlite::Error::InvalidQuery,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let version = i as i64 + 1;
+        let run = |conn: &mut Connection| -> rusqlite::Result<()> {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", version)?;
+            tx.commit()
+        };
+        run(conn).map_err(|source| MigrationError { version, source })?;
+    }
+    Ok(found)
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("database schema migration to version {version} failed: {source}")]
+pub struct MigrationError {
+    pub version: i64,
+    pub source: rusqlite::Error,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_once_and_is_idempotent() {
+        let mut c = Connection::open_in_memory().unwrap();
+        assert_eq!(migrate(&mut c).unwrap(), 0);
+        assert_eq!(migrate(&mut c).unwrap(), LATEST);
+        let v: i64 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, LATEST);
+    }
+
+    #[test]
+    fn refuses_a_newer_database() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.pragma_update(None, "user_version", LATEST + 1).unwrap();
+        assert!(migrate(&mut c).is_err());
+    }
+}

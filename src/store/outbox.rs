@@ -1,0 +1,158 @@
+//! The outbox: finished mails waiting to be sent. Rows are written in the same transaction as
+//! the decision that caused them; the delivery worker sends them and records the result. Each
+//! row keeps its Message-ID, so a re-send after a crash is the same mail.
+
+use super::{Result, parse_time, time_text};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, params};
+
+#[derive(Debug, Clone)]
+pub struct NewMail<'a> {
+    pub message_id: &'a str,
+    pub kind: &'a str,
+    pub ticket_id: Option<i64>,
+    pub inbound_id: Option<i64>,
+    pub recipients: &'a [String],
+    pub raw: &'a [u8],
+    pub created: DateTime<Utc>,
+}
+
+/// A row ready to be sent.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    pub id: i64,
+    pub message_id: String,
+    pub kind: String,
+    pub ticket_id: Option<i64>,
+    pub recipients: Vec<String>,
+    pub raw: Vec<u8>,
+    pub attempts: u32,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MailSummary {
+    pub message_id: String,
+    pub kind: String,
+    pub recipients: String,
+    pub created: DateTime<Utc>,
+    pub state: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
+pub fn enqueue(c: &Connection, m: &NewMail) -> Result<i64> {
+    c.execute(
+        "INSERT INTO outbox (message_id, kind, ticket_id, inbound_id, recipients, raw, created, next_attempt) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        params![
+            m.message_id,
+            m.kind,
+            m.ticket_id,
+            m.inbound_id,
+            m.recipients.join(", "),
+            m.raw,
+            time_text(m.created)
+        ],
+    )?;
+    Ok(c.last_insert_rowid())
+}
+
+/// Pending rows whose next attempt has come, oldest first.
+pub fn due(c: &Connection, now: DateTime<Utc>, limit: usize) -> Result<Vec<Queued>> {
+    let mut stmt = c.prepare(
+        "SELECT id, message_id, kind, ticket_id, recipients, raw, attempts FROM outbox \
+         WHERE state = 'pending' AND next_attempt <= ?1 ORDER BY id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![time_text(now), limit as i64], |r| {
+        let recipients: String = r.get(4)?;
+        Ok(Queued {
+            id: r.get(0)?,
+            message_id: r.get(1)?,
+            kind: r.get(2)?,
+            ticket_id: r.get(3)?,
+            recipients: recipients
+                .split(", ")
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            raw: r.get(5)?,
+            attempts: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn mark_sent(c: &Connection, id: i64, now: DateTime<Utc>) -> Result<()> {
+    c.execute(
+        "UPDATE outbox SET state = 'sent', sent = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1",
+        params![id, time_text(now)],
+    )?;
+    Ok(())
+}
+
+pub fn mark_retry(c: &Connection, id: i64, next: DateTime<Utc>, error: &str) -> Result<()> {
+    c.execute(
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt = ?2, last_error = ?3 WHERE id = ?1",
+        params![id, time_text(next), error],
+    )?;
+    Ok(())
+}
+
+pub fn mark_failed(c: &Connection, id: i64, error: &str) -> Result<()> {
+    c.execute(
+        "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+        params![id, error],
+    )?;
+    Ok(())
+}
+
+/// When this ticket's progress mails were queued (for the daily cap).
+pub fn progress_times(
+    c: &Connection,
+    ticket_id: i64,
+    since: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>> {
+    let mut stmt = c.prepare(
+        "SELECT created FROM outbox WHERE ticket_id = ?1 AND kind LIKE 'progress%' AND created >= ?2 ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![ticket_id, time_text(since)], |r| {
+        r.get::<_, String>(0)
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(parse_time(&row?)?);
+    }
+    Ok(out)
+}
+
+pub fn for_ticket(c: &Connection, ticket_id: i64) -> Result<Vec<MailSummary>> {
+    let mut stmt = c.prepare(
+        "SELECT message_id, kind, recipients, created, state, attempts, last_error FROM outbox \
+         WHERE ticket_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([ticket_id], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get::<_, String>(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (message_id, kind, recipients, created, state, attempts, last_error) = row?;
+        out.push(MailSummary {
+            message_id,
+            kind,
+            recipients,
+            created: parse_time(&created)?,
+            state,
+            attempts,
+            last_error,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,192 @@
+//! Ticket rows: create, read, and the few updates decisions and the scheduler make.
+
+use super::{Result, StoreError, parse_time, time_text};
+use crate::model::{Lang, Priority, Status, Ticket, TicketRef};
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+const COLUMNS: &str = "id, ref, requester, requester_name, lang, subject, description, category, priority, \
+     status, waiting_reason, assignee, created, target, next_contact, near_sent, overdue_sent, \
+     requester_thread, agent_thread";
+
+/// What a new ticket starts with; the store gives it its number and reference.
+#[derive(Debug, Clone)]
+pub struct NewTicket {
+    pub requester: String,
+    pub requester_name: Option<String>,
+    pub lang: Lang,
+    pub subject: String,
+    pub description: String,
+    pub category: String,
+    pub priority: Priority,
+    pub created: DateTime<Utc>,
+    pub target: DateTime<Utc>,
+    pub next_contact: Option<NaiveDate>,
+}
+
+fn bad(what: &str, v: String) -> StoreError {
+    StoreError::BadValue(format!("{what}: {v}"))
+}
+
+fn from_row(r: &Row) -> rusqlite::Result<std::result::Result<Ticket, StoreError>> {
+    let lang: String = r.get(4)?;
+    let priority: String = r.get(8)?;
+    let status: String = r.get(9)?;
+    let created: String = r.get(12)?;
+    let target: String = r.get(13)?;
+    let next_contact: Option<String> = r.get(14)?;
+    let build = || -> std::result::Result<Ticket, StoreError> {
+        Ok(Ticket {
+            id: r.get(0)?,
+            reference: TicketRef(r.get(1)?),
+            requester: r.get(2)?,
+            requester_name: r.get(3)?,
+            lang: lang.parse().map_err(|e| bad("language", e))?,
+            subject: r.get(5)?,
+            description: r.get(6)?,
+            category: r.get(7)?,
+            priority: priority.parse().map_err(|e| bad("priority", e))?,
+            status: status.parse().map_err(|e| bad("status", e))?,
+            waiting_reason: r.get(10)?,
+            assignee: r.get(11)?,
+            created: parse_time(&created)?,
+            target: parse_time(&target)?,
+            next_contact: next_contact
+                .map(|d| {
+                    NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                        .map_err(|e| bad("next_contact", e.to_string()))
+                })
+                .transpose()?,
+            near_sent: r.get(15)?,
+            overdue_sent: r.get(16)?,
+            requester_thread: r.get(17)?,
+            agent_thread: r.get(18)?,
+        })
+    };
+    Ok(build())
+}
+
+fn query(c: &Connection, sql_tail: &str, params: impl rusqlite::Params) -> Result<Vec<Ticket>> {
+    let sql = format!("SELECT {COLUMNS} FROM tickets {sql_tail}");
+    let mut stmt = c.prepare(&sql)?;
+    let rows = stmt.query_map(params, from_row)?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row??);
+    }
+    Ok(out)
+}
+
+/// Create a ticket with the next free number.
+pub fn insert(c: &Connection, t: &NewTicket, prefix: &str, first_number: i64) -> Result<Ticket> {
+    let number: i64 = c.query_row(
+        "SELECT COALESCE(MAX(number) + 1, ?1) FROM tickets",
+        [first_number],
+        |r| r.get(0),
+    )?;
+    let number = number.max(first_number);
+    let reference = TicketRef::new(prefix, number);
+    c.execute(
+        "INSERT INTO tickets (number, ref, requester, requester_name, lang, subject, description, category, \
+         priority, status, created, target, next_contact, updated) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?11)",
+        params![
+            number,
+            reference.as_str(),
+            t.requester,
+            t.requester_name,
+            t.lang.code(),
+            t.subject,
+            t.description,
+            t.category,
+            t.priority.as_str(),
+            Status::Open.as_str(),
+            time_text(t.created),
+            time_text(t.target),
+            t.next_contact.map(|d| d.to_string()),
+        ],
+    )?;
+    let id = c.last_insert_rowid();
+    by_id(c, id)?.ok_or_else(|| StoreError::BadValue(format!("ticket {id} vanished after insert")))
+}
+
+pub fn by_id(c: &Connection, id: i64) -> Result<Option<Ticket>> {
+    Ok(query(c, "WHERE id = ?1", [id])?.pop())
+}
+
+pub fn by_ref(c: &Connection, reference: &str) -> Result<Option<Ticket>> {
+    Ok(query(c, "WHERE ref = ?1 COLLATE NOCASE", [reference])?.pop())
+}
+
+/// All tickets, newest first; only those not resolved or closed unless `all`.
+pub fn list(c: &Connection, all: bool) -> Result<Vec<Ticket>> {
+    if all {
+        query(c, "ORDER BY id DESC", [])
+    } else {
+        query(
+            c,
+            "WHERE status NOT IN ('resolved', 'closed') ORDER BY id DESC",
+            [],
+        )
+    }
+}
+
+/// The ticket a mail with this Message-ID belongs to: one of ours, or one we received.
+pub fn by_message_id(c: &Connection, message_id: &str) -> Result<Option<Ticket>> {
+    let id: Option<i64> = c
+        .query_row(
+            "SELECT ticket_id FROM outbox WHERE message_id = ?1 AND ticket_id IS NOT NULL \
+             UNION ALL SELECT ticket_id FROM inbound WHERE message_id = ?1 AND ticket_id IS NOT NULL LIMIT 1",
+            [message_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match id {
+        Some(id) => by_id(c, id),
+        None => Ok(None),
+    }
+}
+
+pub fn set_threads(
+    c: &Connection,
+    id: i64,
+    requester: Option<&str>,
+    agent: Option<&str>,
+) -> Result<()> {
+    c.execute(
+        "UPDATE tickets SET requester_thread = COALESCE(requester_thread, ?2), \
+         agent_thread = COALESCE(agent_thread, ?3) WHERE id = ?1",
+        params![id, requester, agent],
+    )?;
+    Ok(())
+}
+
+/// What a progress mail changes: the flags and the new promise.
+pub fn set_progress(
+    c: &Connection,
+    id: i64,
+    near_sent: bool,
+    overdue_sent: bool,
+    next_contact: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    c.execute(
+        "UPDATE tickets SET near_sent = ?2, overdue_sent = ?3, next_contact = ?4, updated = ?5 WHERE id = ?1",
+        params![id, near_sent, overdue_sent, next_contact.to_string(), time_text(now)],
+    )?;
+    Ok(())
+}
+
+pub fn set_status(
+    c: &Connection,
+    id: i64,
+    status: &Status,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    c.execute(
+        "UPDATE tickets SET status = ?2, waiting_reason = ?3, updated = ?4 WHERE id = ?1",
+        params![id, status.as_str(), reason, time_text(now)],
+    )?;
+    Ok(())
+}
