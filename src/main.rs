@@ -11,6 +11,15 @@ fn main() -> ExitCode {
     cli::logging(args.verbose);
     match cli::dispatch(args) {
         Ok(code) => code,
+        // the reader of our output went away (`deskmail … | head`): not an error
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             let config_error = e.chain().any(|c| {
                 c.downcast_ref::<deskmail::config::ConfigError>().is_some()

@@ -40,12 +40,16 @@ pub fn parse(raw: &[u8], max_bytes: usize) -> Result<Inbound, ParseError> {
         return Err(ParseError::Empty);
     }
     let bytes = normalize(raw);
-    // mail-parser has debug assertions and index arithmetic on paths only malformed input
-    // reaches; a panic there must become a rejected mail, not a dead worker.
-    let inbound = catch_unwind(AssertUnwindSafe(|| build(&bytes)))
-        .ok()
-        .flatten()
-        .ok_or(ParseError::NotAMessage)?;
+    // mail-parser has debug assertions (live in dev builds) and index arithmetic on paths
+    // only broken MIME reaches. A panic there must not kill the worker nor lose the mail:
+    // fall back to the headers alone, which is all classification needs.
+    let inbound = match catch_unwind(AssertUnwindSafe(|| build(&bytes, false))) {
+        Ok(inbound) => inbound,
+        Err(_) => catch_unwind(AssertUnwindSafe(|| build(&bytes, true)))
+            .ok()
+            .flatten(),
+    }
+    .ok_or(ParseError::NotAMessage)?;
     Ok(Inbound {
         size: raw.len(),
         ..inbound
@@ -78,8 +82,12 @@ fn normalize(raw: &[u8]) -> Cow<'_, [u8]> {
     Cow::Borrowed(bytes)
 }
 
-fn build(bytes: &[u8]) -> Option<Inbound> {
-    let msg = MessageParser::default().parse(bytes)?;
+fn build(bytes: &[u8], headers_only: bool) -> Option<Inbound> {
+    let parser = MessageParser::default();
+    let msg = match headers_only {
+        true => parser.parse_headers(bytes)?,
+        false => parser.parse(bytes)?,
+    };
     let root = msg.parts.first()?;
     if !root.headers.iter().any(|h| is_real_header(h, bytes)) {
         return None;

@@ -51,10 +51,10 @@ pub fn explain(config: &Config, file: &Path, as_json: bool) -> Result<ExitCode> 
         if let (Some(obj), Some(serde_json::Value::Object(extra))) = (out.as_object_mut(), detail) {
             obj.extend(extra);
         }
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        out!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        println!("decision: {decision}");
-        println!("reason:   {reason}");
+        out!("decision: {decision}");
+        out!("reason:   {reason}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,13 @@
 //! Command-line interface: the argument grammar and one small module per command.
 
+/// `println!` that returns an error instead of panicking when stdout is gone (`| head`).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?;
+    }};
+}
+
 mod explain;
 mod preview;
 mod run;

@@ -24,20 +24,20 @@ fn render_all(config: &Config, now: DateTime<Utc>) -> Result<Templates> {
 
 pub fn check_config(config: &Config) -> Result<ExitCode> {
     let templates = render_all(config, Utc::now())?;
-    println!("configuration {} is valid", config.file.display());
-    println!(
+    out!("configuration {} is valid", config.file.display());
+    out!(
         "  desk:      {} <{}>, language {}, time zone {}",
         config.desk.name,
         config.desk.address,
         config.desk.language,
         config.calendar.tz()
     );
-    println!("  database:  {}", config.store.path.display());
+    out!("  database:  {}", config.store.path.display());
     match &config.inbound {
         deskmail::config::Inbound::Maildir {
             path, processed, ..
         } => {
-            println!(
+            out!(
                 "  inbound:   Maildir {} (processed: {processed:?})",
                 path.display()
             )
@@ -45,23 +45,23 @@ pub fn check_config(config: &Config) -> Result<ExitCode> {
     }
     match &config.outbound {
         deskmail::config::Outbound::Maildir { path } => {
-            println!("  outbound:  Maildir {}", path.display())
+            out!("  outbound:  Maildir {}", path.display())
         }
     }
-    println!(
+    out!(
         "  portal:    {} ({} keyword forms)",
         config.portal.form_url,
         config.portal.forms.len()
     );
-    println!(
+    out!(
         "  agents:    queue {}, {} agents",
         config.agents.queue,
         config.agents.addresses.len()
     );
     if templates.overridden.is_empty() {
-        println!("  templates: built-in ({} mails, nl and en)", NAMES.len());
+        out!("  templates: built-in ({} mails, nl and en)", NAMES.len());
     } else {
-        println!(
+        out!(
             "  templates: {} file(s) from {}",
             templates.overridden.len(),
             config
@@ -90,9 +90,11 @@ pub fn template(
     };
     let templates = Templates::load(config.templates.path.as_deref())?;
     let r = templates.render(lang, name, &Vars::sample(config, name, lang, now))?;
-    println!(
+    out!(
         "Subject: {}\n\n{}\n----- HTML -----\n{}",
-        r.subject, r.text, r.html
+        r.subject,
+        r.text,
+        r.html
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -139,11 +141,11 @@ pub fn schedule(config: &Config, now: DateTime<Utc>, days: u32) -> Result<ExitCo
     }
     rows.sort();
     if rows.is_empty() {
-        println!("no progress mails due in the next {days} days");
+        out!("no progress mails due in the next {days} days");
     }
     let tz = cal.tz();
     for (at, reference, kind, promise, to) in rows {
-        println!(
+        out!(
             "{}  {:<10} {:<17} to {:<28} promises {}",
             at.with_timezone(&tz).format("%a %Y-%m-%d %H:%M"),
             reference,

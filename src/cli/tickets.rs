@@ -64,20 +64,24 @@ pub fn list(config: &Config, as_json: bool, all: bool) -> Result<ExitCode> {
     };
     if as_json {
         let out: Vec<TicketJson> = list.iter().map(json).collect();
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        out!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
     }
     if list.is_empty() {
-        println!("no {}tickets", if all { "" } else { "open " });
+        out!("no {}tickets", if all { "" } else { "open " });
         return Ok(ExitCode::SUCCESS);
     }
     let tz = config.calendar.tz();
-    println!(
+    out!(
         "{:<10} {:<20} {:<9} {:<17} {:<28} SUBJECT",
-        "REF", "STATUS", "PRIORITY", "TARGET", "REQUESTER"
+        "REF",
+        "STATUS",
+        "PRIORITY",
+        "TARGET",
+        "REQUESTER"
     );
     for t in &list {
-        println!(
+        out!(
             "{:<10} {:<20} {:<9} {:<17} {:<28} {}",
             t.reference,
             t.status,
@@ -112,7 +116,7 @@ pub fn show(config: &Config, reference: &str, as_json: bool) -> Result<ExitCode>
             "inbound": mails_in,
             "outbound": mails_out,
         });
-        println!(
+        out!(
             "{}",
             serde_json::to_string_pretty(&out).context("cannot write JSON")?
         );
@@ -120,8 +124,8 @@ pub fn show(config: &Config, reference: &str, as_json: bool) -> Result<ExitCode>
     }
     let tz = config.calendar.tz();
     let local = |t: DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
-    println!("{}  {}", t.reference, t.subject);
-    println!(
+    out!("{}  {}", t.reference, t.subject);
+    out!(
         "requester:    {}{}",
         t.requester_name
             .as_deref()
@@ -129,7 +133,7 @@ pub fn show(config: &Config, reference: &str, as_json: bool) -> Result<ExitCode>
             .unwrap_or_default(),
         format_args!("<{}>", t.requester)
     );
-    println!(
+    out!(
         "status:       {}{}",
         t.status,
         t.waiting_reason
@@ -137,21 +141,23 @@ pub fn show(config: &Config, reference: &str, as_json: bool) -> Result<ExitCode>
             .map(|r| format!(" ({r})"))
             .unwrap_or_default()
     );
-    println!(
+    out!(
         "priority:     {}   category: {}   language: {}",
-        t.priority, t.category, t.lang
+        t.priority,
+        t.category,
+        t.lang
     );
-    println!("created:      {}", local(t.created));
-    println!("target:       {}", local(t.target));
-    println!(
+    out!("created:      {}", local(t.created));
+    out!("target:       {}", local(t.target));
+    out!(
         "next contact: {}",
         t.next_contact.map_or("-".to_string(), |d| d.to_string())
     );
-    println!("assignee:     {}", t.assignee.as_deref().unwrap_or("-"));
-    println!("\n{}\n", t.description);
-    println!("history:");
+    out!("assignee:     {}", t.assignee.as_deref().unwrap_or("-"));
+    out!("\n{}\n", t.description);
+    out!("history:");
     for e in &history {
-        println!(
+        out!(
             "  {}  {:<18} {:<24} {}",
             local(e.at),
             e.kind,
@@ -159,18 +165,18 @@ pub fn show(config: &Config, reference: &str, as_json: bool) -> Result<ExitCode>
             e.detail
         );
     }
-    println!("mails in:");
+    out!("mails in:");
     for m in &mails_in {
-        println!(
+        out!(
             "  {}  {:<28} {}",
             local(m.received),
             m.sender.as_deref().unwrap_or("?"),
             m.subject.as_deref().unwrap_or("")
         );
     }
-    println!("mails out:");
+    out!("mails out:");
     for m in &mails_out {
-        println!(
+        out!(
             "  {}  {:<20} {:<8} {}",
             local(m.created),
             m.kind,

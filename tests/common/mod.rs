@@ -1,0 +1,225 @@
+//! Shared helpers for the end-to-end tests: a desk in a temporary folder (config, inbound and
+//! outbound Maildirs, database), a way to deliver mail into it, run the real binary, and read
+//! what came out.
+
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub const BASE_CONFIG: &str = r#"
+[desk]
+name = "Servicedesk Test"
+address = "servicedesk@example.org"
+timezone = "Europe/Amsterdam"
+language = "nl"
+
+[store]
+path = "var/deskmail.sqlite"
+
+[inbound]
+kind = "maildir"
+path = "inbox"
+
+[outbound]
+kind = "maildir"
+path = "outbox"
+
+[portal]
+form_url = "https://portal.example.org/general"
+senders = ["portal@example.org"]
+
+[[portal.forms]]
+category = "printer"
+url = "https://portal.example.org/printer"
+keywords = ["printer", "printen"]
+
+[agents]
+queue = "agents@example.org"
+addresses = ["anna@example.org"]
+
+[calendar]
+holidays = ["2026-12-25", "2026-12-28"]
+"#;
+
+pub struct Desk {
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+    counter: AtomicUsize,
+}
+
+/// One mail that deskmail wrote, parsed.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub file: PathBuf,
+    pub raw: String,
+    pub to: Vec<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub message_id: String,
+    pub in_reply_to: Option<String>,
+}
+
+impl Sent {
+    /// Raw value of a header of the top-level message (first occurrence).
+    pub fn header(&self, name: &str) -> Option<String> {
+        let msg = mail_parser::MessageParser::default().parse(self.raw.as_bytes())?;
+        msg.headers_raw()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+}
+
+impl Desk {
+    pub fn new() -> Desk {
+        Desk::with_config("")
+    }
+
+    /// A desk with extra TOML appended to the base config.
+    pub fn with_config(extra: &str) -> Desk {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = dir.path().join("deskmail.toml");
+        std::fs::write(&config, format!("{BASE_CONFIG}{extra}")).expect("write config");
+        for sub in ["new", "cur", "tmp"] {
+            std::fs::create_dir_all(dir.path().join("inbox").join(sub)).expect("inbox");
+        }
+        Desk {
+            dir,
+            config,
+            counter: AtomicUsize::new(0),
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Deliver a raw mail into the inbound Maildir's `new/`, in arrival order.
+    pub fn deliver(&self, raw: &str) -> PathBuf {
+        let n = self.counter.fetch_add(1, Ordering::SeqCst);
+        let name = format!("{}.M{n}P1.test", 1_700_000_000 + n);
+        let tmp = self.path("inbox/tmp").join(&name);
+        std::fs::write(&tmp, raw.replace('\n', "\r\n")).expect("write mail");
+        let new = self.path("inbox/new").join(&name);
+        std::fs::rename(&tmp, &new).expect("deliver mail");
+        // distinct modification times keep arrival order on coarse file systems
+        let t = std::time::SystemTime::UNIX_EPOCH
+            + std::time::Duration::from_secs(1_700_000_000 + n as u64);
+        let f = std::fs::File::options()
+            .write(true)
+            .open(&new)
+            .expect("open mail");
+        f.set_modified(t).expect("set mtime");
+        new
+    }
+
+    /// Run the real binary with `--config` and the given arguments.
+    pub fn run(&self, args: &[&str]) -> Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_deskmail"))
+            .arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("run deskmail")
+    }
+
+    /// Run and insist on success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "deskmail {args:?} failed ({}):\nstdout:\n{}\nstderr:\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// `run --once` as if it were `now`.
+    pub fn run_once_at(&self, now: &str) -> String {
+        self.ok(&["--now", now, "run", "--once"])
+    }
+
+    /// Every mail in the outbound Maildir, oldest first.
+    pub fn sent(&self) -> Vec<Sent> {
+        read_maildir(&self.path("outbox/new"))
+    }
+
+    /// Mails written since `before` (a previous `sent()`).
+    pub fn sent_since(&self, before: &[Sent]) -> Vec<Sent> {
+        self.sent()
+            .into_iter()
+            .filter(|s| !before.iter().any(|b| b.file == s.file))
+            .collect()
+    }
+
+    pub fn tickets_json(&self) -> serde_json::Value {
+        let out = self.ok(&["tickets", "list", "--json", "--all"]);
+        serde_json::from_str(&out).expect("tickets list --json is JSON")
+    }
+}
+
+pub fn read_maildir(dir: &Path) -> Vec<Sent> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .map(|e| {
+            (
+                e.metadata().and_then(|m| m.modified()).expect("mtime"),
+                e.path(),
+            )
+        })
+        .collect();
+    files.sort();
+    files.into_iter().map(|(_, p)| parse_sent(&p)).collect()
+}
+
+fn parse_sent(path: &Path) -> Sent {
+    let raw = std::fs::read_to_string(path).expect("read sent mail");
+    let msg = mail_parser::MessageParser::default()
+        .parse(raw.as_bytes())
+        .expect("our mail parses");
+    let to = msg
+        .to()
+        .map(|a| {
+            a.iter()
+                .filter_map(|m| m.address().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    Sent {
+        file: path.to_path_buf(),
+        to,
+        subject: msg.subject().unwrap_or_default().to_string(),
+        text: msg.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
+        html: msg.body_html(0).map(|t| t.into_owned()).unwrap_or_default(),
+        message_id: msg.message_id().unwrap_or_default().to_string(),
+        in_reply_to: msg.in_reply_to().as_text().map(str::to_string),
+        raw,
+    }
+}
+
+/// A plain person-written mail.
+pub fn person_mail(from: &str, subject: &str, message_id: &str, body: &str) -> String {
+    format!(
+        "From: {from}\nTo: Servicedesk <servicedesk@example.org>\nSubject: {subject}\n\
+         Date: Mon, 23 Nov 2026 09:00:00 +0100\nMessage-ID: <{message_id}>\nMIME-Version: 1.0\n\
+         Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n{body}\n"
+    )
+}
+
+/// A portal form mail.
+pub fn portal_mail(message_id: &str, fields: &[(&str, &str)]) -> String {
+    let body: String = fields.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+    format!(
+        "From: Portal <portal@example.org>\nTo: servicedesk@example.org\nSubject: New request\n\
+         Date: Mon, 23 Nov 2026 09:00:00 +0100\nMessage-ID: <{message_id}>\nMIME-Version: 1.0\n\
+         Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n{body}"
+    )
+}
