@@ -6,6 +6,8 @@ use tokio::sync::watch;
 #[derive(Clone)]
 pub struct Shutdown {
     rx: watch::Receiver<bool>,
+    /// Held for a shutdown that never fires, so `changed()` pends instead of erroring.
+    _never: Option<std::sync::Arc<watch::Sender<bool>>>,
 }
 
 impl Shutdown {
@@ -20,15 +22,16 @@ impl Shutdown {
             }
             let _ = tx.send(true);
         });
-        Ok(Shutdown { rx })
+        Ok(Shutdown { rx, _never: None })
     }
 
     /// A shutdown that never fires (`run --once`, tests).
     pub fn never() -> Shutdown {
         let (tx, rx) = watch::channel(false);
-        // keep the sender alive for the whole run, so `changed()` pends instead of erroring
-        std::mem::forget(tx);
-        Shutdown { rx }
+        Shutdown {
+            rx,
+            _never: Some(std::sync::Arc::new(tx)),
+        }
     }
 
     pub fn is_requested(&self) -> bool {

@@ -79,9 +79,14 @@ impl Desk {
 
     /// A desk with extra TOML appended to the base config.
     pub fn with_config(extra: &str) -> Desk {
+        Desk::with_full_config(&format!("{BASE_CONFIG}{extra}"))
+    }
+
+    /// A desk with this whole config text.
+    pub fn with_full_config(text: &str) -> Desk {
         let dir = tempfile::tempdir().expect("temp dir");
         let config = dir.path().join("deskmail.toml");
-        std::fs::write(&config, format!("{BASE_CONFIG}{extra}")).expect("write config");
+        std::fs::write(&config, text).expect("write config");
         for sub in ["new", "cur", "tmp"] {
             std::fs::create_dir_all(dir.path().join("inbox").join(sub)).expect("inbox");
         }

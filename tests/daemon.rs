@@ -1,0 +1,66 @@
+//! `deskmail run` as a daemon: it picks up mail as it arrives and stops cleanly on SIGTERM.
+
+mod common;
+use common::{BASE_CONFIG, Desk, person_mail};
+use std::time::{Duration, Instant};
+
+fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_daemon_answers_new_mail_while_running_and_stops_on_sigterm() {
+    let desk = Desk::with_full_config(
+        &BASE_CONFIG.replace("path = \"inbox\"", "path = \"inbox\"\npoll_seconds = 1"),
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_deskmail"))
+        .arg("--config")
+        .arg(&desk.config)
+        .arg("run")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start deskmail run");
+    desk.deliver(&person_mail(
+        "Ann <ann@example.com>",
+        "Screen",
+        "d-1@example.com",
+        "My screen stays black.",
+    ));
+    wait_for("the first reply", Duration::from_secs(20), || {
+        desk.sent().len() == 1
+    });
+    desk.deliver(&person_mail(
+        "Bob <bob@example.com>",
+        "Mouse",
+        "d-2@example.com",
+        "My mouse stopped working.",
+    ));
+    wait_for("the second reply", Duration::from_secs(20), || {
+        desk.sent().len() == 2
+    });
+
+    let pid = child.id().to_string();
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(kill.success());
+    let mut status = None;
+    wait_for("the daemon to stop", Duration::from_secs(20), || {
+        status = child.try_wait().expect("try_wait");
+        status.is_some()
+    });
+    let out = child.wait_with_output().expect("output");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        status.and_then(|s| s.code()),
+        Some(0),
+        "clean exit on SIGTERM: {log}"
+    );
+    assert!(log.contains("SIGTERM"), "{log}");
+    assert!(log.contains("deskmail stopped decided=2"), "{log}");
+}
