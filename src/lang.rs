@@ -12,231 +12,27 @@ const WINDOW_CHARS: usize = 2_000;
 const MIN_DISTINCT: usize = 3;
 
 /// Words frequent in Dutch desk mail and rare in the other languages scored here.
-/// Ambiguous ones ("in", "is", "was", "die", "we", "over", "want", "door") are left out.
-const DUTCH: &[&str] = &[
-    "de",
-    "het",
-    "een",
-    "en",
-    "van",
-    "ik",
-    "je",
-    "jij",
-    "u",
-    "uw",
-    "niet",
-    "dat",
-    "op",
-    "te",
-    "met",
-    "voor",
-    "zijn",
-    "er",
-    "maar",
-    "om",
-    "ook",
-    "als",
-    "bij",
-    "nog",
-    "wat",
-    "naar",
-    "kan",
-    "kunnen",
-    "kunt",
-    "jullie",
-    "mijn",
-    "meer",
-    "wel",
-    "geen",
-    "heb",
-    "hebben",
-    "heeft",
-    "wordt",
-    "worden",
-    "dit",
-    "deze",
-    "hij",
-    "zij",
-    "wij",
-    "ons",
-    "onze",
-    "graag",
-    "alvast",
-    "bedankt",
-    "dank",
-    "groet",
-    "groeten",
-    "vriendelijke",
-    "hoi",
-    "hallo",
-    "beste",
-    "sinds",
-    "doet",
-    "werkt",
-    "moet",
-    "uit",
-    "aan",
-    "hoe",
-    "waarom",
-    "omdat",
-    "dus",
-    "toch",
-    "nu",
-    "vanochtend",
-    "alstublieft",
-    "helpen",
-    "vraag",
-    "probleem",
-    "krijg",
-    "lukt",
-    "sinds",
-    "gisteren",
-    "zou",
-];
+/// Ambiguous ones ("in", "is", "was", "die", "we", "er", "als", "hallo") are left out.
+const DUTCH: &str = "de het een en van ik je jij u uw niet dat op te met voor zijn maar om ook \
+    bij nog wat naar kan kunnen kunt jullie mijn meer wel geen heb hebben heeft wordt worden \
+    dit deze hij zij wij ons onze graag alvast bedankt dank groet groeten vriendelijke hoi \
+    beste sinds doet werkt moet uit aan hoe waarom omdat dus toch nu vanochtend alstublieft \
+    helpen vraag probleem krijg lukt gisteren zou";
 
-const ENGLISH: &[&str] = &[
-    "the",
-    "and",
-    "a",
-    "to",
-    "it",
-    "my",
-    "i",
-    "you",
-    "your",
-    "for",
-    "on",
-    "with",
-    "this",
-    "that",
-    "have",
-    "has",
-    "not",
-    "can",
-    "could",
-    "please",
-    "would",
-    "since",
-    "from",
-    "but",
-    "be",
-    "at",
-    "our",
-    "do",
-    "does",
-    "don't",
-    "won't",
-    "can't",
-    "isn't",
-    "doesn't",
-    "will",
-    "there",
-    "what",
-    "when",
-    "how",
-    "thanks",
-    "thank",
-    "hi",
-    "hello",
-    "regards",
-    "dear",
-    "morning",
-    "any",
-    "just",
-    "some",
-    "get",
-    "help",
-    "are",
-    "am",
-    "i'm",
-    "it's",
-    "know",
-    "been",
-    "anymore",
-    "working",
-    "yesterday",
-    "issue",
-    "problem",
-    "should",
-    "they",
-    "which",
-];
+const ENGLISH: &str = "the and a to it my i you your for on with this that have has not can \
+    could please would since from but be at our do does don't won't can't isn't doesn't will \
+    there what when how thanks thank hi hello regards dear morning any just some get help are \
+    am i'm it's know been anymore working yesterday issue problem should they which";
 
-const GERMAN: &[&str] = &[
-    "der",
-    "und",
-    "ist",
-    "nicht",
-    "mit",
-    "ich",
-    "das",
-    "zu",
-    "den",
-    "ein",
-    "eine",
-    "auf",
-    "für",
-    "von",
-    "es",
-    "sie",
-    "wir",
-    "haben",
-    "kann",
-    "mein",
-    "meine",
-    "bitte",
-    "seit",
-    "heute",
-    "sehr",
-    "geehrte",
-    "grüße",
-    "gruß",
-    "danke",
-    "hallo",
-    "funktioniert",
-    "mehr",
-    "nach",
-    "auch",
-];
+const GERMAN: &str = "der und ist nicht mit ich das zu den ein eine auf für von es sie wir \
+    haben kann mein meine bitte seit heute sehr geehrte grüße gruß danke funktioniert mehr \
+    nach auch";
 
-const FRENCH: &[&str] = &[
-    "le",
-    "la",
-    "les",
-    "des",
-    "est",
-    "et",
-    "je",
-    "vous",
-    "pas",
-    "pour",
-    "que",
-    "qui",
-    "une",
-    "un",
-    "dans",
-    "sur",
-    "avec",
-    "ne",
-    "mon",
-    "ma",
-    "mes",
-    "nous",
-    "bonjour",
-    "merci",
-    "ce",
-    "cette",
-    "il",
-    "elle",
-    "du",
-    "au",
-    "cordialement",
-];
+const FRENCH: &str = "le la les des est et je vous pas pour que qui une un dans sur avec ne \
+    mon ma mes nous bonjour merci ce cette il elle du au cordialement";
 
-const SPANISH: &[&str] = &[
-    "el", "los", "las", "y", "que", "por", "para", "con", "no", "es", "mi", "una", "un", "del",
-    "hola", "gracias", "saludos", "pero", "como", "esta", "muy",
-];
+const SPANISH: &str = "el los las y que por para con no es mi una un del hola gracias saludos \
+    pero como esta muy";
 
 /// Dutch or English, or `None` when the text is too short, in another language, or mixed.
 pub fn guess(text: &str) -> Option<Lang> {
@@ -253,7 +49,8 @@ pub fn guess(text: &str) -> Option<Lang> {
     // A tie means two languages share the top score: not confident.
     let tied = others.clone().filter(|n| *n == best).count() > 1;
     let runner_up = others.filter(|n| *n != best).max().unwrap_or(0);
-    (distinct >= MIN_DISTINCT && !tied && best >= 2 * runner_up).then_some(winner)?
+    let confident = distinct >= MIN_DISTINCT && !tied && best >= 2 * runner_up;
+    if confident { winner } else { None }
 }
 
 /// Lower-cased words of the window, skipping quoted lines (`> ...`): the quote is often
@@ -270,16 +67,17 @@ fn words(text: &str) -> Vec<String> {
 }
 
 /// Total and distinct stop-word hits.
-fn hits(words: &[String], stop_words: &[&str]) -> (usize, usize) {
-    let found: Vec<&str> = words
+fn hits(words: &[String], stop_words: &str) -> (usize, usize) {
+    let stop: Vec<&str> = stop_words.split_whitespace().collect();
+    let mut found: Vec<&str> = words
         .iter()
         .map(String::as_str)
-        .filter(|w| stop_words.contains(w))
+        .filter(|w| stop.contains(w))
         .collect();
-    let mut distinct = found.clone();
-    distinct.sort_unstable();
-    distinct.dedup();
-    (found.len(), distinct.len())
+    let total = found.len();
+    found.sort_unstable();
+    found.dedup();
+    (total, found.len())
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 //! * [`daemon`], which wires them: ingest, scheduler tick, outbox delivery; with [`clock`] and
 //!   [`shutdown`] beside it. [`config`] is read once and checked before anything runs.
 
+pub mod backoff;
 pub mod classify;
 pub mod clock;
 pub mod compose;
@@ -21,7 +22,9 @@ pub mod model;
 pub mod parse;
 pub mod portal;
 pub mod schedule;
+pub mod secret;
 pub mod shutdown;
 pub mod source;
 pub mod store;
+pub mod tls;
 pub mod transport;

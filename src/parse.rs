@@ -65,7 +65,12 @@ fn normalize(raw: &[u8]) -> Cow<'_, [u8]> {
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(raw.len());
     let mut bytes = &raw[start..];
-    if bytes.starts_with(b"From ") {
+    // "From sender date" (mbox), not an obsolete "From : x" header.
+    let envelope = bytes.strip_prefix(b"From ").is_some_and(|rest| {
+        rest.first()
+            .is_some_and(|b| b.is_ascii_graphic() && *b != b':')
+    });
+    if envelope {
         let line_end = bytes
             .iter()
             .position(|&b| b == b'\n')
@@ -84,9 +89,10 @@ fn normalize(raw: &[u8]) -> Cow<'_, [u8]> {
 
 fn build(bytes: &[u8], headers_only: bool) -> Option<Inbound> {
     let parser = MessageParser::default();
-    let msg = match headers_only {
-        true => parser.parse_headers(bytes)?,
-        false => parser.parse(bytes)?,
+    let msg = if headers_only {
+        parser.parse_headers(bytes)?
+    } else {
+        parser.parse(bytes)?
     };
     let root = msg.parts.first()?;
     if !root.headers.iter().any(|h| is_real_header(h, bytes)) {
@@ -194,9 +200,10 @@ fn to_address(addr: &Addr<'_>) -> Option<Address> {
         .map(str::trim)
         .filter(|e| !e.is_empty())?;
     // "a@x b@x" without a comma comes through as one address; keep the first mailbox.
-    let email = match email.starts_with('"') {
-        true => email,
-        false => email.split_whitespace().next().unwrap_or(email),
+    let email = if email.starts_with('"') {
+        email
+    } else {
+        email.split_whitespace().next().unwrap_or(email)
     };
     Some(Address::new(
         addr.name.as_deref().map(one_line).as_deref(),
@@ -644,11 +651,24 @@ mod tests {
     }
 
     #[test]
+    fn parser_panic_falls_back_to_headers() {
+        // Nested message/rfc822 parts in a report trip a debug assertion in mail-parser.
+        let raw = "Content-Type: multipart/report; report-type=delivery-status;\n\
+                   \tboundary=\"b\"\n\n--b\nContent-Type: message/rfc822\n\n\
+                   Content-Type: message/rfc822\n\n\n--b--";
+        let m = parse_ok(raw);
+        assert_eq!(m.content_type, "multipart/report");
+        assert_eq!(m.report_type.as_deref(), Some("delivery-status"));
+    }
+
+    #[test]
     fn framing_repairs() {
         let m = parse_ok("\r\n\r\nFrom: a@example.org\r\nSubject: late start\r\n\r\nbody");
         assert_eq!(m.subject, "late start");
         let m = parse_ok("From a@example.org Tue Mar  4 10:15:00 2025\nFrom: a@example.org\n\nx");
         assert_eq!(m.headers.len(), 1);
+        let m = parse_ok("From : old@example.org\nSubject: obsolete syntax\n\nx");
+        assert_eq!(m.from.map(|f| f.email).as_deref(), Some("old@example.org"));
         let m = parse_ok("From: a@example.org\rSubject: old mac\r\rbody\r");
         assert_eq!((m.subject.as_str(), m.body.as_str()), ("old mac", "body"));
     }

@@ -106,10 +106,8 @@ fn bare_address(value: &str) -> String {
         Some((_, rest)) => rest.split('>').next().unwrap_or_default(),
         None => value.split_whitespace().next().unwrap_or_default(),
     };
-    inner
-        .trim()
-        .trim_start_matches("mailto:")
-        .to_ascii_lowercase()
+    let inner = inner.trim().to_ascii_lowercase();
+    inner.trim_start_matches("mailto:").to_string()
 }
 
 /// Local part with separators dropped: `Mailer_Daemon` → `mailerdaemon`.
@@ -234,7 +232,6 @@ const BOUNCE_SUBJECTS: &[&str] = &[
     "non recapitabile:",
     "no se puede entregar:",
     "delivery notification: delivery has failed",
-    "delivery failure:",
     "warning: could not send message for past",
     "delayed mail (still being retried)",
     "mail system error - returned mail",
@@ -242,8 +239,6 @@ const BOUNCE_SUBJECTS: &[&str] = &[
     "delivery notification: delivery has",
     "postmaster notify: see transcript for details",
     "successful mail delivery report",
-    "undeliverable mail:",
-    "failure notice:",
     "mail failed, returning to sender",
     "[postmaster]",
     "postfix smtp server: errors from",
@@ -387,9 +382,7 @@ const AUTOREPLY_PREFIXES: &[&str] = &[
     "autoresponse:",
     "autorespons:",
     "automatic response:",
-    "out of office:",
     "out of office autoreply:",
-    "out of office reply:",
     "afwezig:",
     "abwesenheitsnotiz:",
     "abwesend:",
@@ -401,9 +394,9 @@ const AUTOREPLY_PREFIXES: &[&str] = &[
     "[autoreply]",
 ];
 
-/// Bare phrases a person may well use for a new request ("Out of office not working",
-/// "Away until Monday, please keep my ticket open"): they count only when the headers
-/// back them up.
+/// Phrases a person may well use for a new request to an IT desk ("Out of office: not
+/// working", "Away until Monday, please keep my ticket open"): they count only when the
+/// headers back them up.
 const WEAK_AUTOREPLY_PREFIXES: &[&str] = &[
     "out of office",
     "out of the office",

@@ -196,8 +196,29 @@ pub fn classify(m: &Inbound, known: &Known, config: &Config) -> Decision {
         message_id_domain: &config.desk.message_id_domain,
         loop_header: crate::compose::LOOP_HEADER,
     };
-    // machine mail first: a bounce quoting a ticket's subject must not count as a reply
-    if let Some(signal) = machine::machine_signal(m, &own) {
+    let signal = machine::machine_signal(m, &own);
+    if let Some(s) = signal.as_ref().filter(|s| s.kind == MachineKind::Own) {
+        return Decision::Ignore(IgnoreReason::Machine(s.clone()));
+    }
+    if known.duplicate
+        && let Some(id) = &m.message_id
+    {
+        return Decision::Ignore(IgnoreReason::Duplicate {
+            message_id: id.clone(),
+        });
+    }
+    // the portal is a machine too: its form mails may carry Auto-Submitted or a noreply sender
+    if m.from
+        .as_ref()
+        .is_some_and(|f| config.is_portal_sender(&f.email))
+    {
+        return match portal::parse_form(&m.body, &config.portal.fields) {
+            Ok(form) => Decision::NewTicket(form),
+            Err(problem) => Decision::Ignore(IgnoreReason::PortalForm(problem)),
+        };
+    }
+    // then machine mail: a bounce quoting a ticket's subject must not count as a reply
+    if let Some(signal) = signal {
         return Decision::Ignore(IgnoreReason::Machine(signal));
     }
     let Some(from) = m
@@ -207,19 +228,6 @@ pub fn classify(m: &Inbound, known: &Known, config: &Config) -> Decision {
     else {
         return Decision::Ignore(IgnoreReason::NoSender);
     };
-    if known.duplicate
-        && let Some(id) = &m.message_id
-    {
-        return Decision::Ignore(IgnoreReason::Duplicate {
-            message_id: id.clone(),
-        });
-    }
-    if config.is_portal_sender(&from.email) {
-        return match portal::parse_form(&m.body, &config.portal.fields) {
-            Ok(form) => Decision::NewTicket(form),
-            Err(problem) => Decision::Ignore(IgnoreReason::PortalForm(problem)),
-        };
-    }
     if let Some((ticket, requester)) = &known.ticket {
         let author = if from.is(requester) {
             Author::Requester

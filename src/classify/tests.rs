@@ -74,6 +74,17 @@ fn portal_mail_makes_a_ticket_or_names_what_is_missing() {
 }
 
 #[test]
+fn portal_form_mails_count_even_with_machine_markers() {
+    let c = test_config("");
+    let body = "Name: Ann\nEmail: ann@example.com\nCategory: network\nPriority: low\nSubject: VPN\nDescription: down";
+    let mut m = mail("portal@example.org", "New request", body);
+    m.headers
+        .push(("auto-submitted".into(), "auto-generated".into()));
+    m.headers.push(("precedence".into(), "bulk".into()));
+    assert_eq!(classify(&m, &Known::default(), &c).name(), "new_ticket");
+}
+
+#[test]
 fn replies_on_known_tickets_name_their_author() {
     let c = test_config("");
     let m = mail("jan@example.com", "Re: [SD-1000] x", "thanks");

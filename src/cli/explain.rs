@@ -10,26 +10,26 @@ use std::process::ExitCode;
 
 pub fn explain(config: &Config, file: &Path, as_json: bool) -> Result<ExitCode> {
     let raw = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let (decision, reason, m) =
-        match deskmail::parse::parse(&raw, config.inbound.max_message_bytes()) {
-            Err(e) => ("quarantine", e.to_string(), None),
-            Ok(m) => {
-                let known = match Store::open_read_only(&config.store.path) {
-                    Ok(store) => {
-                        let hints = classify::ticket_hints(&m, config);
-                        deskmail::daemon::ingest::known(store.conn(), &m, &hints)?
-                    }
-                    Err(_) => Known::default(),
-                };
-                // explaining a mail that was already processed is not a duplicate of itself
-                let known = Known {
-                    duplicate: false,
-                    ..known
-                };
-                let d = classify::classify(&m, &known, config);
-                (d.name(), d.reason(), Some((m, d)))
-            }
-        };
+    let (decision, reason, m) = match deskmail::parse::parse(&raw, config.inbound.max_message_bytes)
+    {
+        Err(e) => ("quarantine", e.to_string(), None),
+        Ok(m) => {
+            let known = match Store::open_read_only(&config.store.path) {
+                Ok(store) => {
+                    let hints = classify::ticket_hints(&m, config);
+                    deskmail::daemon::ingest::known(store.conn(), &m, &hints)?
+                }
+                Err(_) => Known::default(),
+            };
+            // explaining a mail that was already processed is not a duplicate of itself
+            let known = Known {
+                duplicate: false,
+                ..known
+            };
+            let d = classify::classify(&m, &known, config);
+            (d.name(), d.reason(), Some((m, d)))
+        }
+    };
     let detail = m.as_ref().map(|(m, d)| {
         serde_json::json!({
             "message_id": m.message_id,

@@ -33,21 +33,12 @@ pub fn check_config(config: &Config) -> Result<ExitCode> {
         config.calendar.tz()
     );
     out!("  database:  {}", config.store.path.display());
-    match &config.inbound {
-        deskmail::config::Inbound::Maildir {
-            path, processed, ..
-        } => {
-            out!(
-                "  inbound:   Maildir {} (processed: {processed:?})",
-                path.display()
-            )
-        }
-    }
-    match &config.outbound {
-        deskmail::config::Outbound::Maildir { path } => {
-            out!("  outbound:  Maildir {}", path.display())
-        }
-    }
+    out!(
+        "  inbound:   {} (processed: {:?})",
+        config.inbound.describe(),
+        config.inbound.processed
+    );
+    out!("  outbound:  {}", config.outbound.describe());
     out!(
         "  portal:    {} ({} keyword forms)",
         config.portal.form_url,

@@ -66,7 +66,7 @@ pub fn ingest(
         return Ok(Outcome::AlreadyDone);
     }
     let config = &engine.config;
-    let parsed = crate::parse::parse(raw, config.inbound.max_message_bytes());
+    let parsed = crate::parse::parse(raw, config.inbound.max_message_bytes);
     let m = match parsed {
         Ok(m) => m,
         Err(e) => {

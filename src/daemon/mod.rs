@@ -1,10 +1,12 @@
 //! The daemon loop: it only wires the parts together. Each pass takes the source's new mail in
-//! bounded batches (ingest, then mark at the source), runs the scheduler tick, and flushes the
-//! outbox; then it sleeps until the next poll, or stops on shutdown (or after one pass with
-//! `--once`).
+//! bounded batches (ingest, then mark at the source and persist its cursor), runs the scheduler
+//! tick, and flushes the outbox; then it waits for new mail (IMAP IDLE, or the poll interval) or
+//! a signal. SIGHUP reloads config and templates; SIGTERM finishes the message in hand, flushes
+//! the outbox for a few seconds, logs out and returns.
 
 pub mod deliver;
 pub mod ingest;
+pub mod notify;
 pub mod tick;
 
 use crate::clock::Clock;
@@ -12,12 +14,16 @@ use crate::compose::Templates;
 use crate::config::Config;
 use crate::shutdown::Shutdown;
 use crate::source::Source;
-use crate::store::Store;
+use crate::store::{Store, cursor};
 use crate::transport::Transport;
 use ingest::Outcome;
+use std::time::Duration;
 
 /// Messages taken from the source per batch: memory stays flat whatever the backlog.
-const BATCH: usize = 200;
+const BATCH: usize = 100;
+
+/// How long the outbox may take to flush on the way out.
+const FINAL_FLUSH: Duration = Duration::from_secs(5);
 
 /// Everything a pass needs.
 pub struct Engine {
@@ -54,6 +60,13 @@ pub enum RunError {
     Store(#[from] crate::store::StoreError),
 }
 
+/// Did the source answer in this pass?
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SourceState {
+    Answered,
+    Away,
+}
+
 /// Run passes until shutdown (or once).
 pub async fn run(
     engine: &mut Engine,
@@ -61,28 +74,99 @@ pub async fn run(
     opts: RunOptions,
     mut shutdown: Shutdown,
 ) -> Result<Totals, RunError> {
+    restore_cursor(engine, source)?;
     let mut totals = Totals::default();
+    let mut ready = false;
     loop {
-        pass(engine, source, opts, &shutdown, &mut totals).await?;
-        if opts.once || shutdown.is_requested() {
-            return Ok(totals);
+        if shutdown.take_reload() {
+            reload(engine, source).await?;
         }
-        let poll = std::time::Duration::from_secs(
-            engine
-                .config
-                .inbound
-                .poll_seconds()
-                .min(engine.config.schedule.tick_seconds),
-        );
-        shutdown.sleep(poll).await;
+        let state = pass(engine, source, opts, &shutdown, &mut totals).await?;
+        if !ready && state == SourceState::Answered {
+            notify::ready(&format!("reading {}", source.describe()));
+            ready = true;
+        }
+        notify::watchdog();
+        if opts.once || shutdown.is_requested() {
+            break;
+        }
+        let mut wait = Duration::from_secs(engine.config.schedule.tick_seconds);
+        if let Some(w) = notify::watchdog_interval() {
+            wait = wait.min(w);
+        }
+        source.wait(wait, &mut shutdown).await;
         if shutdown.is_requested() {
-            // a last flush, so decided mail does not wait for the next start
-            if !opts.dry_run {
-                deliver::flush(engine, opts.clock.now()).await?;
-            }
-            return Ok(totals);
+            break;
         }
     }
+    if !opts.once {
+        notify::stopping();
+        if !opts.dry_run {
+            // decided mail should not wait for the next start
+            match tokio::time::timeout(FINAL_FLUSH, deliver::flush(engine, opts.clock.now())).await
+            {
+                Ok(d) => {
+                    let d = d?;
+                    totals.sent += d.sent;
+                    totals.failed += d.failed;
+                }
+                Err(_) => {
+                    tracing::warn!("outbox not empty at shutdown; the rest goes at the next start")
+                }
+            }
+        }
+    }
+    source.close().await;
+    engine.transport.close().await;
+    Ok(totals)
+}
+
+fn restore_cursor(engine: &Engine, source: &mut Source) -> Result<(), RunError> {
+    if let Some(name) = source.cursor_name()
+        && let Some(c) = cursor::load(engine.store.conn(), name)?
+    {
+        tracing::info!(mailbox = %c.mailbox, uidvalidity = c.uidvalidity, last_uid = c.last_uid, "resuming after the last processed message");
+        source.restore(c);
+    }
+    Ok(())
+}
+
+/// SIGHUP: read config and templates again; a bad one is refused and the old one kept.
+async fn reload(engine: &mut Engine, source: &mut Source) -> Result<(), RunError> {
+    notify::reloading();
+    let loaded = Config::load(&engine.config.file)
+        .map_err(|e| e.to_string())
+        .and_then(|c| {
+            let t = Templates::load(c.templates.path.as_deref()).map_err(|e| e.to_string())?;
+            Ok((c, t))
+        });
+    match loaded {
+        Err(e) => tracing::error!(error = %e, "reload refused; keeping the configuration in use"),
+        Ok((config, templates)) => {
+            if config.store.path != engine.config.store.path {
+                tracing::warn!("store.path changed: takes effect at the next restart");
+            }
+            match Source::from_config(&config) {
+                Ok(new_source) => {
+                    source.close().await;
+                    *source = new_source;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "reload refused: the new source cannot be opened");
+                    notify::ready("reload refused");
+                    return Ok(());
+                }
+            }
+            engine.transport.close().await;
+            engine.transport = Transport::from_config(&config);
+            engine.config = config;
+            engine.templates = templates;
+            restore_cursor(engine, source)?;
+            tracing::info!(source = %source.describe(), transport = %engine.transport.describe(), "configuration reloaded");
+        }
+    }
+    notify::ready(&format!("reading {}", source.describe()));
+    Ok(())
 }
 
 async fn pass(
@@ -91,16 +175,18 @@ async fn pass(
     opts: RunOptions,
     shutdown: &Shutdown,
     totals: &mut Totals,
-) -> Result<(), RunError> {
+) -> Result<SourceState, RunError> {
     let commit = !opts.dry_run;
-    // keys handled in this pass: under `keep`, in a dry run or after a template error they stay
-    // visible at the source, and must not come round again
+    let mut state = SourceState::Answered;
+    // keys handled in this pass: under `keep` and in a dry run they stay visible at the source,
+    // and must not come round again
     let mut handled = std::collections::HashSet::new();
-    loop {
+    'batches: loop {
         let batch = match source.fetch(BATCH, &handled).await {
             Ok(b) => b,
             Err(e) if e.is_transient() => {
-                tracing::warn!(error = %e, "source not readable now; trying again next pass");
+                tracing::warn!(error = %e, "source not available; trying again later");
+                state = SourceState::Away;
                 break;
             }
             Err(e) => return Err(e.into()),
@@ -110,35 +196,42 @@ async fn pass(
         }
         for msg in batch {
             if shutdown.is_requested() {
-                return Ok(());
+                return Ok(state);
             }
             handled.insert(msg.key.clone());
             let now = opts.clock.now();
-            match ingest::ingest(engine, &msg.key, &msg.raw, now, commit) {
-                Ok(Outcome::AlreadyDone) => {
-                    if commit {
-                        source.mark_processed(&msg.key).await?;
-                    }
-                }
-                Ok(Outcome::Quarantined(reason)) => {
-                    tracing::warn!(key = %msg.key, %reason, "unreadable mail kept in quarantine");
-                    totals.quarantined += 1;
-                    if commit {
-                        source.mark_failed(&msg.key).await?;
-                    }
-                }
-                Ok(Outcome::Decided { decision, reason }) => {
-                    tracing::info!(key = %msg.key, decision, %reason, dry_run = opts.dry_run, "decided");
-                    totals.decided += 1;
-                    if commit {
-                        source.mark_processed(&msg.key).await?;
-                    }
-                }
+            let outcome = match ingest::ingest(engine, &msg.key, &msg.raw, now, commit) {
+                Ok(o) => o,
                 Err(ingest::IngestError::Template(e)) => {
-                    // our templates, not the mail, are at fault: leave the mail for the next pass
+                    // our templates, not the mail, are at fault: stop here and retry next pass
                     tracing::error!(key = %msg.key, error = %e, "template error; mail left unprocessed");
+                    break 'batches;
                 }
                 Err(e) => return Err(e.into()),
+            };
+            match &outcome {
+                Outcome::AlreadyDone => {}
+                Outcome::Quarantined(reason) => {
+                    tracing::warn!(key = %msg.key, %reason, "unreadable mail kept in quarantine");
+                    totals.quarantined += 1;
+                }
+                Outcome::Decided { decision, reason } => {
+                    tracing::info!(key = %msg.key, decision, %reason, dry_run = opts.dry_run, "decided");
+                    totals.decided += 1;
+                }
+            }
+            if commit {
+                let marked = match outcome {
+                    Outcome::Quarantined(_) => source.mark_failed(&msg.key).await,
+                    _ => source.mark_processed(&msg.key).await,
+                };
+                if let Err(e) = marked {
+                    // the decision is committed; the mark is redone when the mail shows up again
+                    tracing::warn!(key = %msg.key, error = %e, "could not mark the mail at the source");
+                }
+                if let Some(c) = source.cursor() {
+                    cursor::save(engine.store.conn(), &c, now)?;
+                }
             }
         }
     }
@@ -149,5 +242,5 @@ async fn pass(
         totals.sent += d.sent;
         totals.failed += d.failed;
     }
-    Ok(())
+    Ok(state)
 }

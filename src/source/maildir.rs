@@ -14,6 +14,7 @@ pub struct MaildirSource {
     processed: Processed,
     error_folder: String,
     max_bytes: usize,
+    poll: std::time::Duration,
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SourceError + '_ {
@@ -38,6 +39,7 @@ impl MaildirSource {
         processed: Processed,
         error_folder: &str,
         max_bytes: usize,
+        poll_seconds: u64,
     ) -> Result<Self, SourceError> {
         for sub in ["cur", "new", "tmp"] {
             let dir = root.join(sub);
@@ -50,7 +52,16 @@ impl MaildirSource {
             processed,
             error_folder: error_folder.to_string(),
             max_bytes,
+            poll: std::time::Duration::from_secs(poll_seconds),
         })
+    }
+
+    pub fn describe(&self) -> String {
+        format!("Maildir {}", self.root.display())
+    }
+
+    pub fn poll(&self) -> std::time::Duration {
+        self.poll
     }
 
     fn key(&self, unique: &str) -> String {

@@ -1,18 +1,30 @@
 //! Where inbound mail comes from. A source lists messages in arrival order, in bounded batches,
 //! each with a stable key (its position at the source), and marks them once their decision is
-//! committed. Maildir today; IMAP plugs in beside it as another variant.
+//! committed. Two kinds: a Maildir folder and an IMAP mailbox.
 
+pub mod imap;
 pub mod maildir;
 
-use crate::config::Config;
+use crate::config::{Config, InboundKind};
+use crate::shutdown::Shutdown;
 use std::collections::HashSet;
+use std::time::Duration;
 
 /// One message as the source holds it.
 #[derive(Debug, Clone)]
 pub struct SourceMessage {
-    /// Stable across restarts and flag changes, e.g. `maildir:INBOX:1700000000.M1P2.host`.
+    /// Stable across restarts and flag changes: `maildir:<unique name>` or
+    /// `imap:<mailbox>:<uidvalidity>:<uid>`.
     pub key: String,
     pub raw: Vec<u8>,
+}
+
+/// How far an IMAP mailbox has been processed; the store keeps it across restarts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub mailbox: String,
+    pub uidvalidity: u32,
+    pub last_uid: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +34,8 @@ pub enum SourceError {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Imap(#[from] imap::ImapError),
 }
 
 impl SourceError {
@@ -32,6 +46,8 @@ impl SourceError {
                 source.kind(),
                 std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
             ),
+            // the IMAP source reconnects by itself, with backoff
+            SourceError::Imap(_) => true,
         }
     }
 }
@@ -39,23 +55,35 @@ impl SourceError {
 /// The configured source.
 pub enum Source {
     Maildir(maildir::MaildirSource),
+    Imap(Box<imap::ImapSource>),
 }
 
 impl Source {
     pub fn from_config(config: &Config) -> Result<Source, SourceError> {
-        match &config.inbound {
-            crate::config::Inbound::Maildir {
+        let inbound = &config.inbound;
+        match &inbound.kind {
+            InboundKind::Maildir { path } => Ok(Source::Maildir(maildir::MaildirSource::open(
                 path,
-                processed,
-                error_folder,
-                max_message_bytes,
-                ..
-            } => Ok(Source::Maildir(maildir::MaildirSource::open(
-                path,
-                processed.clone(),
-                error_folder,
-                *max_message_bytes,
+                inbound.processed.clone(),
+                &inbound.error_folder,
+                inbound.max_message_bytes,
+                inbound.poll_seconds,
             )?)),
+            InboundKind::Imap(cfg) => Ok(Source::Imap(Box::new(imap::ImapSource::new(
+                cfg,
+                inbound.processed.clone(),
+                &inbound.error_folder,
+                inbound.max_message_bytes,
+                inbound.poll_seconds,
+            )))),
+        }
+    }
+
+    /// For log lines: which source this is.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Maildir(m) => m.describe(),
+            Source::Imap(m) => m.describe(),
         }
     }
 
@@ -67,6 +95,7 @@ impl Source {
     ) -> Result<Vec<SourceMessage>, SourceError> {
         match self {
             Source::Maildir(m) => m.fetch(limit, skip),
+            Source::Imap(m) => Ok(m.fetch(limit, skip).await?),
         }
     }
 
@@ -74,6 +103,7 @@ impl Source {
     pub async fn mark_processed(&mut self, key: &str) -> Result<(), SourceError> {
         match self {
             Source::Maildir(m) => m.mark_processed(key),
+            Source::Imap(m) => Ok(m.mark_processed(key).await?),
         }
     }
 
@@ -81,6 +111,44 @@ impl Source {
     pub async fn mark_failed(&mut self, key: &str) -> Result<(), SourceError> {
         match self {
             Source::Maildir(m) => m.mark_failed(key),
+            Source::Imap(m) => Ok(m.mark_failed(key).await?),
+        }
+    }
+
+    /// Wait up to `max` for new mail (IMAP IDLE, else the poll interval), or until shutdown.
+    pub async fn wait(&mut self, max: Duration, shutdown: &mut Shutdown) {
+        match self {
+            Source::Maildir(m) => shutdown.sleep(m.poll().min(max)).await,
+            Source::Imap(m) => m.wait(max, shutdown).await,
+        }
+    }
+
+    /// The position to persist (IMAP only).
+    pub fn cursor(&self) -> Option<Cursor> {
+        match self {
+            Source::Maildir(_) => None,
+            Source::Imap(m) => m.cursor(),
+        }
+    }
+
+    /// The IMAP mailbox whose cursor the store keeps.
+    pub fn cursor_name(&self) -> Option<&str> {
+        match self {
+            Source::Maildir(_) => None,
+            Source::Imap(m) => Some(m.mailbox()),
+        }
+    }
+
+    pub fn restore(&mut self, cursor: Cursor) {
+        if let Source::Imap(m) = self {
+            m.restore(cursor);
+        }
+    }
+
+    /// Close politely (IMAP LOGOUT).
+    pub async fn close(&mut self) {
+        if let Source::Imap(m) = self {
+            m.logout().await;
         }
     }
 }

@@ -75,6 +75,15 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX outbox_pending ON outbox(state, next_attempt);
     CREATE INDEX outbox_ticket ON outbox(ticket_id, kind);
     "#,
+    // 2: how far each IMAP mailbox has been processed
+    r#"
+    CREATE TABLE source_cursor (
+        mailbox     TEXT    PRIMARY KEY,
+        uidvalidity INTEGER NOT NULL,
+        last_uid    INTEGER NOT NULL,
+        updated     TEXT    NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

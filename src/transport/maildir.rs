@@ -18,6 +18,10 @@ impl MaildirTransport {
         }
     }
 
+    pub fn describe(&self) -> String {
+        format!("Maildir {}", self.root.display())
+    }
+
     pub fn send(
         &self,
         message_id: &str,

@@ -1,10 +1,11 @@
 //! Where outgoing mail goes. A transport takes one finished message with its envelope and says
-//! whether it was accepted; a failure says if it is worth retrying. Maildir today (the demo and
-//! tests); SMTP plugs in beside it as another variant.
+//! whether it was accepted; a failure says if it is worth retrying, so the retry decision is
+//! made in one place (the outbox worker). Two kinds: SMTP submission and a Maildir folder.
 
 pub mod maildir;
+pub mod smtp;
 
-use crate::config::Config;
+use crate::config::{Config, Outbound};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
@@ -13,31 +14,49 @@ pub enum SendError {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
+    #[error("SMTP server {host}:{port}: {message}")]
+    Smtp {
+        host: String,
+        port: u16,
+        message: String,
+        transient: bool,
+    },
 }
 
 impl SendError {
-    /// Retry later (a full disk, a server away) rather than give up on the mail.
+    /// Retry later (a full disk, a server away, a 4xx) rather than give up on the mail (a 5xx).
     pub fn is_transient(&self) -> bool {
         match self {
             SendError::Maildir { .. } => true,
+            SendError::Smtp { transient, .. } => *transient,
         }
     }
 }
 
 pub enum Transport {
     Maildir(maildir::MaildirTransport),
+    Smtp(Box<smtp::SmtpTransport>),
 }
 
 impl Transport {
     pub fn from_config(config: &Config) -> Transport {
         match &config.outbound {
-            crate::config::Outbound::Maildir { path } => {
-                Transport::Maildir(maildir::MaildirTransport::new(path))
-            }
+            Outbound::Maildir { path } => Transport::Maildir(maildir::MaildirTransport::new(path)),
+            Outbound::Smtp(cfg) => Transport::Smtp(Box::new(smtp::SmtpTransport::new(
+                cfg,
+                &config.desk.address,
+            ))),
         }
     }
 
-    /// Hand one message over. `message_id` names the file, so a re-send replaces, not duplicates.
+    pub fn describe(&self) -> String {
+        match self {
+            Transport::Maildir(m) => m.describe(),
+            Transport::Smtp(s) => s.describe(),
+        }
+    }
+
+    /// Hand one message over. `message_id` names the Maildir file, so a re-send replaces it.
     pub async fn send(
         &mut self,
         message_id: &str,
@@ -46,6 +65,14 @@ impl Transport {
     ) -> Result<(), SendError> {
         match self {
             Transport::Maildir(m) => m.send(message_id, recipients, raw),
+            Transport::Smtp(s) => s.send(recipients, raw).await,
+        }
+    }
+
+    /// Close connections (on shutdown or reload).
+    pub async fn close(&mut self) {
+        if let Transport::Smtp(s) = self {
+            s.close().await;
         }
     }
 }

@@ -1,0 +1,174 @@
+//! Checks of single values: each turns text from the file into a typed value, or an error that
+//! names the key and says how to fix it.
+
+use super::raw::{RawCalendar, RawSchedule, RawSla};
+use super::{ConfigError, Schedule, Sla, SlaRule, invalid};
+use crate::schedule::calendar::{BusinessDuration, Calendar, CalendarError};
+use chrono::{NaiveDate, NaiveTime, Weekday};
+use chrono_tz::Tz;
+use std::str::FromStr;
+
+pub(super) fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+pub(super) fn email(key: &str, value: &str) -> Result<String, ConfigError> {
+    let v = value.trim();
+    let ok = v.split_once('@').is_some_and(|(l, d)| {
+        !l.is_empty()
+            && d.contains('.')
+            && !v.contains(|c: char| c.is_whitespace() || "<>,;\"".contains(c))
+    });
+    if ok {
+        Ok(v.to_string())
+    } else {
+        Err(invalid(
+            key,
+            format!("{value:?} is not an e-mail address"),
+            "write a bare address such as \"servicedesk@example.org\"",
+        ))
+    }
+}
+
+pub(super) fn emails(key: &str, values: &[String]) -> Result<Vec<String>, ConfigError> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| email(&format!("{key}[{i}]"), v))
+        .collect()
+}
+
+pub(super) fn url(key: &str, value: &str) -> Result<String, ConfigError> {
+    let v = value.trim();
+    if (v.starts_with("https://") || v.starts_with("http://"))
+        && !v.contains(char::is_whitespace)
+        && v.len() > 10
+    {
+        Ok(v.to_string())
+    } else {
+        Err(invalid(
+            key,
+            format!("{value:?} is not a web address"),
+            "write the full address of the portal form, starting with https://",
+        ))
+    }
+}
+
+pub(super) fn time(key: &str, value: &str) -> Result<NaiveTime, ConfigError> {
+    NaiveTime::parse_from_str(value.trim(), "%H:%M").map_err(|_| {
+        invalid(
+            key,
+            format!("{value:?} is not a time of day"),
+            "write it as HH:MM, e.g. \"08:30\"",
+        )
+    })
+}
+
+pub(super) fn duration(key: &str, value: &str) -> Result<BusinessDuration, ConfigError> {
+    BusinessDuration::from_str(value)
+        .map_err(|e| invalid(key, e.to_string(), "e.g. \"4h\" or \"3d\""))
+}
+
+pub(super) fn calendar(tz: Tz, raw: &RawCalendar) -> Result<Calendar, ConfigError> {
+    let opens = time("calendar.opens", &raw.opens)?;
+    let closes = time("calendar.closes", &raw.closes)?;
+    let days = raw
+        .working_days
+        .iter()
+        .map(|d| {
+            d.parse::<Weekday>().map_err(|_| {
+                invalid(
+                    "calendar.working_days",
+                    format!("{d:?} is not a weekday"),
+                    "use mon, tue, wed, thu, fri, sat, sun",
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let holidays = raw
+        .holidays
+        .iter()
+        .map(|d| {
+            NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| {
+                invalid(
+                    "calendar.holidays",
+                    format!("{d:?} is not a date"),
+                    "write dates as YYYY-MM-DD, e.g. \"2026-12-25\"",
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Calendar::new(tz, opens, closes, &days, &holidays).map_err(|e: CalendarError| {
+        invalid(
+            "calendar",
+            e.to_string(),
+            "check opens < closes and at least one working day",
+        )
+    })
+}
+
+pub(super) fn sla(raw: &RawSla) -> Result<Sla, ConfigError> {
+    let rules = raw
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let priority = match &r.priority {
+                Some(p) => Some(p.parse().map_err(|e: String| {
+                    invalid(
+                        &format!("sla.rules[{i}].priority"),
+                        e,
+                        "or leave it out to match every priority",
+                    )
+                })?),
+                None => None,
+            };
+            Ok(SlaRule {
+                category: r.category.trim().to_lowercase(),
+                priority,
+                target: duration(&format!("sla.rules[{i}].target"), &r.target)?,
+            })
+        })
+        .collect::<Result<_, ConfigError>>()?;
+    Ok(Sla {
+        low: duration("sla.low", &raw.low)?,
+        normal: duration("sla.normal", &raw.normal)?,
+        high: duration("sla.high", &raw.high)?,
+        critical: duration("sla.critical", &raw.critical)?,
+        rules,
+    })
+}
+
+pub(super) fn schedule(raw: &RawSchedule) -> Result<Schedule, ConfigError> {
+    let send_from = time("schedule.send_from", &raw.send_from)?;
+    let send_until = time("schedule.send_until", &raw.send_until)?;
+    if send_from >= send_until {
+        return Err(invalid(
+            "schedule.send_until",
+            "is not after schedule.send_from",
+            "give a window such as send_from = \"08:00\", send_until = \"18:00\"",
+        ));
+    }
+    if raw.update_every_days == 0 {
+        return Err(invalid(
+            "schedule.update_every_days",
+            "is 0",
+            "give the number of working days between progress mails, e.g. 2",
+        ));
+    }
+    if raw.max_per_ticket_per_day == 0 {
+        return Err(invalid(
+            "schedule.max_per_ticket_per_day",
+            "is 0, which would break every promise",
+            "set it to 1 or more",
+        ));
+    }
+    Ok(Schedule {
+        near_before: duration("schedule.near_before", &raw.near_before)?,
+        update_every_days: raw.update_every_days,
+        max_per_ticket_per_day: raw.max_per_ticket_per_day,
+        send_from,
+        send_until,
+        tick_seconds: raw.tick_seconds.clamp(1, 3600),
+    })
+}

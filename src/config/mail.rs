@@ -1,0 +1,416 @@
+//! Where mail comes from and goes to: `[inbound]` (Maildir or IMAP) and `[outbound]` (Maildir or
+//! SMTP), with TLS modes and credentials. Plaintext is allowed only to a loopback host.
+
+use super::raw::{RawInbound, RawOutbound};
+use super::{ConfigError, invalid};
+use std::path::{Path, PathBuf};
+
+/// What to do with a source message once its decision is committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Processed {
+    /// Leave it where it is; the store's bookkeeping alone prevents a second pass.
+    Keep,
+    /// Mark it seen (Maildir: `cur/` with the `S` flag; IMAP: `\Seen` and the `$Deskmail` keyword).
+    Seen,
+    /// Move it into a folder (Maildir: a sub-folder `.Name`; IMAP: a mailbox).
+    Move(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Inbound {
+    pub kind: InboundKind,
+    pub processed: Processed,
+    /// Folder for mail that could not be processed.
+    pub error_folder: String,
+    pub max_message_bytes: usize,
+    /// Polling interval (Maildir, or IMAP without IDLE).
+    pub poll_seconds: u64,
+}
+
+impl Inbound {
+    /// For log lines and `check-config`.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            InboundKind::Maildir { path } => format!("Maildir {}", path.display()),
+            InboundKind::Imap(i) => format!(
+                "IMAP {}@{}:{} {} ({:?})",
+                i.username, i.host, i.port, i.mailbox, i.tls
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum InboundKind {
+    Maildir { path: PathBuf },
+    Imap(Imap),
+}
+
+/// How a connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// TLS from the first byte (IMAPS 993, SMTPS 465).
+    Implicit,
+    /// Plain connection upgraded with STARTTLS (IMAP 143, submission 587).
+    StartTls,
+    /// No TLS: only to a loopback host.
+    None,
+}
+
+/// Where a password comes from. Read at every connection, so rotated secrets and short-lived
+/// OAuth2 tokens work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Secret {
+    Password(String),
+    File(PathBuf),
+    /// A command whose standard output is the secret (like mbsync's PassCmd).
+    Command(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMechanism {
+    /// IMAP LOGIN / SMTP AUTH PLAIN or LOGIN.
+    Password,
+    /// SASL XOAUTH2 with a token (from `password_command`).
+    XOAuth2,
+}
+
+#[derive(Debug, Clone)]
+pub struct Imap {
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    pub username: String,
+    pub secret: Secret,
+    pub auth: AuthMechanism,
+    pub mailbox: String,
+    pub ca_file: Option<PathBuf>,
+    /// Use IDLE when the server offers it.
+    pub idle: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Outbound {
+    Maildir { path: PathBuf },
+    Smtp(Smtp),
+}
+
+impl Outbound {
+    /// For log lines and `check-config`.
+    pub fn describe(&self) -> String {
+        match self {
+            Outbound::Maildir { path } => format!("Maildir {}", path.display()),
+            Outbound::Smtp(s) => format!("SMTP {}:{} ({:?})", s.host, s.port, s.tls),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Smtp {
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    /// Username and secret, when the server wants AUTH.
+    pub login: Option<(String, Secret)>,
+    pub ca_file: Option<PathBuf>,
+    pub timeout_seconds: u64,
+}
+
+/// Is this host the machine itself? Only then may a connection go without TLS.
+pub fn is_loopback(host: &str) -> bool {
+    let h = host.trim_matches(|c| c == '[' || c == ']');
+    h.eq_ignore_ascii_case("localhost")
+        || h.parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn tls_mode(key: &str, value: Option<&str>, host: &str) -> Result<TlsMode, ConfigError> {
+    match value.unwrap_or("implicit") {
+        "implicit" => Ok(TlsMode::Implicit),
+        "starttls" => Ok(TlsMode::StartTls),
+        "none" if is_loopback(host) => Ok(TlsMode::None),
+        "none" => Err(invalid(
+            key,
+            format!("\"none\" sends the password unencrypted to {host}"),
+            "use \"implicit\" or \"starttls\"; plain connections are allowed only to 127.0.0.1, ::1 or localhost",
+        )),
+        other => Err(invalid(
+            key,
+            format!("{other:?} is not a TLS mode"),
+            "use \"implicit\", \"starttls\" or (loopback only) \"none\"",
+        )),
+    }
+}
+
+fn default_port(tls: TlsMode, implicit: u16, plain: u16) -> u16 {
+    if tls == TlsMode::Implicit {
+        implicit
+    } else {
+        plain
+    }
+}
+
+/// password / password_file / password_command, else systemd's `$CREDENTIALS_DIRECTORY/<name>`.
+fn secret(
+    section: &str,
+    password: Option<&str>,
+    file: Option<&Path>,
+    command: Option<&str>,
+    credential: &str,
+    rel: &dyn Fn(&Path) -> PathBuf,
+) -> Result<Option<Secret>, ConfigError> {
+    let given = [password.is_some(), file.is_some(), command.is_some()];
+    if given.iter().filter(|g| **g).count() > 1 {
+        return Err(invalid(
+            &format!("{section}.password"),
+            "more than one of password, password_file and password_command is set",
+            "keep exactly one",
+        ));
+    }
+    if let Some(p) = password {
+        return Ok(Some(Secret::Password(p.to_string())));
+    }
+    if let Some(f) = file {
+        let path = rel(f);
+        if !path.is_file() {
+            return Err(invalid(
+                &format!("{section}.password_file"),
+                format!("{} is not a readable file", path.display()),
+                "create it (mode 0600, the password on one line) or fix the path",
+            ));
+        }
+        return Ok(Some(Secret::File(path)));
+    }
+    if let Some(c) = command {
+        if c.trim().is_empty() {
+            return Err(invalid(
+                &format!("{section}.password_command"),
+                "is empty",
+                "give a command that prints the password or token",
+            ));
+        }
+        return Ok(Some(Secret::Command(c.to_string())));
+    }
+    // under systemd, LoadCredential= puts the secret here
+    if let Some(dir) = std::env::var_os("CREDENTIALS_DIRECTORY") {
+        let path = PathBuf::from(dir).join(credential);
+        if path.is_file() {
+            return Ok(Some(Secret::File(path)));
+        }
+    }
+    Ok(None)
+}
+
+fn required<'a>(key: &str, value: Option<&'a str>, fix: &str) -> Result<&'a str, ConfigError> {
+    value
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| invalid(key, "is missing", fix))
+}
+
+pub(super) fn inbound(
+    raw: &RawInbound,
+    rel: &dyn Fn(&Path) -> PathBuf,
+) -> Result<Inbound, ConfigError> {
+    let kind = match raw.kind.as_str() {
+        "maildir" => {
+            let path = raw.path.as_deref().ok_or_else(|| {
+                invalid(
+                    "inbound.path",
+                    "is missing",
+                    "name the Maildir folder to read (with cur/ new/ tmp/)",
+                )
+            })?;
+            InboundKind::Maildir { path: rel(path) }
+        }
+        "imap" => InboundKind::Imap(imap(raw, rel)?),
+        other => {
+            return Err(invalid(
+                "inbound.kind",
+                format!("{other:?} is not a known source"),
+                "use kind = \"imap\" or \"maildir\"",
+            ));
+        }
+    };
+    Ok(Inbound {
+        kind,
+        processed: processed(raw.processed.as_deref().unwrap_or("seen"))?,
+        error_folder: folder_name(
+            "inbound.error_folder",
+            raw.error_folder.as_deref().unwrap_or("Error"),
+        )?,
+        max_message_bytes: raw.max_message_bytes.unwrap_or(25 * 1024 * 1024).max(1024),
+        poll_seconds: raw.poll_seconds.unwrap_or(30).clamp(1, 3600),
+    })
+}
+
+fn imap(raw: &RawInbound, rel: &dyn Fn(&Path) -> PathBuf) -> Result<Imap, ConfigError> {
+    let host = required(
+        "inbound.host",
+        raw.host.as_deref(),
+        "name the IMAP server, e.g. \"imap.example.org\"",
+    )?;
+    let tls = tls_mode("inbound.tls", raw.tls.as_deref(), host)?;
+    let username = required(
+        "inbound.username",
+        raw.username.as_deref(),
+        "give the mailbox's login name",
+    )?;
+    let auth = match raw.auth.as_deref().unwrap_or("password") {
+        "password" | "login" | "plain" => AuthMechanism::Password,
+        "xoauth2" => AuthMechanism::XOAuth2,
+        other => {
+            return Err(invalid(
+                "inbound.auth",
+                format!("{other:?} is not a supported mechanism"),
+                "use \"password\" or \"xoauth2\"",
+            ));
+        }
+    };
+    let secret = secret(
+        "inbound",
+        raw.password.as_deref(),
+        raw.password_file.as_deref(),
+        raw.password_command.as_deref(),
+        "imap-password",
+        rel,
+    )?
+    .ok_or_else(|| {
+        invalid(
+            "inbound.password_file",
+            "no password is configured",
+            "set password_file (or password, or password_command; under systemd LoadCredential=imap-password)",
+        )
+    })?;
+    if auth == AuthMechanism::XOAuth2 && !matches!(secret, Secret::Command(_)) {
+        return Err(invalid(
+            "inbound.password_command",
+            "xoauth2 needs a fresh token at every login",
+            "set password_command to your OAuth2 token helper",
+        ));
+    }
+    Ok(Imap {
+        host: host.to_string(),
+        port: raw.port.unwrap_or(default_port(tls, 993, 143)),
+        tls,
+        username: username.to_string(),
+        secret,
+        auth,
+        mailbox: raw.mailbox.clone().unwrap_or_else(|| "INBOX".into()),
+        ca_file: ca_file("inbound.ca_file", raw.ca_file.as_deref(), rel)?,
+        idle: raw.idle.unwrap_or(true),
+    })
+}
+
+pub(super) fn outbound(
+    raw: &RawOutbound,
+    rel: &dyn Fn(&Path) -> PathBuf,
+) -> Result<Outbound, ConfigError> {
+    match raw.kind.as_str() {
+        "maildir" => {
+            let path = raw.path.as_deref().ok_or_else(|| {
+                invalid(
+                    "outbound.path",
+                    "is missing",
+                    "name the Maildir folder outgoing mail is written to",
+                )
+            })?;
+            Ok(Outbound::Maildir { path: rel(path) })
+        }
+        "smtp" => {
+            let host = required(
+                "outbound.host",
+                raw.host.as_deref(),
+                "name the SMTP server, e.g. \"smtp.example.org\"",
+            )?;
+            let tls = tls_mode("outbound.tls", raw.tls.as_deref(), host)?;
+            let secret = secret(
+                "outbound",
+                raw.password.as_deref(),
+                raw.password_file.as_deref(),
+                raw.password_command.as_deref(),
+                "smtp-password",
+                rel,
+            )?;
+            let login = match (raw.username.as_deref(), secret) {
+                (Some(u), Some(s)) => Some((u.to_string(), s)),
+                (None, None) => None,
+                (Some(_), None) => {
+                    return Err(invalid(
+                        "outbound.password_file",
+                        "a username is set but no password",
+                        "set password_file (or password, or password_command), or remove username",
+                    ));
+                }
+                (None, Some(_)) => {
+                    return Err(invalid(
+                        "outbound.username",
+                        "a password is set but no username",
+                        "set username, or remove the password",
+                    ));
+                }
+            };
+            Ok(Outbound::Smtp(Smtp {
+                host: host.to_string(),
+                port: raw.port.unwrap_or(default_port(tls, 465, 587)),
+                tls,
+                login,
+                ca_file: ca_file("outbound.ca_file", raw.ca_file.as_deref(), rel)?,
+                timeout_seconds: raw.timeout_seconds.unwrap_or(30).clamp(1, 600),
+            }))
+        }
+        other => Err(invalid(
+            "outbound.kind",
+            format!("{other:?} is not a known transport"),
+            "use kind = \"smtp\" or \"maildir\"",
+        )),
+    }
+}
+
+fn ca_file(
+    key: &str,
+    value: Option<&Path>,
+    rel: &dyn Fn(&Path) -> PathBuf,
+) -> Result<Option<PathBuf>, ConfigError> {
+    match value {
+        None => Ok(None),
+        Some(p) => {
+            let path = rel(p);
+            if path.is_file() {
+                Ok(Some(path))
+            } else {
+                Err(invalid(
+                    key,
+                    format!("{} is not a readable file", path.display()),
+                    "give the PEM file of the CA that signed the server's certificate",
+                ))
+            }
+        }
+    }
+}
+
+fn folder_name(key: &str, value: &str) -> Result<String, ConfigError> {
+    let v = value.trim();
+    if v.is_empty() || v.contains(['/', '\\', '\r', '\n', '"']) {
+        return Err(invalid(
+            key,
+            format!("{value:?} is not a usable folder name"),
+            "use a plain name such as \"Error\" or \"Processed\"",
+        ));
+    }
+    Ok(v.to_string())
+}
+
+fn processed(value: &str) -> Result<Processed, ConfigError> {
+    match value {
+        "keep" => Ok(Processed::Keep),
+        "seen" => Ok(Processed::Seen),
+        v => match v.strip_prefix("move:") {
+            Some(folder) => Ok(Processed::Move(folder_name("inbound.processed", folder)?)),
+            None => Err(invalid(
+                "inbound.processed",
+                format!("{value:?} is not a known way to mark mail"),
+                "use \"seen\", \"keep\" or \"move:Folder\"",
+            )),
+        },
+    }
+}

@@ -1,0 +1,387 @@
+//! The desk's configuration: one TOML file, read once at start (and again on reload).
+//! Everything is checked here, so the rest of the program can trust it; every error names the
+//! key and says how to fix it. Relative paths are relative to the config file's folder.
+
+mod check;
+mod mail;
+mod raw;
+
+pub use mail::{
+    AuthMechanism, Imap, Inbound, InboundKind, Outbound, Processed, Secret, Smtp, TlsMode,
+    is_loopback,
+};
+
+use crate::model::Lang;
+use crate::schedule::calendar::{BusinessDuration, Calendar};
+use check::*;
+use chrono::NaiveTime;
+use chrono_tz::Tz;
+use raw::*;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_PATH: &str = "/etc/deskmail/deskmail.toml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid: {message}")]
+    Syntax { path: PathBuf, message: String },
+    #[error("config key `{key}`: {problem}; {fix}")]
+    Invalid {
+        key: String,
+        problem: String,
+        fix: String,
+    },
+}
+
+fn invalid(key: &str, problem: impl Into<String>, fix: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.to_string(),
+        problem: problem.into(),
+        fix: fix.into(),
+    }
+}
+
+/// The whole, checked configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it came from (for messages and reload).
+    pub file: PathBuf,
+    pub desk: Desk,
+    pub store: Store,
+    pub inbound: Inbound,
+    pub outbound: Outbound,
+    pub portal: Portal,
+    pub agents: Agents,
+    pub tickets: Tickets,
+    pub calendar: Calendar,
+    pub sla: Sla,
+    pub schedule: Schedule,
+    pub templates: Templates,
+}
+
+#[derive(Debug, Clone)]
+pub struct Desk {
+    pub name: String,
+    pub address: String,
+    pub language: Lang,
+    /// Domain of the Message-IDs we create; our own mails are recognised by it.
+    pub message_id_domain: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct Portal {
+    pub form_url: String,
+    pub senders: Vec<String>,
+    pub excerpt_chars: usize,
+    pub forms: Vec<FormRule>,
+    pub fields: FieldNames,
+    pub prefill: PrefillNames,
+}
+
+/// A category-specific portal form, chosen when a keyword occurs in the mail.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormRule {
+    pub category: String,
+    pub url: String,
+    pub keywords: Vec<String>,
+}
+
+/// Names of the `Field: value` lines in portal form mails (case-insensitive).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FieldNames {
+    pub name: Vec<String>,
+    pub email: Vec<String>,
+    pub category: Vec<String>,
+    pub priority: Vec<String>,
+    pub subject: Vec<String>,
+    pub description: Vec<String>,
+}
+
+impl Default for FieldNames {
+    fn default() -> Self {
+        let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect();
+        FieldNames {
+            name: v(&["Name", "Naam"]),
+            email: v(&["Email", "E-mail", "E-mailadres"]),
+            category: v(&["Category", "Categorie"]),
+            priority: v(&["Priority", "Prioriteit"]),
+            subject: v(&["Subject", "Onderwerp"]),
+            description: v(&["Description", "Omschrijving", "Beschrijving"]),
+        }
+    }
+}
+
+/// Query parameter names of the portal form's prefill.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrefillNames {
+    pub email: String,
+    pub name: String,
+    pub subject: String,
+    pub description: String,
+}
+
+impl Default for PrefillNames {
+    fn default() -> Self {
+        PrefillNames {
+            email: "email".into(),
+            name: "name".into(),
+            subject: "subject".into(),
+            description: "description".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Agents {
+    pub queue: String,
+    pub addresses: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Tickets {
+    pub ref_prefix: String,
+    pub first_number: i64,
+}
+
+/// Target times per priority, with optional per-category overrides.
+#[derive(Debug, Clone)]
+pub struct Sla {
+    pub low: BusinessDuration,
+    pub normal: BusinessDuration,
+    pub high: BusinessDuration,
+    pub critical: BusinessDuration,
+    pub rules: Vec<SlaRule>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SlaRule {
+    pub category: String,
+    pub priority: Option<crate::model::Priority>,
+    pub target: BusinessDuration,
+}
+
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    /// How long before the target the "target date is near" mail goes.
+    pub near_before: BusinessDuration,
+    /// Working days between two promised contacts.
+    pub update_every_days: u32,
+    pub max_per_ticket_per_day: u32,
+    /// Sending hours (local time, working days only).
+    pub send_from: NaiveTime,
+    pub send_until: NaiveTime,
+    pub tick_seconds: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Templates {
+    /// A folder with `nl/` and `en/` copies; None uses the built-in templates.
+    pub path: Option<PathBuf>,
+}
+
+// ---- loading and checking ------------------------------------------------------------------
+
+impl Config {
+    /// Read and check the config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let base = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        Config::from_toml(&text, path, &base)
+    }
+
+    /// Check a config given as text; `base` is the folder relative paths start from.
+    pub fn from_toml(text: &str, file: &Path, base: &Path) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            path: file.to_path_buf(),
+            message: e.to_string().trim().replace('\n', " "),
+        })?;
+        let rel = |p: &Path| {
+            if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                base.join(p)
+            }
+        };
+
+        let tz: Tz = raw.desk.timezone.parse().map_err(|_| {
+            invalid(
+                "desk.timezone",
+                format!("{:?} is not a time zone", raw.desk.timezone),
+                "use an IANA name such as \"Europe/Amsterdam\"",
+            )
+        })?;
+        let language: Lang = raw
+            .desk
+            .language
+            .parse()
+            .map_err(|e: String| invalid("desk.language", e, "set it to \"nl\" or \"en\""))?;
+        let address = email("desk.address", &raw.desk.address)?;
+        let message_id_domain = match raw.desk.message_id_domain {
+            Some(d) if !d.trim().is_empty() && !d.contains(['@', ' ', '<', '>']) => {
+                d.trim().to_string()
+            }
+            Some(d) => {
+                return Err(invalid(
+                    "desk.message_id_domain",
+                    format!("{d:?} is not a domain name"),
+                    "write a plain domain such as \"desk.example.org\", or leave it out to use deskmail.<the desk address's domain>",
+                ));
+            }
+            // a sub-domain of our own, so colleagues' mail from the same domain never looks like ours
+            None => address
+                .rsplit_once('@')
+                .map(|(_, d)| format!("deskmail.{d}"))
+                .unwrap_or_default(),
+        };
+        if raw.desk.name.trim().is_empty() {
+            return Err(invalid(
+                "desk.name",
+                "is empty",
+                "give the desk's name as requesters know it",
+            ));
+        }
+        let desk = Desk {
+            name: one_line(&raw.desk.name),
+            address,
+            language,
+            message_id_domain,
+        };
+
+        let inbound = mail::inbound(&raw.inbound, &rel)?;
+        let outbound = mail::outbound(&raw.outbound, &rel)?;
+
+        let portal = Portal {
+            form_url: url("portal.form_url", &raw.portal.form_url)?,
+            senders: emails("portal.senders", &raw.portal.senders)?,
+            excerpt_chars: raw.portal.excerpt_chars.unwrap_or(500).clamp(50, 4000),
+            forms: raw
+                .portal
+                .forms
+                .into_iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    url(&format!("portal.forms[{i}].url"), &f.url)?;
+                    if f.keywords.iter().all(|k| k.trim().is_empty()) {
+                        return Err(invalid(
+                            &format!("portal.forms[{i}].keywords"),
+                            "is empty",
+                            "list the words that pick this form, e.g. [\"printer\", \"printen\"]",
+                        ));
+                    }
+                    Ok(f)
+                })
+                .collect::<Result<_, _>>()?,
+            fields: raw.portal.fields,
+            prefill: raw.portal.prefill,
+        };
+
+        let agents = Agents {
+            queue: email("agents.queue", &raw.agents.queue)?,
+            addresses: emails("agents.addresses", &raw.agents.addresses)?,
+        };
+
+        if raw.tickets.ref_prefix.is_empty()
+            || !raw
+                .tickets
+                .ref_prefix
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(invalid(
+                "tickets.ref_prefix",
+                format!(
+                    "{:?} is not usable in a subject tag",
+                    raw.tickets.ref_prefix
+                ),
+                "use letters, digits and '-', e.g. \"SD-\"",
+            ));
+        }
+        let tickets = Tickets {
+            ref_prefix: raw.tickets.ref_prefix,
+            first_number: raw.tickets.first_number.max(1),
+        };
+
+        let calendar = calendar(tz, &raw.calendar)?;
+        let sla = sla(&raw.sla)?;
+        let schedule = schedule(&raw.schedule)?;
+        let templates = Templates {
+            path: raw.templates.path.as_deref().map(rel),
+        };
+
+        Ok(Config {
+            file: file.to_path_buf(),
+            desk,
+            store: Store {
+                path: rel(&raw.store.path),
+            },
+            inbound,
+            outbound,
+            portal,
+            agents,
+            tickets,
+            calendar,
+            sla,
+            schedule,
+            templates,
+        })
+    }
+
+    /// Every address that is ours: mail from these is never answered.
+    pub fn own_addresses(&self) -> Vec<String> {
+        vec![self.desk.address.clone()]
+    }
+
+    pub fn is_agent(&self, email: &str) -> bool {
+        let base = crate::model::base_address(email);
+        self.agents
+            .addresses
+            .iter()
+            .chain(std::iter::once(&self.agents.queue))
+            .any(|a| a.eq_ignore_ascii_case(&base))
+    }
+
+    pub fn is_portal_sender(&self, email: &str) -> bool {
+        let base = crate::model::base_address(email);
+        self.portal
+            .senders
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&base))
+    }
+}
+
+/// A small valid config for unit tests elsewhere in the crate.
+#[cfg(test)]
+pub(crate) fn test_config(extra: &str) -> Config {
+    let text = format!("{}{extra}", tests::MINIMAL);
+    match Config::from_toml(
+        &text,
+        Path::new("/etc/deskmail/deskmail.toml"),
+        Path::new("/etc/deskmail"),
+    ) {
+        Ok(c) => c,
+        Err(e) => panic!("test config refused: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,193 @@
+use super::*;
+
+pub(crate) const MINIMAL: &str = r#"
+[desk]
+name = "Servicedesk"
+address = "servicedesk@example.org"
+timezone = "Europe/Amsterdam"
+language = "nl"
+[store]
+path = "var/deskmail.sqlite"
+[inbound]
+kind = "maildir"
+path = "inbox"
+[outbound]
+kind = "maildir"
+path = "var/outbox"
+[portal]
+form_url = "https://portal.example.org/form"
+senders = ["portal@example.org"]
+[agents]
+queue = "agents@example.org"
+addresses = ["anna@example.org"]
+"#;
+
+fn load(text: &str) -> Result<Config, ConfigError> {
+    Config::from_toml(
+        text,
+        Path::new("/etc/deskmail/deskmail.toml"),
+        Path::new("/etc/deskmail"),
+    )
+}
+
+fn key_of(e: ConfigError) -> String {
+    match e {
+        ConfigError::Invalid { key, .. } => key,
+        other => format!("not an Invalid error: {other}"),
+    }
+}
+
+#[test]
+fn minimal_config_loads_with_defaults_and_relative_paths() {
+    let c = load(MINIMAL).unwrap();
+    assert_eq!(
+        c.store.path,
+        PathBuf::from("/etc/deskmail/var/deskmail.sqlite")
+    );
+    assert_eq!(c.desk.message_id_domain, "deskmail.example.org");
+    assert_eq!(c.tickets.ref_prefix, "SD-");
+    assert_eq!(c.schedule.update_every_days, 2);
+    assert!(matches!(&c.inbound.kind, InboundKind::Maildir { .. }));
+    assert_eq!(c.inbound.processed, Processed::Seen);
+    assert!(c.is_agent("Anna@Example.org"));
+    assert!(c.is_portal_sender("portal+x@example.org"));
+}
+
+#[test]
+fn bad_values_name_their_key() {
+    let cases = [
+        ("Europe/Amsterdam", "Mars/Olympus", "desk.timezone"),
+        ("language = \"nl\"", "language = \"fr\"", "desk.language"),
+        (
+            "queue = \"agents@example.org\"",
+            "queue = \"agents\"",
+            "agents.queue",
+        ),
+        (
+            "https://portal.example.org/form",
+            "portal.example.org",
+            "portal.form_url",
+        ),
+        (
+            "kind = \"maildir\"\npath = \"inbox\"",
+            "kind = \"pop3\"",
+            "inbound.kind",
+        ),
+    ];
+    for (from, to, key) in cases {
+        let err = load(&MINIMAL.replacen(from, to, 1)).unwrap_err();
+        assert_eq!(key_of(err), key, "replacing {from:?}");
+    }
+    let err = load(&format!("{MINIMAL}[schedule]\nsend_from = \"19:00\"\n")).unwrap_err();
+    assert_eq!(key_of(err), "schedule.send_until");
+    let err = load(&format!("{MINIMAL}[sla]\nhigh = \"soon\"\n")).unwrap_err();
+    assert_eq!(key_of(err), "sla.high");
+    let err = load(&format!(
+        "{MINIMAL}[calendar]\nholidays = [\"25-12-2026\"]\n"
+    ))
+    .unwrap_err();
+    assert_eq!(key_of(err), "calendar.holidays");
+}
+
+#[test]
+fn unknown_keys_and_syntax_errors_are_refused_with_the_name() {
+    let err = load(&MINIMAL.replace("[agents]", "[agents]\nqueu = \"x@example.org\"")).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("queu"), "{text}");
+    assert!(matches!(
+        load("[desk\nname=1"),
+        Err(ConfigError::Syntax { .. })
+    ));
+}
+
+const IMAP_SMTP: &str = r#"
+[inbound]
+kind = "imap"
+host = "imap.example.org"
+username = "servicedesk"
+password = "secret"
+processed = "move:Done"
+[outbound]
+kind = "smtp"
+host = "smtp.example.org"
+tls = "starttls"
+"#;
+
+fn with_mail(inbound_outbound: &str) -> Result<Config, ConfigError> {
+    let start = MINIMAL.find("[inbound]").unwrap_or(0);
+    let end = MINIMAL.find("[portal]").unwrap_or(MINIMAL.len());
+    load(&format!(
+        "{}{inbound_outbound}{}",
+        &MINIMAL[..start],
+        &MINIMAL[end..]
+    ))
+}
+
+#[test]
+fn imap_and_smtp_sections_load_with_tls_defaults() {
+    let c = with_mail(IMAP_SMTP).unwrap();
+    let InboundKind::Imap(imap) = &c.inbound.kind else {
+        panic!("not imap: {:?}", c.inbound.kind)
+    };
+    assert_eq!(
+        (imap.port, imap.tls, imap.mailbox.as_str()),
+        (993, TlsMode::Implicit, "INBOX")
+    );
+    assert_eq!(imap.secret, Secret::Password("secret".into()));
+    assert_eq!(c.inbound.processed, Processed::Move("Done".into()));
+    let Outbound::Smtp(smtp) = &c.outbound else {
+        panic!("not smtp")
+    };
+    assert_eq!((smtp.port, smtp.tls), (587, TlsMode::StartTls));
+    assert!(smtp.login.is_none());
+}
+
+#[test]
+fn plaintext_only_to_loopback_and_secrets_are_checked() {
+    let plain = IMAP_SMTP.replace(
+        "host = \"imap.example.org\"",
+        "host = \"imap.example.org\"\ntls = \"none\"",
+    );
+    assert_eq!(key_of(with_mail(&plain).unwrap_err()), "inbound.tls");
+    let local = IMAP_SMTP.replace(
+        "host = \"imap.example.org\"",
+        "host = \"127.0.0.1\"\ntls = \"none\"",
+    );
+    assert!(with_mail(&local).is_ok());
+    let two = IMAP_SMTP.replace(
+        "password = \"secret\"",
+        "password = \"secret\"\npassword_command = \"pass x\"",
+    );
+    assert_eq!(key_of(with_mail(&two).unwrap_err()), "inbound.password");
+    let missing = IMAP_SMTP.replace(
+        "password = \"secret\"",
+        "password_file = \"/nonexistent/pw\"",
+    );
+    assert_eq!(
+        key_of(with_mail(&missing).unwrap_err()),
+        "inbound.password_file"
+    );
+    let oauth = IMAP_SMTP.replace(
+        "password = \"secret\"",
+        "password = \"secret\"\nauth = \"xoauth2\"",
+    );
+    assert_eq!(
+        key_of(with_mail(&oauth).unwrap_err()),
+        "inbound.password_command"
+    );
+    let user_only = IMAP_SMTP.replace(
+        "tls = \"starttls\"",
+        "tls = \"starttls\"\nusername = \"desk\"",
+    );
+    assert_eq!(
+        key_of(with_mail(&user_only).unwrap_err()),
+        "outbound.password_file"
+    );
+    assert!(
+        is_loopback("::1")
+            && is_loopback("[::1]")
+            && is_loopback("localhost")
+            && is_loopback("127.0.0.2")
+    );
+    assert!(!is_loopback("10.0.0.1") && !is_loopback("mail.example.org"));
+}

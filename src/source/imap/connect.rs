@@ -1,0 +1,152 @@
+//! Opening an IMAP session: TCP, TLS (implicit or STARTTLS; plain only to loopback, which the
+//! config enforces), the greeting, and login with a password or an XOAUTH2 token.
+
+use super::ImapError;
+use super::stream::ImapStream;
+use crate::config::{AuthMechanism, Imap, TlsMode};
+use async_imap::{Client, Session};
+use rustls_pki_types::ServerName;
+use std::time::Duration;
+use tokio::net::TcpStream;
+
+pub type ImapSession = Session<ImapStream>;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// SASL XOAUTH2: the user and a bearer token in one response.
+struct XOAuth2 {
+    user: String,
+    token: String,
+}
+
+impl async_imap::Authenticator for XOAuth2 {
+    type Response = String;
+    fn process(&mut self, _challenge: &[u8]) -> String {
+        format!("user={}\x01auth=Bearer {}\x01\x01", self.user, self.token)
+    }
+}
+
+async fn tls(cfg: &Imap, tcp: TcpStream) -> Result<ImapStream, ImapError> {
+    let tls_error = |message: String| ImapError::Tls {
+        host: cfg.host.clone(),
+        port: cfg.port,
+        message,
+    };
+    let config =
+        crate::tls::client_config(cfg.ca_file.as_deref()).map_err(|e| tls_error(e.to_string()))?;
+    let name = ServerName::try_from(cfg.host.trim_matches(|c| c == '[' || c == ']').to_string())
+        .map_err(|e| tls_error(format!("{:?} is not a server name: {e}", cfg.host)))?;
+    let stream = tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        tokio_rustls::TlsConnector::from(config).connect(name, tcp),
+    )
+    .await
+    .map_err(|_| tls_error("TLS handshake timed out".into()))?
+    .map_err(|e| tls_error(e.to_string()))?;
+    Ok(ImapStream::Tls(Box::new(stream)))
+}
+
+/// Read the server's greeting, which comes before any command.
+async fn greeting(cfg: &Imap, client: &mut Client<ImapStream>) -> Result<(), ImapError> {
+    match tokio::time::timeout(CONNECT_TIMEOUT, client.read_response()).await {
+        Ok(Ok(Some(_))) => Ok(()),
+        Ok(Ok(None)) => Err(ImapError::Closed {
+            host: cfg.host.clone(),
+            port: cfg.port,
+        }),
+        Ok(Err(e)) => Err(ImapError::Io {
+            host: cfg.host.clone(),
+            port: cfg.port,
+            source: e,
+        }),
+        Err(_) => Err(ImapError::Timeout {
+            host: cfg.host.clone(),
+            port: cfg.port,
+            what: "greeting",
+        }),
+    }
+}
+
+/// Connect and log in; returns the session.
+pub async fn connect(cfg: &Imap) -> Result<ImapSession, ImapError> {
+    let tcp = tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        TcpStream::connect((cfg.host.as_str(), cfg.port)),
+    )
+    .await
+    .map_err(|_| ImapError::Timeout {
+        host: cfg.host.clone(),
+        port: cfg.port,
+        what: "connect",
+    })?
+    .map_err(|source| ImapError::Io {
+        host: cfg.host.clone(),
+        port: cfg.port,
+        source,
+    })?;
+    let _ = tcp.set_nodelay(true);
+    let mut client = match cfg.tls {
+        TlsMode::Implicit => Client::new(tls(cfg, tcp).await?),
+        TlsMode::None => Client::new(ImapStream::Plain(tcp)),
+        TlsMode::StartTls => {
+            let mut plain = Client::new(ImapStream::Plain(tcp));
+            greeting(cfg, &mut plain).await?;
+            plain
+                .run_command_and_check_ok("STARTTLS", None)
+                .await
+                .map_err(|e| ImapError::Tls {
+                    host: cfg.host.clone(),
+                    port: cfg.port,
+                    message: format!("STARTTLS refused: {e}"),
+                })?;
+            let ImapStream::Plain(tcp) = plain.into_inner() else {
+                return Err(ImapError::Tls {
+                    host: cfg.host.clone(),
+                    port: cfg.port,
+                    message: "connection was already encrypted".into(),
+                });
+            };
+            // no greeting after STARTTLS
+            let client = Client::new(tls(cfg, tcp).await?);
+            return login(cfg, client).await;
+        }
+    };
+    greeting(cfg, &mut client).await?;
+    login(cfg, client).await
+}
+
+async fn login(cfg: &Imap, client: Client<ImapStream>) -> Result<ImapSession, ImapError> {
+    let secret = crate::secret::resolve(&cfg.secret)
+        .await
+        .map_err(ImapError::Secret)?;
+    let refused = |e: async_imap::error::Error| ImapError::Login {
+        host: cfg.host.clone(),
+        user: cfg.username.clone(),
+        message: e.to_string(),
+    };
+    let attempt = async {
+        match cfg.auth {
+            AuthMechanism::Password => client
+                .login(&cfg.username, &secret)
+                .await
+                .map_err(|(e, _)| refused(e)),
+            AuthMechanism::XOAuth2 => {
+                let auth = XOAuth2 {
+                    user: cfg.username.clone(),
+                    token: secret.clone(),
+                };
+                client
+                    .authenticate("XOAUTH2", auth)
+                    .await
+                    .map_err(|(e, _)| refused(e))
+            }
+        }
+    };
+    tokio::time::timeout(CONNECT_TIMEOUT, attempt)
+        .await
+        .map_err(|_| ImapError::Timeout {
+            host: cfg.host.clone(),
+            port: cfg.port,
+            what: "login",
+        })?
+}

@@ -1,0 +1,59 @@
+//! TLS client settings shared by IMAP and SMTP: the public web PKI roots, plus the CA file the
+//! config names (a desk's own CA, or the tests' self-signed one). Certificate checking stays on.
+
+use rustls::RootCertStore;
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("cannot read CA file {path}: {message}")]
+    CaFile { path: PathBuf, message: String },
+    #[error("CA file {path} holds no certificate")]
+    NoCertificate { path: PathBuf },
+    #[error("TLS setup: {0}")]
+    Setup(String),
+}
+
+/// The certificates of a PEM file.
+pub fn load_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    let certs = CertificateDer::pem_file_iter(path)
+        .map_err(|e| TlsError::CaFile {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| TlsError::CaFile {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    if certs.is_empty() {
+        return Err(TlsError::NoCertificate {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(certs)
+}
+
+/// A rustls client configuration trusting the web PKI and `ca_file`.
+pub fn client_config(ca_file: Option<&Path>) -> Result<Arc<rustls::ClientConfig>, TlsError> {
+    let mut roots = RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(path) = ca_file {
+        for cert in load_certificates(path)? {
+            roots.add(cert).map_err(|e| TlsError::CaFile {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TlsError::Setup(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
