@@ -7,10 +7,15 @@ use std::path::Path;
 
 #[test]
 fn check_config_accepts_the_shipped_configs() {
+    // the production example takes its passwords from systemd's credentials folder
+    let creds = tempfile::tempdir().expect("tempdir");
+    std::fs::write(creds.path().join("imap-password"), "pw\n").expect("write");
+    std::fs::write(creds.path().join("smtp-password"), "pw\n").expect("write");
     for name in ["config/demo.toml", "config/deskmail.toml"] {
         let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_deskmail"))
             .args(["--config", &file.to_string_lossy(), "check-config"])
+            .env("CREDENTIALS_DIRECTORY", creds.path())
             .output()
             .expect("run");
         assert!(
@@ -21,6 +26,15 @@ fn check_config_accepts_the_shipped_configs() {
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("is valid"), "{text}");
     }
+    // without the credentials the production example names the missing key
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/deskmail.toml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_deskmail"))
+        .args(["--config", &file.to_string_lossy(), "check-config"])
+        .env_remove("CREDENTIALS_DIRECTORY")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("inbound.password_file"));
 }
 
 #[test]
@@ -156,6 +170,7 @@ fn template_preview_renders_every_mail_in_both_languages() {
         "progress_overdue",
         "agent_new_ticket",
         "agent_ticket_reply",
+        "agent_delivery_failed",
     ] {
         for lang in ["nl", "en"] {
             let out = desk.ok(&["template", "preview", name, "--lang", lang]);

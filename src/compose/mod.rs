@@ -43,6 +43,7 @@ pub enum MailKind {
     Progress(ProgressKind),
     AgentNewTicket,
     AgentTicketReply,
+    AgentDeliveryFailed,
 }
 
 impl MailKind {
@@ -54,6 +55,7 @@ impl MailKind {
             MailKind::Progress(k) => k.template(),
             MailKind::AgentNewTicket => "agent_new_ticket",
             MailKind::AgentTicketReply => "agent_ticket_reply",
+            MailKind::AgentDeliveryFailed => "agent_delivery_failed",
         }
     }
 
@@ -209,6 +211,37 @@ impl<'a> Composer<'a> {
         self.to_agents(t, MailKind::AgentTicketReply, &vars, now)
     }
 
+    /// Tell the agents' queue that a mail could not be delivered.
+    pub fn agent_delivery_failed(
+        &self,
+        t: Option<&Ticket>,
+        failure: vars::FailureVars,
+        now: DateTime<Utc>,
+    ) -> Result<Outgoing, TemplateError> {
+        let vars = Vars::for_failure(self.config, t, failure, now);
+        match t {
+            Some(t) => self.to_agents(t, MailKind::AgentDeliveryFailed, &vars, now),
+            None => {
+                let lang = self.config.desk.language;
+                Ok(Outgoing {
+                    kind: MailKind::AgentDeliveryFailed,
+                    message_id: message::new_id("failed", &self.config.desk.message_id_domain, now),
+                    lang,
+                    to: vec![Address::new(None, &self.config.agents.queue)],
+                    reply_to: None,
+                    in_reply_to: None,
+                    references: Vec::new(),
+                    auto: AutoSubmitted::Generated,
+                    rendered: self.templates.render(
+                        lang,
+                        MailKind::AgentDeliveryFailed.as_str(),
+                        &vars,
+                    )?,
+                })
+            }
+        }
+    }
+
     fn to_agents(
         &self,
         t: &Ticket,
@@ -216,10 +249,11 @@ impl<'a> Composer<'a> {
         vars: &Vars,
         now: DateTime<Utc>,
     ) -> Result<Outgoing, TemplateError> {
-        let to = t
-            .assignee
-            .clone()
-            .unwrap_or_else(|| self.config.agents.queue.clone());
+        // failures go to the queue: the assignee may be the one whose mail bounced
+        let to = match (kind, &t.assignee) {
+            (MailKind::AgentDeliveryFailed, _) | (_, None) => self.config.agents.queue.clone(),
+            (_, Some(a)) => a.clone(),
+        };
         let thread = t.agent_thread.clone();
         let lang = self.config.desk.language;
         Ok(Outgoing {

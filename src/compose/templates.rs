@@ -7,7 +7,7 @@ use crate::model::Lang;
 use std::path::{Path, PathBuf};
 
 /// Every mail deskmail writes.
-pub const NAMES: [&str; 7] = [
+pub const NAMES: [&str; 8] = [
     "portal_reply",
     "ticket_confirmation",
     "progress",
@@ -15,6 +15,7 @@ pub const NAMES: [&str; 7] = [
     "progress_overdue",
     "agent_new_ticket",
     "agent_ticket_reply",
+    "agent_delivery_failed",
 ];
 
 const PARTS: [&str; 3] = ["subject", "txt", "html"];
@@ -37,6 +38,7 @@ const BUILTIN: &[(&str, &str)] = builtin!(
     "nl" / "progress_overdue",
     "nl" / "agent_new_ticket",
     "nl" / "agent_ticket_reply",
+    "nl" / "agent_delivery_failed",
     "en" / "portal_reply",
     "en" / "ticket_confirmation",
     "en" / "progress",
@@ -44,6 +46,7 @@ const BUILTIN: &[(&str, &str)] = builtin!(
     "en" / "progress_overdue",
     "en" / "agent_new_ticket",
     "en" / "agent_ticket_reply",
+    "en" / "agent_delivery_failed",
 );
 
 const LAYOUT: (&str, &str) = ("layout.html", include_str!("../../templates/layout.html"));

@@ -18,6 +18,16 @@ pub struct Vars {
     pub form: Option<FormVars>,
     pub ticket: Option<TicketVars>,
     pub reply: Option<ReplyVars>,
+    pub failure: Option<FailureVars>,
+}
+
+/// A mail that could not be delivered, for the agents' notice.
+#[derive(Debug, Clone, Serialize)]
+pub struct FailureVars {
+    pub to: String,
+    pub subject: String,
+    pub kind: String,
+    pub error: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,6 +99,7 @@ impl Vars {
             }),
             ticket: None,
             reply: None,
+            failure: None,
         }
     }
 
@@ -119,7 +130,31 @@ impl Vars {
                 next_contact: t.next_contact.map(|d| words::date(lang, d)),
             }),
             reply: None,
+            failure: None,
         }
+    }
+
+    /// The notice about an undeliverable mail, about a ticket or not.
+    pub fn for_failure(
+        config: &Config,
+        ticket: Option<&Ticket>,
+        failure: FailureVars,
+        now: DateTime<Utc>,
+    ) -> Vars {
+        let mut vars = match ticket {
+            Some(t) => Vars::for_ticket(config, t, now),
+            None => Vars {
+                desk: desk(config),
+                first_name: None,
+                subject: failure.subject.clone(),
+                form: None,
+                ticket: None,
+                reply: None,
+                failure: None,
+            },
+        };
+        vars.failure = Some(failure);
+        vars
     }
 
     pub fn with_reply(mut self, m: &Inbound) -> Vars {
@@ -202,6 +237,16 @@ impl Vars {
             let form = portal::choose_form(&m, &config.portal);
             let url = portal::prefill_url(&form, &m, &config.portal);
             return Vars::for_portal_reply(config, &m, &to, &form, &url);
+        }
+        if name == "agent_delivery_failed" {
+            let failure = FailureVars {
+                to: email.into(),
+                subject: format!("[{}] {subject}", ticket.reference),
+                kind: "progress".into(),
+                error: "550 5.1.1 <mailbox unavailable>: Recipient address rejected: User unknown"
+                    .into(),
+            };
+            return Vars::for_failure(config, Some(&ticket), failure, now);
         }
         let vars = Vars::for_ticket(config, &ticket, now);
         if name == "agent_ticket_reply" {

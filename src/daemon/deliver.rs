@@ -2,7 +2,10 @@
 //! backoff on a temporary failure, and give up (loudly) on a permanent one.
 
 use super::Engine;
-use crate::store::{StoreError, outbox};
+use super::ingest::{IngestError, enqueue};
+use crate::compose::Composer;
+use crate::compose::vars::FailureVars;
+use crate::store::{events, outbox, tickets};
 use chrono::{DateTime, Utc};
 
 /// Attempts before a temporarily failing mail is given up on.
@@ -22,7 +25,7 @@ pub struct Delivered {
 }
 
 /// Send what is due, in batches, until nothing due is left.
-pub async fn flush(engine: &mut Engine, now: DateTime<Utc>) -> Result<Delivered, StoreError> {
+pub async fn flush(engine: &mut Engine, now: DateTime<Utc>) -> Result<Delivered, IngestError> {
     let mut result = Delivered::default();
     loop {
         let batch = outbox::due(engine.store.conn(), now, 100)?;
@@ -48,12 +51,62 @@ pub async fn flush(engine: &mut Engine, now: DateTime<Utc>) -> Result<Delivered,
                 }
                 Err(e) => {
                     outbox::mark_failed(engine.store.conn(), mail.id, &e.to_string())?;
-                    tracing::error!(message_id = %mail.message_id, error = %e, "send failed for good");
+                    tracing::error!(message_id = %mail.message_id, to = %mail.recipients.join(", "), error = %e, "send failed for good");
                     result.failed += 1;
+                    tell_agents(engine, &mail, &e.to_string(), now)?;
                 }
             }
         }
     }
+}
+
+/// Queue a notice to the agents about a mail that will not arrive (never about such a notice
+/// itself: that would loop).
+fn tell_agents(
+    engine: &mut Engine,
+    mail: &outbox::Queued,
+    error: &str,
+    now: DateTime<Utc>,
+) -> Result<(), IngestError> {
+    if mail.kind == crate::compose::MailKind::AgentDeliveryFailed.as_str() {
+        return Ok(());
+    }
+    let ticket = match mail.ticket_id {
+        Some(id) => tickets::by_id(engine.store.conn(), id)?,
+        None => None,
+    };
+    let subject = crate::parse::parse(&mail.raw, usize::MAX)
+        .map(|m| m.subject)
+        .unwrap_or_default();
+    let failure = FailureVars {
+        to: mail.recipients.join(", "),
+        subject,
+        kind: mail.kind.clone(),
+        error: error.chars().take(500).collect(),
+    };
+    let composer = Composer::new(&engine.config, &engine.templates);
+    let notice = composer.agent_delivery_failed(ticket.as_ref(), failure, now)?;
+    engine.store.transaction(true, |tx| {
+        if let Some(t) = &ticket {
+            events::add(
+                tx,
+                t.id,
+                now,
+                "deskmail",
+                "mail_failed",
+                &format!("{} to {}: {error}", mail.kind, mail.recipients.join(", ")),
+                None,
+            )?;
+        }
+        enqueue(
+            tx,
+            &composer,
+            &notice,
+            ticket.as_ref().map(|t| t.id),
+            None,
+            now,
+        )
+    })
 }
 
 #[cfg(test)]
