@@ -1,0 +1,229 @@
+//! The real mail servers for end-to-end tests: Dovecot (IMAP) and Postfix (SMTP) on loopback,
+//! set up and started by `scripts/mailstack up` (once per test process). Plus a tiny SMTP
+//! client to deliver test mail and an IMAP reader to see what arrived.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+pub const IMAP_PORT: u16 = 10143;
+pub const IMAPS_PORT: u16 = 10993;
+pub const SMTP_PORT: u16 = 10025;
+pub const SUBMISSION_PORT: u16 = 10587;
+pub const PASSWORD: &str = "secret";
+
+pub fn state_dir() -> PathBuf {
+    std::env::var_os("DESKMAIL_MAILSTACK_DIR")
+        .map_or_else(|| PathBuf::from("/tmp/deskmail-mailstack"), PathBuf::from)
+}
+
+pub fn ca_file() -> PathBuf {
+    state_dir().join("tls/ca.pem")
+}
+
+fn script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/mailstack")
+}
+
+/// Run `scripts/mailstack ARGS`, failing the test loudly (with the servers' logs) if it fails.
+pub fn mailstack(args: &[&str]) {
+    let out = std::process::Command::new(script())
+        .args(args)
+        .output()
+        .expect("run scripts/mailstack");
+    assert!(
+        out.status.success(),
+        "scripts/mailstack {args:?} failed:\n{}\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        logs()
+    );
+}
+
+/// The servers' recent log lines, for failure messages.
+pub fn logs() -> String {
+    std::process::Command::new(script())
+        .arg("logs")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+}
+
+/// Make sure Dovecot and Postfix run (installs them on a fresh machine when root).
+pub fn up() {
+    static UP: OnceLock<()> = OnceLock::new();
+    UP.get_or_init(|| mailstack(&["up"]));
+}
+
+/// A fresh mailbox `NAME-<unique>@desk.test` with the test password.
+pub fn new_user(name: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let n = N.fetch_add(1, Ordering::SeqCst);
+    let address = format!("{name}-{}-{n}@desk.test", std::process::id());
+    mailstack(&["adduser", &address, PASSWORD]);
+    address
+}
+
+/// Deliver a raw message through Postfix (plain SMTP on loopback, no auth).
+pub fn smtp_send(from: &str, to: &[&str], raw: &str) {
+    let stream = TcpStream::connect(("127.0.0.1", SMTP_PORT)).expect("connect to Postfix");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    let mut w = stream;
+    let expect = |code: &str, reader: &mut BufReader<TcpStream>| {
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).expect("SMTP reply");
+            assert!(
+                line.starts_with(code),
+                "SMTP: expected {code}, got {line:?}"
+            );
+            if line.as_bytes().get(3) != Some(&b'-') {
+                break;
+            }
+        }
+    };
+    expect("220", &mut reader);
+    let cmd = |c: String, code: &str, w: &mut TcpStream, reader: &mut BufReader<TcpStream>| {
+        w.write_all(c.as_bytes()).expect("SMTP write");
+        expect(code, reader);
+    };
+    cmd(
+        "EHLO tests.desk.test\r\n".into(),
+        "250",
+        &mut w,
+        &mut reader,
+    );
+    cmd(
+        format!("MAIL FROM:<{from}>\r\n"),
+        "250",
+        &mut w,
+        &mut reader,
+    );
+    for rcpt in to {
+        cmd(format!("RCPT TO:<{rcpt}>\r\n"), "250", &mut w, &mut reader);
+    }
+    cmd("DATA\r\n".into(), "354", &mut w, &mut reader);
+    let mut data = String::new();
+    for line in raw.replace("\r\n", "\n").lines() {
+        if line.starts_with('.') {
+            data.push('.');
+        }
+        data.push_str(line);
+        data.push_str("\r\n");
+    }
+    data.push_str(".\r\n");
+    cmd(data, "250", &mut w, &mut reader);
+    let _ = w.write_all(b"QUIT\r\n");
+}
+
+/// Raw messages in a user's INBOX, oldest first (plain IMAP on loopback; the test password).
+pub fn inbox(user: &str) -> Vec<String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        use futures::TryStreamExt;
+        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", IMAP_PORT))
+            .await
+            .expect("connect to Dovecot");
+        let mut client = async_imap::Client::new(tcp);
+        client.read_response().await.expect("greeting");
+        let mut session = client
+            .login(user, PASSWORD)
+            .await
+            .map_err(|(e, _)| e)
+            .expect("login");
+        let mailbox = session.examine("INBOX").await.expect("EXAMINE INBOX");
+        if mailbox.exists == 0 {
+            return Vec::new();
+        }
+        let fetched: Vec<_> = session
+            .fetch("1:*", "(UID BODY.PEEK[])")
+            .await
+            .expect("FETCH")
+            .try_collect()
+            .await
+            .expect("FETCH results");
+        let mut out: Vec<(u32, String)> = fetched
+            .iter()
+            .map(|f| {
+                (
+                    f.uid.unwrap_or(0),
+                    String::from_utf8_lossy(f.body().unwrap_or_default()).into_owned(),
+                )
+            })
+            .collect();
+        out.sort();
+        let _ = session.logout().await;
+        out.into_iter().map(|(_, m)| m).collect()
+    })
+}
+
+/// Wait until `user`'s INBOX holds at least `n` messages; returns them.
+pub fn wait_for_mail(user: &str, n: usize, limit: Duration) -> Vec<String> {
+    let start = Instant::now();
+    loop {
+        let mails = inbox(user);
+        if mails.len() >= n {
+            return mails;
+        }
+        assert!(
+            start.elapsed() < limit,
+            "{user}: {} of {n} mails after {limit:?}\n{}",
+            mails.len(),
+            logs()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// The config of a desk whose mailbox is `desk` on the test Dovecot, sending through Postfix.
+pub fn imap_config(desk: &str, portal: &str, agents: &str, extra_inbound: &str) -> String {
+    format!(
+        r#"
+[desk]
+name = "Servicedesk Test"
+address = "{desk}"
+timezone = "Europe/Amsterdam"
+language = "nl"
+
+[store]
+path = "var/deskmail.sqlite"
+
+[inbound]
+kind = "imap"
+host = "127.0.0.1"
+port = {IMAP_PORT}
+tls = "starttls"
+username = "{desk}"
+password = "{PASSWORD}"
+ca_file = "{ca}"
+poll_seconds = 1
+{extra_inbound}
+
+[outbound]
+kind = "smtp"
+host = "127.0.0.1"
+port = {SMTP_PORT}
+tls = "none"
+
+[portal]
+form_url = "https://portal.example.org/general"
+senders = ["{portal}"]
+
+[agents]
+queue = "{agents}"
+
+[schedule]
+tick_seconds = 2
+"#,
+        ca = ca_file().display()
+    )
+}

@@ -1,0 +1,156 @@
+//! Real mail, end to end: mail sent through Postfix to the desk's Dovecot mailbox is read by
+//! deskmail over IMAP (STARTTLS, the test CA), and its answers go out through Postfix into the
+//! requesters' mailboxes.
+
+mod common;
+use common::mailstack::{self, imap_config, new_user, smtp_send, wait_for_mail};
+use common::{Desk, person_mail, portal_mail};
+use std::time::Duration;
+
+struct Users {
+    desk: String,
+    portal: String,
+    agents: String,
+}
+
+fn users() -> Users {
+    mailstack::up();
+    Users {
+        desk: new_user("desk"),
+        portal: new_user("portal"),
+        agents: new_user("agents"),
+    }
+}
+
+fn header(raw: &str, name: &str) -> Option<String> {
+    let msg = mail_parser::MessageParser::default().parse(raw.as_bytes())?;
+    msg.headers_raw()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+#[test]
+fn a_persons_mail_is_answered_in_their_inbox_with_a_threaded_portal_reply() {
+    let u = users();
+    let jan = new_user("jan");
+    let desk = Desk::with_full_config(&imap_config(&u.desk, &u.portal, &u.agents, ""));
+    smtp_send(
+        &jan,
+        &[&u.desk],
+        &person_mail(
+            &format!("Jan de Vries <{jan}>"),
+            "Printer kapot",
+            "imap-1@desk.test",
+            "De printer op 3 doet het niet meer.",
+        ),
+    );
+    wait_for_mail(&u.desk, 1, Duration::from_secs(20));
+    desk.ok(&["run", "--once"]);
+    let replies = wait_for_mail(&jan, 1, Duration::from_secs(20));
+    assert_eq!(replies.len(), 1);
+    let reply = &replies[0];
+    assert_eq!(
+        header(reply, "In-Reply-To").as_deref(),
+        Some("<imap-1@desk.test>")
+    );
+    assert_eq!(
+        header(reply, "Auto-Submitted").as_deref(),
+        Some("auto-replied")
+    );
+    assert_eq!(
+        header(reply, "Subject").as_deref(),
+        Some("Re: Printer kapot")
+    );
+    assert!(reply.contains("Beste Jan,"), "{reply}");
+
+    // processed once: a second run answers nothing more
+    desk.ok(&["run", "--once"]);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(mailstack::inbox(&jan).len(), 1);
+}
+
+#[test]
+fn a_portal_form_by_mail_makes_a_ticket_and_the_confirmation_arrives() {
+    let u = users();
+    let fatima = new_user("fatima");
+    let desk = Desk::with_full_config(&imap_config(
+        &u.desk,
+        &u.portal,
+        &u.agents,
+        "processed = \"move:Processed\"",
+    ));
+    let form = portal_mail(
+        "form-imap-1@desk.test",
+        &[
+            ("Naam", "Fatima el Amrani"),
+            ("E-mail", &fatima),
+            ("Categorie", "hardware"),
+            ("Prioriteit", "hoog"),
+            ("Onderwerp", "Laptop start niet"),
+            ("Omschrijving", "Blijft hangen op het logo."),
+        ],
+    )
+    .replace("Portal <portal@example.org>", &u.portal);
+    smtp_send(&u.portal, &[&u.desk], &form);
+    wait_for_mail(&u.desk, 1, Duration::from_secs(20));
+    desk.ok(&["run", "--once"]);
+    let confirmation = wait_for_mail(&fatima, 1, Duration::from_secs(20));
+    assert!(
+        header(&confirmation[0], "Subject").is_some_and(|s| s.contains("SD-1000")),
+        "{}",
+        confirmation[0]
+    );
+    let notice = wait_for_mail(&u.agents, 1, Duration::from_secs(20));
+    assert!(
+        notice[0].contains("Blijft hangen op het logo."),
+        "{}",
+        notice[0]
+    );
+    // moved out of the INBOX into Processed
+    assert!(
+        mailstack::inbox(&u.desk).is_empty(),
+        "the form mail left the INBOX"
+    );
+    let tickets = desk.tickets_json();
+    assert_eq!(tickets[0]["requester"], fatima.as_str());
+}
+
+#[test]
+fn the_daemon_learns_of_new_mail_by_idle_and_stops_cleanly_on_sigterm() {
+    let u = users();
+    let ann = new_user("ann");
+    // polling and ticks far slower than the wait below: only IDLE can answer in time
+    let config = imap_config(&u.desk, &u.portal, &u.agents, "")
+        .replace("poll_seconds = 1", "poll_seconds = 300")
+        .replace("tick_seconds = 2", "tick_seconds = 300");
+    let desk = Desk::with_full_config(&config);
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_deskmail"))
+        .arg("--config")
+        .arg(&desk.config)
+        .arg("run")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start deskmail");
+    // let it connect and enter IDLE before the mail arrives
+    std::thread::sleep(Duration::from_secs(2));
+    smtp_send(
+        &ann,
+        &[&u.desk],
+        &person_mail(
+            &format!("Ann <{ann}>"),
+            "VPN",
+            "idle-1@desk.test",
+            "The VPN refuses my password.",
+        ),
+    );
+    wait_for_mail(&ann, 1, Duration::from_secs(30));
+    let pid = child.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    let out = child.wait_with_output().expect("wait");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{log}");
+    assert!(log.contains("IMAP mailbox selected"), "{log}");
+}
