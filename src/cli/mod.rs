@@ -9,6 +9,7 @@ macro_rules! out {
 }
 
 mod explain;
+mod outbox;
 mod preview;
 mod run;
 mod tickets;
@@ -65,6 +66,11 @@ pub enum Command {
         #[command(subcommand)]
         command: TemplateCommand,
     },
+    /// Look at the outbox: mails waiting to be sent or failed.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
     /// Classify one stored message and say why, without changing anything.
     Explain {
         file: PathBuf,
@@ -87,6 +93,17 @@ pub enum TicketsCommand {
         reference: String,
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum OutboxCommand {
+    /// Mails waiting or failed (all with --all), newest first.
+    List {
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        all: bool,
     },
 }
 
@@ -157,6 +174,9 @@ pub fn dispatch(args: Args) -> Result<ExitCode> {
         Command::Template {
             command: TemplateCommand::Preview { name, lang },
         } => preview::template(&config, name, lang.as_deref(), clock.now()),
+        Command::Outbox {
+            command: OutboxCommand::List { json, all },
+        } => outbox::list(&config, *json, *all),
         Command::Explain { file, json } => explain::explain(&config, file, *json),
     }
 }

@@ -58,13 +58,15 @@ pub enum RunError {
     Ingest(#[from] ingest::IngestError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error("the source could not be read: {0}")]
+    SourceAway(String),
 }
 
 /// Did the source answer in this pass?
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum SourceState {
     Answered,
-    Away,
+    Away(String),
 }
 
 /// Run passes until shutdown (or once).
@@ -87,7 +89,16 @@ pub async fn run(
             ready = true;
         }
         notify::watchdog();
-        if opts.once || shutdown.is_requested() {
+        if opts.once {
+            if let SourceState::Away(e) = state {
+                // a one-shot run that could not read its mail must say so in its exit code
+                source.close().await;
+                engine.transport.close().await;
+                return Err(RunError::SourceAway(e));
+            }
+            break;
+        }
+        if shutdown.is_requested() {
             break;
         }
         let mut wait = Duration::from_secs(engine.config.schedule.tick_seconds);
@@ -185,8 +196,11 @@ async fn pass(
         let batch = match source.fetch(BATCH, &handled).await {
             Ok(b) => b,
             Err(e) if e.is_transient() => {
-                tracing::warn!(error = %e, "source not available; trying again later");
-                state = SourceState::Away;
+                // the IMAP source logs its own failures, with the time of the next try
+                if !matches!(e, crate::source::SourceError::Imap(_)) {
+                    tracing::warn!(error = %e, "source not available; trying again later");
+                }
+                state = SourceState::Away(e.to_string());
                 break;
             }
             Err(e) => return Err(e.into()),

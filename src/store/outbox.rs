@@ -37,6 +37,7 @@ pub struct MailSummary {
     pub created: DateTime<Utc>,
     pub state: String,
     pub attempts: u32,
+    pub next_attempt: DateTime<Utc>,
     pub last_error: Option<String>,
 }
 
@@ -126,11 +127,27 @@ pub fn progress_times(
 }
 
 pub fn for_ticket(c: &Connection, ticket_id: i64) -> Result<Vec<MailSummary>> {
-    let mut stmt = c.prepare(
-        "SELECT message_id, kind, recipients, created, state, attempts, last_error FROM outbox \
-         WHERE ticket_id = ?1 ORDER BY id",
-    )?;
-    let rows = stmt.query_map([ticket_id], |r| {
+    summaries(c, "WHERE ticket_id = ?1 ORDER BY id", [ticket_id])
+}
+
+/// Mails not yet sent (pending and failed), or all of them; newest first.
+pub fn list(c: &Connection, all: bool) -> Result<Vec<MailSummary>> {
+    if all {
+        summaries(c, "ORDER BY id DESC", [])
+    } else {
+        summaries(c, "WHERE state != 'sent' ORDER BY id DESC", [])
+    }
+}
+
+fn summaries(
+    c: &Connection,
+    tail: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<MailSummary>> {
+    let mut stmt = c.prepare(&format!(
+        "SELECT message_id, kind, recipients, created, state, attempts, next_attempt, last_error FROM outbox {tail}"
+    ))?;
+    let rows = stmt.query_map(params, |r| {
         Ok((
             r.get(0)?,
             r.get(1)?,
@@ -138,12 +155,14 @@ pub fn for_ticket(c: &Connection, ticket_id: i64) -> Result<Vec<MailSummary>> {
             r.get::<_, String>(3)?,
             r.get(4)?,
             r.get(5)?,
-            r.get(6)?,
+            r.get::<_, String>(6)?,
+            r.get(7)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (message_id, kind, recipients, created, state, attempts, last_error) = row?;
+        let (message_id, kind, recipients, created, state, attempts, next_attempt, last_error) =
+            row?;
         out.push(MailSummary {
             message_id,
             kind,
@@ -151,6 +170,7 @@ pub fn for_ticket(c: &Connection, ticket_id: i64) -> Result<Vec<MailSummary>> {
             created: parse_time(&created)?,
             state,
             attempts,
+            next_attempt: parse_time(&next_attempt)?,
             last_error,
         });
     }
