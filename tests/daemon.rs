@@ -64,3 +64,92 @@ fn the_daemon_answers_new_mail_while_running_and_stops_on_sigterm() {
     assert!(log.contains("SIGTERM"), "{log}");
     assert!(log.contains("deskmail stopped decided=2"), "{log}");
 }
+
+#[test]
+fn sighup_reloads_templates_and_refuses_a_bad_config() {
+    let base = BASE_CONFIG.replace("path = \"inbox\"", "path = \"inbox\"\npoll_seconds = 1");
+    let desk = Desk::with_full_config(&format!("{base}\n[templates]\npath = \"templates\"\n"));
+    std::fs::create_dir_all(desk.path("templates/nl")).expect("mkdir");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_deskmail"))
+        .arg("--config")
+        .arg(&desk.config)
+        .arg("run")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start deskmail run");
+    let pid = child.id().to_string();
+    desk.deliver(&person_mail(
+        "Ann <ann@example.com>",
+        "Scherm",
+        "h-1@example.com",
+        "Mijn scherm blijft zwart.",
+    ));
+    wait_for("the first reply", Duration::from_secs(20), || {
+        desk.sent().len() == 1
+    });
+    assert!(desk.sent()[0].text.starts_with("Beste Ann,"));
+
+    // a new template, then SIGHUP: the next reply uses it
+    std::fs::write(
+        desk.path("templates/nl/portal_reply.txt"),
+        "Hallo {{ first_name }}, nieuw sjabloon.\n",
+    )
+    .expect("write");
+    std::process::Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .expect("kill");
+    std::thread::sleep(Duration::from_millis(500));
+    desk.deliver(&person_mail(
+        "Bob <bob@example.com>",
+        "Muis",
+        "h-2@example.com",
+        "Mijn muis doet het niet.",
+    ));
+    wait_for("the second reply", Duration::from_secs(20), || {
+        desk.sent().len() == 2
+    });
+    assert!(
+        desk.sent()[1]
+            .text
+            .starts_with("Hallo Bob, nieuw sjabloon."),
+        "{}",
+        desk.sent()[1].text
+    );
+
+    // a broken config on SIGHUP is refused; the running one stays in use
+    let good = std::fs::read_to_string(&desk.config).expect("config");
+    std::fs::write(&desk.config, good.replace("Europe/Amsterdam", "Mars/Base")).expect("write");
+    std::process::Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .expect("kill");
+    std::thread::sleep(Duration::from_millis(500));
+    desk.deliver(&person_mail(
+        "Cor <cor@example.com>",
+        "Toetsenbord",
+        "h-3@example.com",
+        "Mijn toetsenbord hapert.",
+    ));
+    wait_for("the third reply", Duration::from_secs(20), || {
+        desk.sent().len() == 3
+    });
+    assert!(
+        desk.sent()[2]
+            .text
+            .starts_with("Hallo Cor, nieuw sjabloon.")
+    );
+
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    let out = child.wait_with_output().expect("output");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{log}");
+    assert!(log.contains("configuration reloaded"), "{log}");
+    assert!(
+        log.contains("reload refused") && log.contains("desk.timezone"),
+        "{log}"
+    );
+}

@@ -154,3 +154,108 @@ fn the_daemon_learns_of_new_mail_by_idle_and_stops_cleanly_on_sigterm() {
     assert_eq!(out.status.code(), Some(0), "{log}");
     assert!(log.contains("IMAP mailbox selected"), "{log}");
 }
+
+#[test]
+fn a_reply_the_smtp_server_refuses_is_marked_failed_and_the_agents_are_told() {
+    let u = users();
+    let desk = Desk::with_full_config(&imap_config(&u.desk, &u.portal, &u.agents, ""));
+    // Postfix here relays nothing: a reply to another domain is refused with a 5xx
+    smtp_send(
+        "visitor@example.com",
+        &[&u.desk],
+        &person_mail(
+            "Visitor <visitor@example.com>",
+            "Wifi",
+            "perm-1@desk.test",
+            "The guest wifi does not work.",
+        ),
+    );
+    wait_for_mail(&u.desk, 1, Duration::from_secs(20));
+    let run = desk.run(&["run", "--once"]);
+    let log = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{log}");
+    assert!(log.contains("send failed for good"), "{log}");
+    let outbox: serde_json::Value =
+        serde_json::from_str(&desk.ok(&["outbox", "list", "--json"])).expect("JSON");
+    let failed = outbox
+        .as_array()
+        .and_then(|l| l.iter().find(|m| m["kind"] == "portal_reply"))
+        .cloned()
+        .expect("the refused reply");
+    assert_eq!(failed["state"], "failed", "{outbox}");
+    assert!(
+        failed["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("554")),
+        "{outbox}"
+    );
+    let notice = wait_for_mail(&u.agents, 1, Duration::from_secs(20));
+    assert!(
+        header(&notice[0], "Subject").is_some_and(|s| s.contains("Mail niet afgeleverd")),
+        "{}",
+        notice[0]
+    );
+    assert!(notice[0].contains("visitor@example.com"), "{}", notice[0]);
+}
+
+#[test]
+fn implicit_tls_imap_and_authenticated_starttls_submission_work_with_password_files() {
+    let u = users();
+    let ann = new_user("ann");
+    let desk = Desk::with_full_config(
+        &imap_config(&u.desk, &u.portal, &u.agents, "")
+            .replace(&format!("port = {}\ntls = \"starttls\"", mailstack::IMAP_PORT), &format!("port = {}\ntls = \"implicit\"", mailstack::IMAPS_PORT))
+            .replace("password = \"secret\"", "password_file = \"imap-password\"")
+            .replace(
+                &format!("port = {}\ntls = \"none\"", mailstack::SMTP_PORT),
+                &format!(
+                    "port = {}\ntls = \"starttls\"\nusername = \"{}\"\npassword_command = \"cat smtp-password\"\nca_file = \"{}\"",
+                    mailstack::SUBMISSION_PORT,
+                    u.desk,
+                    mailstack::ca_file().display()
+                ),
+            ),
+    );
+    std::fs::write(desk.path("imap-password"), "secret\n").expect("write");
+    std::fs::write(desk.path("smtp-password"), "secret\n").expect("write");
+    let config = std::fs::read_to_string(&desk.config).expect("config");
+    let submission = format!(
+        "port = {}\ntls = \"starttls\"\nusername",
+        mailstack::SUBMISSION_PORT
+    );
+    assert!(
+        config.contains("tls = \"implicit\"") && config.contains(&submission),
+        "{config}"
+    );
+    // the password command runs in deskmail's working directory
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_deskmail"))
+        .current_dir(desk.dir.path())
+        .args(["--config", "deskmail.toml", "run", "--once"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "nothing to do yet: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    smtp_send(
+        &ann,
+        &[&u.desk],
+        &person_mail(
+            &format!("Ann <{ann}>"),
+            "Mouse",
+            "tls-1@desk.test",
+            "My mouse is broken.",
+        ),
+    );
+    wait_for_mail(&u.desk, 1, Duration::from_secs(20));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_deskmail"))
+        .current_dir(desk.dir.path())
+        .args(["--config", "deskmail.toml", "run", "--once"])
+        .output()
+        .expect("run");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("sent message_id"), "{log}");
+    wait_for_mail(&ann, 1, Duration::from_secs(20));
+}
