@@ -39,6 +39,9 @@ impl Shutdown {
                 }
             }
             let _ = stop_tx.send(true);
+            // keep both senders alive: a closed channel would wake waiters with an error
+            let _keep = reload_tx;
+            std::future::pending::<()>().await;
         });
         Ok(Shutdown {
             stop,
@@ -75,11 +78,13 @@ impl Shutdown {
         if self.is_requested() || self.reload.has_changed().unwrap_or(false) {
             return;
         }
-        // a clone, so waiting here does not mark the reload as seen: `take_reload` must see it
+        // a clone, so waiting here does not mark the reload as seen: `take_reload` must see it.
+        // Either branch ending (even with a closed channel) ends the wait; the caller then looks
+        // at is_requested() and take_reload().
         let mut reload = self.reload.clone();
         tokio::select! {
-            r = self.stop.changed() => if r.is_err() { std::future::pending::<()>().await },
-            r = reload.changed() => if r.is_err() { std::future::pending::<()>().await },
+            _ = self.stop.changed() => {}
+            _ = reload.changed() => {}
         }
     }
 
@@ -89,5 +94,54 @@ impl Shutdown {
             _ = tokio::time::sleep(d) => {}
             _ = self.interrupted() => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn a_stop_ends_waits_even_when_the_signal_side_is_gone() {
+        let (stop_tx, stop) = watch::channel(false);
+        let (reload_tx, reload) = watch::channel(0u64);
+        let mut s = Shutdown {
+            stop,
+            reload,
+            _never: None,
+        };
+        // the way the signal task ends: stop first, then both senders dropped
+        stop_tx.send(true).unwrap();
+        drop(stop_tx);
+        drop(reload_tx);
+        tokio::time::timeout(Duration::from_secs(1), s.sleep(Duration::from_secs(3600)))
+            .await
+            .expect("the sleep ends at once");
+        assert!(s.is_requested());
+    }
+
+    #[tokio::test]
+    async fn a_reload_wakes_a_sleep_and_is_taken_once() {
+        let (stop_tx, stop) = watch::channel(false);
+        let (reload_tx, reload) = watch::channel(0u64);
+        let mut s = Shutdown {
+            stop,
+            reload,
+            _never: None,
+        };
+        let waker = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            reload_tx.send_modify(|n| *n += 1);
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            drop((stop_tx, reload_tx));
+        });
+        tokio::time::timeout(Duration::from_secs(2), s.sleep(Duration::from_secs(3600)))
+            .await
+            .expect("woken by the reload");
+        assert!(!s.is_requested());
+        assert!(s.take_reload());
+        assert!(!s.take_reload());
+        waker.abort();
     }
 }

@@ -1,7 +1,7 @@
 //! `deskmail run` as a daemon: it picks up mail as it arrives and stops cleanly on SIGTERM.
 
 mod common;
-use common::{BASE_CONFIG, Desk, person_mail};
+use common::{BASE_CONFIG, Daemon, Desk, person_mail};
 use std::time::{Duration, Instant};
 
 fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
@@ -17,13 +17,7 @@ fn the_daemon_answers_new_mail_while_running_and_stops_on_sigterm() {
     let desk = Desk::with_full_config(
         &BASE_CONFIG.replace("path = \"inbox\"", "path = \"inbox\"\npoll_seconds = 1"),
     );
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_deskmail"))
-        .arg("--config")
-        .arg(&desk.config)
-        .arg("run")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start deskmail run");
+    let daemon = Daemon::start(&desk.config);
     desk.deliver(&person_mail(
         "Ann <ann@example.com>",
         "Screen",
@@ -43,24 +37,8 @@ fn the_daemon_answers_new_mail_while_running_and_stops_on_sigterm() {
         desk.sent().len() == 2
     });
 
-    let pid = child.id().to_string();
-    let kill = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill");
-    assert!(kill.success());
-    let mut status = None;
-    wait_for("the daemon to stop", Duration::from_secs(20), || {
-        status = child.try_wait().expect("try_wait");
-        status.is_some()
-    });
-    let out = child.wait_with_output().expect("output");
-    let log = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        status.and_then(|s| s.code()),
-        Some(0),
-        "clean exit on SIGTERM: {log}"
-    );
+    let (code, log) = daemon.stop();
+    assert_eq!(code, Some(0), "clean exit on SIGTERM: {log}");
     assert!(log.contains("SIGTERM"), "{log}");
     assert!(log.contains("deskmail stopped decided=2"), "{log}");
 }
@@ -70,14 +48,7 @@ fn sighup_reloads_templates_and_refuses_a_bad_config() {
     let base = BASE_CONFIG.replace("path = \"inbox\"", "path = \"inbox\"\npoll_seconds = 1");
     let desk = Desk::with_full_config(&format!("{base}\n[templates]\npath = \"templates\"\n"));
     std::fs::create_dir_all(desk.path("templates/nl")).expect("mkdir");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_deskmail"))
-        .arg("--config")
-        .arg(&desk.config)
-        .arg("run")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start deskmail run");
-    let pid = child.id().to_string();
+    let daemon = Daemon::start(&desk.config);
     desk.deliver(&person_mail(
         "Ann <ann@example.com>",
         "Scherm",
@@ -95,10 +66,7 @@ fn sighup_reloads_templates_and_refuses_a_bad_config() {
         "Hallo {{ first_name }}, nieuw sjabloon.\n",
     )
     .expect("write");
-    std::process::Command::new("kill")
-        .args(["-HUP", &pid])
-        .status()
-        .expect("kill");
+    daemon.signal("HUP");
     std::thread::sleep(Duration::from_millis(500));
     desk.deliver(&person_mail(
         "Bob <bob@example.com>",
@@ -120,10 +88,7 @@ fn sighup_reloads_templates_and_refuses_a_bad_config() {
     // a broken config on SIGHUP is refused; the running one stays in use
     let good = std::fs::read_to_string(&desk.config).expect("config");
     std::fs::write(&desk.config, good.replace("Europe/Amsterdam", "Mars/Base")).expect("write");
-    std::process::Command::new("kill")
-        .args(["-HUP", &pid])
-        .status()
-        .expect("kill");
+    daemon.signal("HUP");
     std::thread::sleep(Duration::from_millis(500));
     desk.deliver(&person_mail(
         "Cor <cor@example.com>",
@@ -140,13 +105,8 @@ fn sighup_reloads_templates_and_refuses_a_bad_config() {
             .starts_with("Hallo Cor, nieuw sjabloon.")
     );
 
-    std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill");
-    let out = child.wait_with_output().expect("output");
-    let log = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{log}");
+    let (code, log) = daemon.stop();
+    assert_eq!(code, Some(0), "{log}");
     assert!(log.contains("configuration reloaded"), "{log}");
     assert!(
         log.contains("reload refused") && log.contains("desk.timezone"),

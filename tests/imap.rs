@@ -4,7 +4,7 @@
 
 mod common;
 use common::mailstack::{self, imap_config, new_user, smtp_send, wait_for_mail};
-use common::{Desk, person_mail, portal_mail};
+use common::{Daemon, Desk, person_mail, portal_mail};
 use std::time::Duration;
 
 struct Users {
@@ -62,6 +62,14 @@ fn a_persons_mail_is_answered_in_their_inbox_with_a_threaded_portal_reply() {
         Some("Re: Printer kapot")
     );
     assert!(reply.contains("Beste Jan,"), "{reply}");
+
+    // marked at the source: \\Seen and our keyword
+    let marked = mailstack::folder(&u.desk, "INBOX");
+    let flags = marked[0].1.join(" ");
+    assert!(
+        flags.contains("Seen") && flags.contains("$Deskmail"),
+        "{flags}"
+    );
 
     // processed once: a second run answers nothing more
     desk.ok(&["run", "--once"]);
@@ -124,13 +132,7 @@ fn the_daemon_learns_of_new_mail_by_idle_and_stops_cleanly_on_sigterm() {
         .replace("poll_seconds = 1", "poll_seconds = 300")
         .replace("tick_seconds = 2", "tick_seconds = 300");
     let desk = Desk::with_full_config(&config);
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_deskmail"))
-        .arg("--config")
-        .arg(&desk.config)
-        .arg("run")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start deskmail");
+    let daemon = Daemon::start(&desk.config);
     // let it connect and enter IDLE before the mail arrives
     std::thread::sleep(Duration::from_secs(2));
     smtp_send(
@@ -144,14 +146,8 @@ fn the_daemon_learns_of_new_mail_by_idle_and_stops_cleanly_on_sigterm() {
         ),
     );
     wait_for_mail(&ann, 1, Duration::from_secs(30));
-    let pid = child.id().to_string();
-    std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill");
-    let out = child.wait_with_output().expect("wait");
-    let log = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{log}");
+    let (code, log) = daemon.stop();
+    assert_eq!(code, Some(0), "{log}");
     assert!(log.contains("IMAP mailbox selected"), "{log}");
 }
 
@@ -258,4 +254,45 @@ fn implicit_tls_imap_and_authenticated_starttls_submission_work_with_password_fi
     assert!(out.status.success(), "{log}");
     assert!(log.contains("sent message_id"), "{log}");
     wait_for_mail(&ann, 1, Duration::from_secs(20));
+}
+
+#[test]
+fn an_oversized_mail_is_kept_in_quarantine_and_moved_to_the_error_folder() {
+    let u = users();
+    let bob = new_user("bob");
+    let desk = Desk::with_full_config(&imap_config(
+        &u.desk,
+        &u.portal,
+        &u.agents,
+        "max_message_bytes = 2048",
+    ));
+    let big = "Dit is een lange mail met een grote bijlage erin geplakt. ".repeat(100);
+    smtp_send(
+        &bob,
+        &[&u.desk],
+        &person_mail(&format!("Bob <{bob}>"), "Groot", "big-1@desk.test", &big),
+    );
+    smtp_send(
+        &bob,
+        &[&u.desk],
+        &person_mail(
+            &format!("Bob <{bob}>"),
+            "Klein",
+            "small-1@desk.test",
+            "Kort vraagje.",
+        ),
+    );
+    wait_for_mail(&u.desk, 2, Duration::from_secs(20));
+    let run = desk.run(&["run", "--once"]);
+    let log = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{log}");
+    assert!(log.contains("over the limit of 2048 bytes"), "{log}");
+    let error = mailstack::folder(&u.desk, "Error");
+    assert_eq!(error.len(), 1, "the big one is set aside");
+    assert!(error[0].0.contains("big-1@desk.test"));
+    let replies = wait_for_mail(&bob, 1, Duration::from_secs(20));
+    assert!(
+        header(&replies[0], "Subject").is_some_and(|s| s == "Re: Klein"),
+        "the small one is answered"
+    );
 }

@@ -5,9 +5,8 @@
 
 mod common;
 use common::mailstack::{self, imap_config, new_user, smtp_send, wait_for_mail};
-use common::{Desk, person_mail};
+use common::{Daemon, Desk, person_mail};
 use std::collections::HashMap;
-use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -32,30 +31,6 @@ fn setup(extra_inbound: &str) -> Setup {
     let agents = new_user("agents");
     let desk = Desk::with_full_config(&imap_config(&desk_user, &portal, &agents, extra_inbound));
     Setup { desk_user, desk }
-}
-
-fn spawn(desk: &Desk) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_deskmail"))
-        .arg("--config")
-        .arg(&desk.config)
-        .arg("run")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start deskmail")
-}
-
-/// SIGTERM, then the exit status and the log.
-fn stop(child: Child) -> (Option<i32>, String) {
-    let pid = child.id().to_string();
-    Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill");
-    let out = child.wait_with_output().expect("wait");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 fn header(raw: &str, name: &str) -> Option<String> {
@@ -90,10 +65,9 @@ fn sigkill_during_a_backlog_loses_nothing_and_answers_nothing_twice() {
 
     // kill it at several points while it works through the backlog
     for delay_ms in [400u64, 900, 250, 1300, 600, 150] {
-        let mut child = spawn(&s.desk);
+        let daemon = Daemon::start(&s.desk.config);
         std::thread::sleep(Duration::from_millis(delay_ms));
-        child.kill().expect("SIGKILL");
-        let _ = child.wait();
+        daemon.crash();
     }
     // then let it finish
     s.desk.ok(&["run", "--once"]);
@@ -133,7 +107,7 @@ fn dovecot_restarted_under_a_running_deskmail_is_reconnected_to() {
     let _serial = serial();
     let s = setup("");
     let ann = new_user("ann");
-    let child = spawn(&s.desk);
+    let daemon = Daemon::start(&s.desk.config);
     smtp_send(
         &ann,
         &[&s.desk_user],
@@ -161,7 +135,7 @@ fn dovecot_restarted_under_a_running_deskmail_is_reconnected_to() {
     );
     wait_for_mail(&ann, 2, Duration::from_secs(60));
 
-    let (code, log) = stop(child);
+    let (code, log) = daemon.stop();
     assert_eq!(code, Some(0), "{log}");
     assert!(
         log.contains("reconnecting later"),
@@ -247,9 +221,9 @@ fn a_wrong_password_gives_a_clear_error_and_no_busy_loop() {
     );
 
     let started = Instant::now();
-    let child = spawn(&s.desk);
+    let daemon = Daemon::start(&s.desk.config);
     std::thread::sleep(Duration::from_secs(6));
-    let (code, log) = stop(child);
+    let (code, log) = daemon.stop();
     assert_eq!(code, Some(0), "still running, and stops cleanly: {log}");
     let attempts = log.matches("retry_in_s=").count();
     let elapsed = started.elapsed().as_secs();

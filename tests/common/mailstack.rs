@@ -124,6 +124,15 @@ pub fn smtp_send(from: &str, to: &[&str], raw: &str) {
 
 /// Raw messages in a user's INBOX, oldest first (plain IMAP on loopback; the test password).
 pub fn inbox(user: &str) -> Vec<String> {
+    folder(user, "INBOX")
+        .into_iter()
+        .map(|(raw, _)| raw)
+        .collect()
+}
+
+/// Raw messages and their flags in one of a user's folders, oldest first (empty if the folder
+/// does not exist).
+pub fn folder(user: &str, name: &str) -> Vec<(String, Vec<String>)> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -140,29 +149,33 @@ pub fn inbox(user: &str) -> Vec<String> {
             .await
             .map_err(|(e, _)| e)
             .expect("login");
-        let mailbox = session.examine("INBOX").await.expect("EXAMINE INBOX");
+        let Ok(mailbox) = session.examine(name).await else {
+            return Vec::new();
+        };
         if mailbox.exists == 0 {
             return Vec::new();
         }
         let fetched: Vec<_> = session
-            .fetch("1:*", "(UID BODY.PEEK[])")
+            .fetch("1:*", "(UID FLAGS BODY.PEEK[])")
             .await
             .expect("FETCH")
             .try_collect()
             .await
             .expect("FETCH results");
-        let mut out: Vec<(u32, String)> = fetched
+        let mut out: Vec<(u32, String, Vec<String>)> = fetched
             .iter()
             .map(|f| {
+                let flags = f.flags().map(|fl| format!("{fl:?}")).collect();
                 (
                     f.uid.unwrap_or(0),
                     String::from_utf8_lossy(f.body().unwrap_or_default()).into_owned(),
+                    flags,
                 )
             })
             .collect();
-        out.sort();
+        out.sort_by_key(|(uid, _, _)| *uid);
         let _ = session.logout().await;
-        out.into_iter().map(|(_, m)| m).collect()
+        out.into_iter().map(|(_, m, f)| (m, f)).collect()
     })
 }
 

@@ -51,6 +51,77 @@ pub struct Desk {
     counter: AtomicUsize,
 }
 
+/// A `deskmail run` daemon that is killed when the test ends, also when it fails.
+pub struct Daemon {
+    child: Option<std::process::Child>,
+}
+
+impl Daemon {
+    pub fn start(config: &Path) -> Daemon {
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_deskmail"))
+            .arg("--config")
+            .arg(config)
+            .arg("run")
+            .env_remove("RUST_LOG")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start deskmail run");
+        Daemon { child: Some(child) }
+    }
+
+    pub fn pid(&self) -> String {
+        self.child
+            .as_ref()
+            .map(|c| c.id().to_string())
+            .unwrap_or_default()
+    }
+
+    pub fn signal(&self, sig: &str) {
+        let ok = std::process::Command::new("kill")
+            .args([&format!("-{sig}"), &self.pid()])
+            .status()
+            .expect("kill");
+        assert!(ok.success(), "kill -{sig} failed");
+    }
+
+    /// SIGKILL, as a crash would.
+    pub fn crash(mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// SIGTERM, then wait (at most 30 s): the exit code and the log.
+    pub fn stop(mut self) -> (Option<i32>, String) {
+        self.signal("TERM");
+        let Some(mut child) = self.child.take() else {
+            return (None, String::new());
+        };
+        let start = std::time::Instant::now();
+        while child.try_wait().ok().flatten().is_none()
+            && start.elapsed() < std::time::Duration::from_secs(30)
+        {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let out = child.wait_with_output().expect("wait");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
 /// One mail that deskmail wrote, parsed.
 #[derive(Debug, Clone)]
 pub struct Sent {
