@@ -194,21 +194,45 @@ fn ids(value: &HeaderValue<'_>) -> Vec<String> {
 }
 
 fn to_address(addr: &Addr<'_>) -> Option<Address> {
-    let email = addr
+    let Some(email) = addr
         .address
         .as_deref()
         .map(str::trim)
-        .filter(|e| !e.is_empty())?;
-    // "a@x b@x" without a comma comes through as one address; keep the first mailbox.
-    let email = if email.starts_with('"') {
-        email
-    } else {
-        email.split_whitespace().next().unwrap_or(email)
+        .filter(|e| !e.is_empty())
+    else {
+        return address_in_name(addr.name.as_deref()?);
     };
+    if !email.starts_with('"') && email.contains(char::is_whitespace) {
+        // "a@x b@x" without a comma, or "Big Bug bb@bug.com" without brackets, comes through as
+        // one address: keep the first word that is an address, the other words are the name
+        let first = email.split_whitespace().next().unwrap_or(email);
+        if !first.contains('@') {
+            return address_in_name(email);
+        }
+        return Some(Address::new(
+            addr.name.as_deref().map(one_line).as_deref(),
+            first,
+        ));
+    }
     Some(Address::new(
         addr.name.as_deref().map(one_line).as_deref(),
         email,
     ))
+}
+
+/// `From: Big Bug bb@bug.com` (no angle brackets) reaches us as a name only: the word with an
+/// `@` is the address, the rest the name.
+fn address_in_name(name: &str) -> Option<Address> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let at = words.iter().position(|w| w.contains('@'))?;
+    let email = words[at].trim_matches(|c| c == '<' || c == '>' || c == '"' || c == ',');
+    let rest: Vec<&str> = words
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != at)
+        .map(|(_, w)| *w)
+        .collect();
+    Some(Address::new(Some(&rest.join(" ")), email))
 }
 
 fn first_address(list: &MpAddress<'_>) -> Option<Address> {
@@ -484,6 +508,16 @@ mod tests {
 
     fn parse_ok(raw: &str) -> Inbound {
         parse(raw.as_bytes(), LIMIT).unwrap()
+    }
+
+    #[test]
+    fn a_bare_address_without_brackets_is_found() {
+        let m = parse_ok("From: Big Bug bb@bug.com\r\nSubject: x\r\n\r\nbody\r\n");
+        let from = m.from.expect("from");
+        assert_eq!(
+            (from.email.as_str(), from.name.as_deref()),
+            ("bb@bug.com", Some("Big Bug"))
+        );
     }
 
     #[test]

@@ -133,11 +133,9 @@ pub fn parse_form(body: &str, names: &FieldNames) -> Result<FormRequest, FormPro
 pub fn plausible_address(email: &str) -> bool {
     let bad = |c: char| c.is_whitespace() || c.is_control() || "<>,;:\"()[]\\".contains(c);
     match email.split_once('@') {
+        // a domain without a dot is a local host name: unusual, but a real address
         Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.contains('@')
-                && !email.contains(bad)
+            !local.is_empty() && !domain.is_empty() && !domain.contains('@') && !email.contains(bad)
         }
         None => false,
     }
