@@ -291,6 +291,7 @@ mod tests {
             form_url: "https://portal.example.org/form".into(),
             senders: vec!["portal@example.org".into()],
             excerpt_chars: 40,
+            reply_interval_hours: 24,
             forms: vec![FormRule {
                 category: "printer".into(),
                 url: "https://portal.example.org/printer?src=mail".into(),

@@ -33,6 +33,11 @@ fn setup(extra_inbound: &str) -> Setup {
     Setup { desk_user, desk }
 }
 
+/// `user@desk.test` → `user+N@desk.test`: another sender, the same mailbox.
+fn plus(user: &str, n: usize) -> String {
+    user.replacen('@', &format!("+{n}@"), 1)
+}
+
 fn header(raw: &str, name: &str) -> Option<String> {
     let msg = mail_parser::MessageParser::default().parse(raw.as_bytes())?;
     msg.headers_raw()
@@ -52,7 +57,8 @@ fn sigkill_during_a_backlog_loses_nothing_and_answers_nothing_twice() {
                 requester,
                 &[&s.desk_user],
                 &person_mail(
-                    &format!("Requester {r} <{requester}>"),
+                    // a plus-address per mail: the per-sender rate limit must not hide answers
+                    &format!("Requester {r} <{}>", plus(requester, i)),
                     &format!("Question {i}"),
                     &format!("backlog-{r}-{i}@desk.test"),
                     "My computer does not start, could you help me please?",
@@ -127,7 +133,7 @@ fn dovecot_restarted_under_a_running_deskmail_is_reconnected_to() {
         &ann,
         &[&s.desk_user],
         &person_mail(
-            &format!("Ann <{ann}>"),
+            &format!("Ann <{}>", plus(&ann, 2)),
             "Two",
             "r-2@desk.test",
             "Second question.",

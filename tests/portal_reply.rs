@@ -199,3 +199,37 @@ fn a_dry_run_decides_and_logs_but_sends_and_records_nothing() {
     desk.run_once_at(MONDAY);
     assert_eq!(desk.sent().len(), 1);
 }
+
+#[test]
+fn one_portal_reply_per_sender_a_day() {
+    let desk = Desk::new();
+    desk.deliver(&person_mail(
+        "Jan <jan@example.com>",
+        "Printer",
+        "rl-1@example.com",
+        "De printer is stuk.",
+    ));
+    desk.deliver(&person_mail(
+        "Jan <JAN@example.com>",
+        "Nog iets",
+        "rl-2@example.com",
+        "En de scanner ook.",
+    ));
+    let out = desk.run(&["--now", MONDAY, "run", "--once"]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        desk.sent().len(),
+        1,
+        "the second mail of the day gets no second link"
+    );
+    assert!(log.contains("already got a portal reply"), "{log}");
+    // a day later the same sender is answered again
+    desk.deliver(&person_mail(
+        "Jan <jan@example.com>",
+        "Weer",
+        "rl-3@example.com",
+        "Nu doet de muis het niet.",
+    ));
+    desk.run_once_at("2026-11-24T10:30:00+01:00");
+    assert_eq!(desk.sent().len(), 2);
+}

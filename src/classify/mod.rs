@@ -32,6 +32,8 @@ pub enum IgnoreReason {
     PortalForm(FormProblem),
     /// An agent's mail that names no ticket: agents are not sent portal links.
     AgentWithoutTicket,
+    /// The sender had a portal reply recently; one is enough (and a loop cannot start here).
+    RateLimited { last: chrono::DateTime<chrono::Utc> },
 }
 
 impl std::fmt::Display for IgnoreReason {
@@ -51,6 +53,11 @@ impl std::fmt::Display for IgnoreReason {
             IgnoreReason::AgentWithoutTicket => {
                 f.write_str("mail from an agent that names no ticket")
             }
+            IgnoreReason::RateLimited { last } => write!(
+                f,
+                "the sender already got a portal reply at {} (portal.reply_interval_hours)",
+                last.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
         }
     }
 }
@@ -137,6 +144,8 @@ pub struct Known {
     pub ticket: Option<(TicketRef, String)>,
     /// Message-ID already processed from another source position.
     pub duplicate: bool,
+    /// When this sender last got a portal reply, if within `portal.reply_interval_hours`.
+    pub recent_portal_reply: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Hints in order of strength: explicit references first, then threading headers.
@@ -243,6 +252,9 @@ pub fn classify(m: &Inbound, known: &Known, config: &Config) -> Decision {
     }
     if config.is_agent(&from.email) {
         return Decision::Ignore(IgnoreReason::AgentWithoutTicket);
+    }
+    if let Some(last) = known.recent_portal_reply {
+        return Decision::Ignore(IgnoreReason::RateLimited { last });
     }
     Decision::PortalReply {
         form: portal::choose_form(m, &config.portal),

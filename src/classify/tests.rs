@@ -25,6 +25,7 @@ fn with_ticket(requester: &str) -> Known {
     Known {
         ticket: Some((TicketRef("SD-1000".into()), requester.into())),
         duplicate: false,
+        recent_portal_reply: None,
     }
 }
 
@@ -213,4 +214,32 @@ fn hints_come_from_subject_tags_plus_addresses_and_threading() {
     );
     assert!(subject_refs("SD-", "SD-").is_empty());
     assert!(subject_refs("USD-100 price", "SD-").is_empty());
+}
+
+#[test]
+fn a_sender_answered_recently_is_not_answered_again() {
+    let c = test_config("");
+    let last = chrono::DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let known = Known {
+        recent_portal_reply: Some(last),
+        ..Known::default()
+    };
+    let d = classify(&mail("jan@example.com", "again", "x"), &known, &c);
+    assert_eq!(d, Decision::Ignore(IgnoreReason::RateLimited { last }));
+    assert!(
+        d.reason().contains("2026-11-23T09:00:00Z"),
+        "{}",
+        d.reason()
+    );
+    // replies on a ticket are not portal replies: the limit does not apply
+    let known = Known {
+        recent_portal_reply: Some(last),
+        ..with_ticket("jan@example.com")
+    };
+    assert_eq!(
+        classify(&mail("jan@example.com", "Re: x", "y"), &known, &c).name(),
+        "ticket_reply"
+    );
 }

@@ -17,7 +17,13 @@ pub fn explain(config: &Config, file: &Path, as_json: bool) -> Result<ExitCode> 
             let known = match Store::open_read_only(&config.store.path) {
                 Ok(store) => {
                     let hints = classify::ticket_hints(&m, config);
-                    deskmail::daemon::ingest::known(store.conn(), &m, &hints)?
+                    deskmail::daemon::ingest::known(
+                        store.conn(),
+                        &m,
+                        &hints,
+                        config.portal.reply_interval_hours,
+                        chrono::Utc::now(),
+                    )?
                 }
                 Err(_) => Known::default(),
             };

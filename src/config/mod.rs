@@ -84,6 +84,8 @@ pub struct Portal {
     pub form_url: String,
     pub senders: Vec<String>,
     pub excerpt_chars: usize,
+    /// At most one portal reply per sender address in this many hours (0: no limit).
+    pub reply_interval_hours: u32,
     pub forms: Vec<FormRule>,
     pub fields: FieldNames,
     pub prefill: PrefillNames,
@@ -274,6 +276,7 @@ impl Config {
             form_url: url("portal.form_url", &raw.portal.form_url)?,
             senders: emails("portal.senders", &raw.portal.senders)?,
             excerpt_chars: raw.portal.excerpt_chars.unwrap_or(500).clamp(50, 4000),
+            reply_interval_hours: raw.portal.reply_interval_hours.unwrap_or(24).min(24 * 30),
             forms: raw
                 .portal
                 .forms

@@ -86,6 +86,7 @@ pub(super) struct RawPortal {
     pub(super) form_url: String,
     pub(super) senders: Vec<String>,
     pub(super) excerpt_chars: Option<usize>,
+    pub(super) reply_interval_hours: Option<u32>,
     #[serde(default)]
     pub(super) forms: Vec<FormRule>,
     #[serde(default)]

@@ -34,8 +34,14 @@ pub enum Outcome {
     },
 }
 
-/// What the store knows about this mail's thread.
-pub fn known(c: &Connection, m: &Inbound, hints: &[TicketHint]) -> Result<Known, StoreError> {
+/// What the store knows about this mail's thread and its sender.
+pub fn known(
+    c: &Connection,
+    m: &Inbound,
+    hints: &[TicketHint],
+    reply_interval_hours: u32,
+    now: DateTime<Utc>,
+) -> Result<Known, StoreError> {
     let mut ticket = None;
     for hint in hints {
         let found = match hint {
@@ -51,7 +57,18 @@ pub fn known(c: &Connection, m: &Inbound, hints: &[TicketHint]) -> Result<Known,
         Some(id) => inbound::seen_message_id(c, id)?,
         None => false,
     };
-    Ok(Known { ticket, duplicate })
+    let recent_portal_reply = match (&m.from, reply_interval_hours) {
+        (Some(from), hours) if hours > 0 => {
+            let since = now - chrono::Duration::hours(i64::from(hours));
+            outbox::last_to(c, "portal_reply", &from.email, since)?
+        }
+        _ => None,
+    };
+    Ok(Known {
+        ticket,
+        duplicate,
+        recent_portal_reply,
+    })
 }
 
 /// Decide one message and record it. `commit = false` rolls everything back (dry run).
@@ -92,7 +109,13 @@ pub fn ingest(
         }
     };
     let hints = classify::ticket_hints(&m, config);
-    let known = known(engine.store.conn(), &m, &hints)?;
+    let known = known(
+        engine.store.conn(),
+        &m,
+        &hints,
+        config.portal.reply_interval_hours,
+        now,
+    )?;
     let decision = classify::classify(&m, &known, config);
     let reason = decision.reason();
     let composer = Composer::new(config, &engine.templates);

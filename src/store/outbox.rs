@@ -107,6 +107,21 @@ pub fn mark_failed(c: &Connection, id: i64, error: &str) -> Result<()> {
     Ok(())
 }
 
+/// The last mail of `kind` queued for `recipient` since `since` (the portal reply rate limit).
+pub fn last_to(
+    c: &Connection,
+    kind: &str,
+    recipient: &str,
+    since: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>> {
+    let last: Option<String> = c.query_row(
+        "SELECT MAX(created) FROM outbox WHERE kind = ?1 AND recipients = ?2 COLLATE NOCASE AND created >= ?3",
+        params![kind, recipient, time_text(since)],
+        |r| r.get(0),
+    )?;
+    last.map(|t| parse_time(&t)).transpose()
+}
+
 /// When this ticket's progress mails were queued (for the daily cap).
 pub fn progress_times(
     c: &Connection,
