@@ -171,6 +171,7 @@ fn template_preview_renders_every_mail_in_both_languages() {
         "agent_new_ticket",
         "agent_ticket_reply",
         "agent_delivery_failed",
+        "agent_outbox_paused",
     ] {
         for lang in ["nl", "en"] {
             let out = desk.ok(&["template", "preview", name, "--lang", lang]);

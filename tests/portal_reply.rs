@@ -233,3 +233,51 @@ fn one_portal_reply_per_sender_a_day() {
     desk.run_once_at("2026-11-24T10:30:00+01:00");
     assert_eq!(desk.sent().len(), 2);
 }
+
+#[test]
+fn the_emergency_brake_pauses_sending_tells_the_agents_and_resume_lets_it_go_on() {
+    let desk = Desk::with_full_config(
+        &common::BASE_CONFIG.replace("path = \"outbox\"", "path = \"outbox\"\nmax_per_hour = 2"),
+    );
+    for (i, who) in ["a", "b", "c", "d"].iter().enumerate() {
+        desk.deliver(&person_mail(
+            &format!("{who} <{who}@example.com>"),
+            "Vraag",
+            &format!("brake-{i}@example.com"),
+            "Mijn pc start niet.",
+        ));
+    }
+    let out = desk.run(&["--now", MONDAY, "run", "--once"]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("EMERGENCY BRAKE"), "{log}");
+    let sent = desk.sent();
+    let to_people = sent
+        .iter()
+        .filter(|m| m.to[0].ends_with("@example.com") && m.to[0] != "agents@example.org")
+        .count();
+    assert_eq!(to_people, 2, "two replies, then the brake: {sent:#?}");
+    let notice = sent
+        .iter()
+        .find(|m| m.to == ["agents@example.org"])
+        .expect("the agents are told");
+    assert!(
+        notice.text.contains("deskmail outbox resume"),
+        "{}",
+        notice.text
+    );
+    let list = desk.ok(&["outbox", "list"]);
+    assert!(list.contains("SENDING PAUSED"), "{list}");
+
+    // a later pass still holds (decisions go on, sending does not)
+    desk.run_once_at("2026-11-23T10:10:00+01:00");
+    assert_eq!(desk.sent().len(), 3);
+    let resumed = desk.ok(&["--now", "2026-11-23T10:20:00+01:00", "outbox", "resume"]);
+    assert!(resumed.contains("sending resumed"), "{resumed}");
+    desk.run_once_at("2026-11-23T10:21:00+01:00");
+    assert_eq!(
+        desk.sent().len(),
+        5,
+        "the two held replies go out after resume"
+    );
+}

@@ -105,6 +105,8 @@ pub enum OutboxCommand {
         #[arg(long)]
         all: bool,
     },
+    /// Release the emergency brake (outbound.max_per_hour) and let sending go on.
+    Resume,
 }
 
 #[derive(Subcommand)]
@@ -174,9 +176,10 @@ pub fn dispatch(args: Args) -> Result<ExitCode> {
         Command::Template {
             command: TemplateCommand::Preview { name, lang },
         } => preview::template(&config, name, lang.as_deref(), clock.now()),
-        Command::Outbox {
-            command: OutboxCommand::List { json, all },
-        } => outbox::list(&config, *json, *all),
+        Command::Outbox { command } => match command {
+            OutboxCommand::List { json, all } => outbox::list(&config, *json, *all),
+            OutboxCommand::Resume => outbox::resume(&config, clock.now()),
+        },
         Command::Explain { file, json } => explain::explain(&config, file, *json),
     }
 }

@@ -2,20 +2,24 @@
 
 use anyhow::Result;
 use deskmail::config::Config;
-use deskmail::store::{Store, outbox};
+use deskmail::store::{Store, brake, outbox};
 use std::process::ExitCode;
 
 pub fn list(config: &Config, as_json: bool, all: bool) -> Result<ExitCode> {
-    let mails = if config.store.path.exists() {
-        outbox::list(Store::open_read_only(&config.store.path)?.conn(), all)?
+    let (mails, paused) = if config.store.path.exists() {
+        let store = Store::open_read_only(&config.store.path)?;
+        (
+            outbox::list(store.conn(), all)?,
+            brake::state(store.conn())?.engaged,
+        )
     } else {
-        Vec::new()
+        (Vec::new(), None)
     };
     if as_json {
         out!("{}", serde_json::to_string_pretty(&mails)?);
         return Ok(ExitCode::SUCCESS);
     }
-    if mails.is_empty() {
+    if mails.is_empty() && paused.is_none() {
         out!(
             "{}",
             if all {
@@ -27,6 +31,12 @@ pub fn list(config: &Config, as_json: bool, all: bool) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let tz = config.calendar.tz();
+    if let Some(since) = paused {
+        out!(
+            "SENDING PAUSED by the emergency brake since {} — `deskmail outbox resume` lets it go on",
+            since.with_timezone(&tz).format("%Y-%m-%d %H:%M")
+        );
+    }
     out!(
         "{:<8} {:<3} {:<17} {:<21} {:<32} LAST ERROR",
         "STATE",
@@ -45,6 +55,27 @@ pub fn list(config: &Config, as_json: bool, all: bool) -> Result<ExitCode> {
             m.recipients,
             m.last_error.as_deref().unwrap_or("")
         );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `deskmail outbox resume`: release the emergency brake; the count starts afresh from now.
+pub fn resume(config: &Config, now: chrono::DateTime<chrono::Utc>) -> Result<ExitCode> {
+    let store = Store::open(&config.store.path)?;
+    let state = brake::state(store.conn())?;
+    brake::release(store.conn(), now)?;
+    match (state.engaged, state.reason) {
+        (Some(_), reason) => {
+            tracing::warn!(
+                reason = reason.as_deref().unwrap_or(""),
+                "emergency brake released by `deskmail outbox resume`"
+            );
+            out!(
+                "sending resumed (it was paused: {})",
+                reason.unwrap_or_default()
+            );
+        }
+        (None, _) => out!("sending was not paused; the hourly count starts afresh from now"),
     }
     Ok(ExitCode::SUCCESS)
 }

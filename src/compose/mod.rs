@@ -44,6 +44,7 @@ pub enum MailKind {
     AgentNewTicket,
     AgentTicketReply,
     AgentDeliveryFailed,
+    AgentOutboxPaused,
 }
 
 impl MailKind {
@@ -56,6 +57,7 @@ impl MailKind {
             MailKind::AgentNewTicket => "agent_new_ticket",
             MailKind::AgentTicketReply => "agent_ticket_reply",
             MailKind::AgentDeliveryFailed => "agent_delivery_failed",
+            MailKind::AgentOutboxPaused => "agent_outbox_paused",
         }
     }
 
@@ -209,6 +211,29 @@ impl<'a> Composer<'a> {
     ) -> Result<Outgoing, TemplateError> {
         let vars = Vars::for_ticket(self.config, t, now).with_reply(m);
         self.to_agents(t, MailKind::AgentTicketReply, &vars, now)
+    }
+
+    /// Tell the agents' queue that the emergency brake stopped sending.
+    pub fn agent_outbox_paused(
+        &self,
+        brake: vars::BrakeVars,
+        now: DateTime<Utc>,
+    ) -> Result<Outgoing, TemplateError> {
+        let lang = self.config.desk.language;
+        let vars = Vars::for_brake(self.config, brake);
+        Ok(Outgoing {
+            kind: MailKind::AgentOutboxPaused,
+            message_id: message::new_id("brake", &self.config.desk.message_id_domain, now),
+            lang,
+            to: vec![Address::new(None, &self.config.agents.queue)],
+            reply_to: None,
+            in_reply_to: None,
+            references: Vec::new(),
+            auto: AutoSubmitted::Generated,
+            rendered: self
+                .templates
+                .render(lang, MailKind::AgentOutboxPaused.as_str(), &vars)?,
+        })
     }
 
     /// Tell the agents' queue that a mail could not be delivered.

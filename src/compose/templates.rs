@@ -7,7 +7,7 @@ use crate::model::Lang;
 use std::path::{Path, PathBuf};
 
 /// Every mail deskmail writes.
-pub const NAMES: [&str; 8] = [
+pub const NAMES: [&str; 9] = [
     "portal_reply",
     "ticket_confirmation",
     "progress",
@@ -16,6 +16,7 @@ pub const NAMES: [&str; 8] = [
     "agent_new_ticket",
     "agent_ticket_reply",
     "agent_delivery_failed",
+    "agent_outbox_paused",
 ];
 
 const PARTS: [&str; 3] = ["subject", "txt", "html"];
@@ -39,6 +40,7 @@ const BUILTIN: &[(&str, &str)] = builtin!(
     "nl" / "agent_new_ticket",
     "nl" / "agent_ticket_reply",
     "nl" / "agent_delivery_failed",
+    "nl" / "agent_outbox_paused",
     "en" / "portal_reply",
     "en" / "ticket_confirmation",
     "en" / "progress",
@@ -47,6 +49,7 @@ const BUILTIN: &[(&str, &str)] = builtin!(
     "en" / "agent_new_ticket",
     "en" / "agent_ticket_reply",
     "en" / "agent_delivery_failed",
+    "en" / "agent_outbox_paused",
 );
 
 const LAYOUT: (&str, &str) = ("layout.html", include_str!("../../templates/layout.html"));

@@ -19,6 +19,14 @@ pub struct Vars {
     pub ticket: Option<TicketVars>,
     pub reply: Option<ReplyVars>,
     pub failure: Option<FailureVars>,
+    pub brake: Option<BrakeVars>,
+}
+
+/// Why sending paused, for the agents' notice.
+#[derive(Debug, Clone, Serialize)]
+pub struct BrakeVars {
+    pub count: u32,
+    pub limit: u32,
 }
 
 /// A mail that could not be delivered, for the agents' notice.
@@ -100,6 +108,7 @@ impl Vars {
             ticket: None,
             reply: None,
             failure: None,
+            brake: None,
         }
     }
 
@@ -131,6 +140,7 @@ impl Vars {
             }),
             reply: None,
             failure: None,
+            brake: None,
         }
     }
 
@@ -151,10 +161,25 @@ impl Vars {
                 ticket: None,
                 reply: None,
                 failure: None,
+                brake: None,
             },
         };
         vars.failure = Some(failure);
         vars
+    }
+
+    /// The notice that the emergency brake stopped sending.
+    pub fn for_brake(config: &Config, brake: BrakeVars) -> Vars {
+        Vars {
+            desk: desk(config),
+            first_name: None,
+            subject: String::new(),
+            form: None,
+            ticket: None,
+            reply: None,
+            failure: None,
+            brake: Some(brake),
+        }
     }
 
     pub fn with_reply(mut self, m: &Inbound) -> Vars {
@@ -237,6 +262,15 @@ impl Vars {
             let form = portal::choose_form(&m, &config.portal);
             let url = portal::prefill_url(&form, &m, &config.portal);
             return Vars::for_portal_reply(config, &m, &to, &form, &url);
+        }
+        if name == "agent_outbox_paused" {
+            return Vars::for_brake(
+                config,
+                BrakeVars {
+                    count: 300,
+                    limit: 300,
+                },
+            );
         }
         if name == "agent_delivery_failed" {
             let failure = FailureVars {

@@ -56,6 +56,9 @@ pub struct Config {
     pub store: Store,
     pub inbound: Inbound,
     pub outbound: Outbound,
+    /// The emergency brake: sending pauses when more than this many mails went out in an hour
+    /// (0: no brake).
+    pub max_per_hour: u32,
     pub portal: Portal,
     pub agents: Agents,
     pub tickets: Tickets,
@@ -339,6 +342,7 @@ impl Config {
             },
             inbound,
             outbound,
+            max_per_hour: raw.outbound.max_per_hour.unwrap_or(1000),
             portal,
             agents,
             tickets,

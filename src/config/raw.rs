@@ -78,6 +78,7 @@ pub(super) struct RawOutbound {
     pub(super) password_command: Option<String>,
     pub(super) ca_file: Option<PathBuf>,
     pub(super) timeout_seconds: Option<u64>,
+    pub(super) max_per_hour: Option<u32>,
 }
 
 #[derive(Deserialize)]

@@ -3,9 +3,9 @@
 
 use super::Engine;
 use super::ingest::{IngestError, enqueue};
-use crate::compose::Composer;
-use crate::compose::vars::FailureVars;
-use crate::store::{events, outbox, tickets};
+use crate::compose::vars::{BrakeVars, FailureVars};
+use crate::compose::{Composer, MailKind};
+use crate::store::{brake, events, outbox, tickets};
 use chrono::{DateTime, Utc};
 
 /// Attempts before a temporarily failing mail is given up on.
@@ -24,40 +24,93 @@ pub struct Delivered {
     pub failed: usize,
 }
 
-/// Send what is due, in batches, until nothing due is left.
+/// Send what is due, in batches, until nothing due is left or the emergency brake holds it.
 pub async fn flush(engine: &mut Engine, now: DateTime<Utc>) -> Result<Delivered, IngestError> {
     let mut result = Delivered::default();
     loop {
-        let batch = outbox::due(engine.store.conn(), now, 100)?;
-        if batch.is_empty() {
+        let pending = outbox::due(engine.store.conn(), now, 100)?;
+        if pending.is_empty() {
             return Ok(result);
         }
-        for mail in batch {
-            match engine
-                .transport
-                .send(&mail.message_id, &mail.recipients, &mail.raw)
-                .await
-            {
-                Ok(()) => {
-                    outbox::mark_sent(engine.store.conn(), mail.id, now)?;
-                    tracing::info!(message_id = %mail.message_id, kind = %mail.kind, to = %mail.recipients.join(", "), "sent");
-                    result.sent += 1;
+        let batch = match budget(engine, now)? {
+            None => pending,
+            Some(0) => {
+                // only the agents' notice about the brake itself may pass it
+                let kind = MailKind::AgentOutboxPaused.as_str();
+                for mail in outbox::due_of_kind(engine.store.conn(), kind, now, 10)? {
+                    send_one(engine, &mail, now, &mut result).await?;
                 }
-                Err(e) if e.is_transient() && mail.attempts + 1 < MAX_ATTEMPTS => {
-                    let next = now + backoff(mail.attempts);
-                    outbox::mark_retry(engine.store.conn(), mail.id, next, &e.to_string())?;
-                    tracing::warn!(message_id = %mail.message_id, error = %e, retry_at = %next, "send failed, will retry");
-                    result.retrying += 1;
-                }
-                Err(e) => {
-                    outbox::mark_failed(engine.store.conn(), mail.id, &e.to_string())?;
-                    tracing::error!(message_id = %mail.message_id, to = %mail.recipients.join(", "), error = %e, "send failed for good");
-                    result.failed += 1;
-                    tell_agents(engine, &mail, &e.to_string(), now)?;
-                }
+                tracing::warn!(
+                    "sending is paused by the emergency brake; `deskmail outbox resume` lets it go on"
+                );
+                return Ok(result);
             }
+            Some(n) => pending.into_iter().take(n as usize).collect(),
+        };
+        for mail in batch {
+            send_one(engine, &mail, now, &mut result).await?;
         }
     }
+}
+
+/// How many more mails may go out now: None without a brake, Some(0) when it holds. Engages the
+/// brake (loudly, and with a notice to the agents) when the last hour's count reaches the limit.
+fn budget(engine: &mut Engine, now: DateTime<Utc>) -> Result<Option<u32>, IngestError> {
+    let limit = engine.config.max_per_hour;
+    if limit == 0 {
+        return Ok(None);
+    }
+    let state = brake::state(engine.store.conn())?;
+    if state.engaged.is_some() {
+        return Ok(Some(0));
+    }
+    let hour_ago = now - chrono::Duration::hours(1);
+    let since = state.released.map_or(hour_ago, |r| r.max(hour_ago));
+    let count = outbox::sent_since(engine.store.conn(), since)?;
+    if count < limit {
+        return Ok(Some(limit - count));
+    }
+    let reason = format!("{count} mails sent in the last hour (outbound.max_per_hour = {limit})");
+    tracing::error!(%reason, "EMERGENCY BRAKE: sending paused; the agents are told; `deskmail outbox resume` lets it go on");
+    let composer = Composer::new(&engine.config, &engine.templates);
+    let notice = composer.agent_outbox_paused(BrakeVars { count, limit }, now)?;
+    engine.store.transaction(true, |tx| {
+        brake::engage(tx, now, &reason)?;
+        enqueue(tx, &composer, &notice, None, None, now)
+    })?;
+    Ok(Some(0))
+}
+
+async fn send_one(
+    engine: &mut Engine,
+    mail: &outbox::Queued,
+    now: DateTime<Utc>,
+    result: &mut Delivered,
+) -> Result<(), IngestError> {
+    match engine
+        .transport
+        .send(&mail.message_id, &mail.recipients, &mail.raw)
+        .await
+    {
+        Ok(()) => {
+            outbox::mark_sent(engine.store.conn(), mail.id, now)?;
+            tracing::info!(message_id = %mail.message_id, kind = %mail.kind, to = %mail.recipients.join(", "), "sent");
+            result.sent += 1;
+        }
+        Err(e) if e.is_transient() && mail.attempts + 1 < MAX_ATTEMPTS => {
+            let next = now + backoff(mail.attempts);
+            outbox::mark_retry(engine.store.conn(), mail.id, next, &e.to_string())?;
+            tracing::warn!(message_id = %mail.message_id, error = %e, retry_at = %next, "send failed, will retry");
+            result.retrying += 1;
+        }
+        Err(e) => {
+            outbox::mark_failed(engine.store.conn(), mail.id, &e.to_string())?;
+            tracing::error!(message_id = %mail.message_id, to = %mail.recipients.join(", "), error = %e, "send failed for good");
+            result.failed += 1;
+            tell_agents(engine, mail, &e.to_string(), now)?;
+        }
+    }
+    Ok(())
 }
 
 /// Queue a notice to the agents about a mail that will not arrive (never about such a notice
@@ -68,7 +121,9 @@ fn tell_agents(
     error: &str,
     now: DateTime<Utc>,
 ) -> Result<(), IngestError> {
-    if mail.kind == crate::compose::MailKind::AgentDeliveryFailed.as_str() {
+    if mail.kind == MailKind::AgentDeliveryFailed.as_str()
+        || mail.kind == MailKind::AgentOutboxPaused.as_str()
+    {
         return Ok(());
     }
     let ticket = match mail.ticket_id {

@@ -84,6 +84,17 @@ const MIGRATIONS: &[&str] = &[
         updated     TEXT    NOT NULL
     );
     "#,
+    // 3: the emergency brake on outgoing mail, and counting what was sent recently
+    r#"
+    CREATE TABLE brake (
+        id       INTEGER PRIMARY KEY CHECK (id = 1),
+        engaged  TEXT,
+        reason   TEXT,
+        released TEXT
+    );
+    INSERT INTO brake (id) VALUES (1);
+    CREATE INDEX outbox_sent ON outbox(state, sent);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -3,6 +3,7 @@
 //! written in one transaction, outgoing mail included, so a crash loses nothing and sends
 //! nothing twice.
 
+pub mod brake;
 pub mod cursor;
 pub mod events;
 pub mod inbound;

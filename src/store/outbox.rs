@@ -58,13 +58,40 @@ pub fn enqueue(c: &Connection, m: &NewMail) -> Result<i64> {
     Ok(c.last_insert_rowid())
 }
 
+/// How many mails went out since `since`.
+pub fn sent_since(c: &Connection, since: DateTime<Utc>) -> Result<u32> {
+    Ok(c.query_row(
+        "SELECT COUNT(*) FROM outbox WHERE state = 'sent' AND sent >= ?1",
+        [time_text(since)],
+        |r| r.get(0),
+    )?)
+}
+
+/// Pending rows of one kind whose next attempt has come (what may pass the brake).
+pub fn due_of_kind(
+    c: &Connection,
+    kind: &str,
+    now: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<Queued>> {
+    queued(
+        c,
+        "AND kind = ?3",
+        params![time_text(now), limit as i64, kind],
+    )
+}
+
 /// Pending rows whose next attempt has come, oldest first.
 pub fn due(c: &Connection, now: DateTime<Utc>, limit: usize) -> Result<Vec<Queued>> {
-    let mut stmt = c.prepare(
+    queued(c, "", params![time_text(now), limit as i64])
+}
+
+fn queued(c: &Connection, filter: &str, params: impl rusqlite::Params) -> Result<Vec<Queued>> {
+    let mut stmt = c.prepare(&format!(
         "SELECT id, message_id, kind, ticket_id, recipients, raw, attempts FROM outbox \
-         WHERE state = 'pending' AND next_attempt <= ?1 ORDER BY id LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![time_text(now), limit as i64], |r| {
+         WHERE state = 'pending' AND next_attempt <= ?1 {filter} ORDER BY id LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(params, |r| {
         let recipients: String = r.get(4)?;
         Ok(Queued {
             id: r.get(0)?,
