@@ -281,3 +281,84 @@ fn the_emergency_brake_pauses_sending_tells_the_agents_and_resume_lets_it_go_on(
         "the two held replies go out after resume"
     );
 }
+
+#[test]
+fn header_injection_and_markup_from_outside_stay_harmless() {
+    let desk = Desk::new();
+    desk.deliver(
+        "From: =?utf-8?q?Evil=0D=0ABcc:_victim@example.net?= <evil@example.com>\n\
+         To: servicedesk@example.org\n\
+         Subject: =?utf-8?q?Printer=0D=0ABcc:_victim2@example.net=0D=0A=0D=0Abody?=\n\
+         Message-ID: <inj-1@example.com>\nContent-Type: text/html; charset=utf-8\n\n\
+         <p>Help <script>alert(1)</script> <b onmouseover=\"x()\">now</b></p>\n",
+    );
+    desk.run_once_at(MONDAY);
+    let sent = desk.sent();
+    assert_eq!(sent.len(), 1);
+    let reply = &sent[0];
+    assert_eq!(reply.to, vec!["evil@example.com"], "one recipient only");
+    let head = reply
+        .raw
+        .split("\r\n\r\n")
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    assert!(
+        !head.contains("\nbcc:") && !head.contains("victim@") || head.contains("=?utf-8?"),
+        "{head}"
+    );
+    assert!(reply.header("Bcc").is_none(), "no Bcc header: {head}");
+    assert!(
+        !reply.subject.contains('\n') && !reply.subject.contains('\r'),
+        "{:?}",
+        reply.subject
+    );
+    assert!(!reply.html.contains("<script>"), "{}", reply.html);
+}
+
+#[test]
+fn markup_in_a_reply_passed_to_the_agents_is_escaped() {
+    let desk = Desk::new();
+    desk.deliver(&common::portal_mail(
+        "form-x1@portal.example.org",
+        &[
+            ("Name", "Ann"),
+            ("Email", "ann@example.com"),
+            ("Category", "x"),
+            ("Priority", "low"),
+            ("Subject", "<img src=x onerror=alert(1)>"),
+            ("Description", "<script>alert(2)</script>"),
+        ],
+    ));
+    desk.run_once_at(MONDAY);
+    desk.deliver(&person_mail(
+        "Ann <ann@example.com>",
+        "Re: [SD-1000] x",
+        "inj-2@example.com",
+        "<script>alert(3)</script> & more",
+    ));
+    desk.run_once_at("2026-11-23T11:00:00+01:00");
+    for mail in desk.sent() {
+        assert!(
+            !mail.html.contains("<script>") && !mail.html.contains("<img src=x"),
+            "{}",
+            mail.html
+        );
+    }
+    let forwarded = desk
+        .sent()
+        .into_iter()
+        .find(|m| m.subject.starts_with("[SD-1000] Reactie"))
+        .expect("forwarded reply");
+    assert!(
+        forwarded
+            .html
+            .contains("&lt;script&gt;alert(3)&lt;&#x2F;script&gt; &amp; more"),
+        "{}",
+        forwarded.html
+    );
+    assert!(
+        forwarded.text.contains("<script>alert(3)</script> & more"),
+        "plain text stays as written"
+    );
+}
