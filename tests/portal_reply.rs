@@ -304,7 +304,9 @@ fn header_injection_and_markup_from_outside_stay_harmless() {
         .unwrap_or_default()
         .to_lowercase();
     assert!(
-        !head.contains("\nbcc:") && !head.contains("victim@") || head.contains("=?utf-8?"),
+        !head
+            .lines()
+            .any(|l| l.starts_with("bcc:") || l.starts_with("cc:")),
         "{head}"
     );
     assert!(reply.header("Bcc").is_none(), "no Bcc header: {head}");
