@@ -240,3 +240,35 @@ fn an_agents_mail_on_a_ticket_is_kept_and_not_answered() {
     let show = desk.ok(&["tickets", "show", "SD-1000"]);
     assert!(show.contains("anna@example.org"), "{show}");
 }
+
+#[test]
+fn a_backup_is_a_complete_consistent_database() {
+    let desk = Desk::new();
+    desk.deliver(&dutch_form("form-1@portal.example.org", "normaal"));
+    desk.run_once_at(MONDAY_10);
+    let copy = desk.path("backup.sqlite");
+    let out = desk.ok(&["backup", &copy.to_string_lossy()]);
+    assert!(out.contains("backup of"), "{out}");
+    // the copy works as a database: point a second config at it
+    let config = std::fs::read_to_string(&desk.config)
+        .expect("config")
+        .replace("var/deskmail.sqlite", "backup.sqlite");
+    let other = desk.path("backup.toml");
+    std::fs::write(&other, config).expect("write");
+    let list = std::process::Command::new(env!("CARGO_BIN_EXE_deskmail"))
+        .args([
+            "--config",
+            &other.to_string_lossy(),
+            "tickets",
+            "list",
+            "--json",
+        ])
+        .output()
+        .expect("run");
+    let json: serde_json::Value = serde_json::from_slice(&list.stdout).expect("JSON");
+    assert_eq!(json[0]["ref"], "SD-1000");
+    // never overwrites
+    let again = desk.run(&["backup", &copy.to_string_lossy()]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+}

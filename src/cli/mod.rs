@@ -71,6 +71,8 @@ pub enum Command {
         #[command(subcommand)]
         command: OutboxCommand,
     },
+    /// Write a consistent copy of the database to FILE (safe while deskmail runs).
+    Backup { file: PathBuf },
     /// Classify one stored message and say why, without changing anything.
     Explain {
         file: PathBuf,
@@ -180,6 +182,16 @@ pub fn dispatch(args: Args) -> Result<ExitCode> {
             OutboxCommand::List { json, all } => outbox::list(&config, *json, *all),
             OutboxCommand::Resume => outbox::resume(&config, clock.now()),
         },
+        Command::Backup { file } => {
+            let store = deskmail::store::Store::open(&config.store.path)?;
+            store.backup(file)?;
+            out!(
+                "backup of {} written to {}",
+                config.store.path.display(),
+                file.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Explain { file, json } => explain::explain(&config, file, *json),
     }
 }

@@ -105,6 +105,22 @@ impl Store {
         })
     }
 
+    /// A consistent copy of the whole database while deskmail runs (`VACUUM INTO`): a single
+    /// file, no WAL beside it. Refuses to overwrite an existing file.
+    pub fn backup(&self, to: &Path) -> Result<()> {
+        if to.exists() {
+            return Err(StoreError::BadValue(format!(
+                "{} exists already; choose a new file name for the backup",
+                to.display()
+            )));
+        }
+        let target = to
+            .to_str()
+            .ok_or_else(|| StoreError::BadValue(format!("{} is not valid UTF-8", to.display())))?;
+        self.conn.execute("VACUUM INTO ?1", [target])?;
+        Ok(())
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
