@@ -95,6 +95,11 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO brake (id) VALUES (1);
     CREATE INDEX outbox_sent ON outbox(state, sent);
     "#,
+    // 4: the per-sender rate limit looks up the last mail to an address: without this index
+    // every inbound mail scanned the whole outbox, and a backlog slowed down as it went
+    r#"
+    CREATE INDEX outbox_recipient ON outbox(recipients COLLATE NOCASE, kind, created);
+    "#,
 ];
 
 /// The schema version this build writes.
