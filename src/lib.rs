@@ -26,5 +26,6 @@ pub mod secret;
 pub mod shutdown;
 pub mod source;
 pub mod store;
+pub mod stream;
 pub mod tls;
 pub mod transport;

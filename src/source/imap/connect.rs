@@ -2,8 +2,8 @@
 //! config enforces), the greeting, and login with a password or an XOAUTH2 token.
 
 use super::ImapError;
-use super::stream::ImapStream;
 use crate::config::{AuthMechanism, Imap, TlsMode};
+use crate::stream::NetStream as ImapStream;
 use async_imap::{Client, Session};
 use rustls_pki_types::ServerName;
 use std::time::Duration;

@@ -6,7 +6,6 @@
 
 mod connect;
 mod idle;
-mod stream;
 
 use super::{Cursor, SourceMessage};
 use crate::backoff::Backoff;
