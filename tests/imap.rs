@@ -296,3 +296,34 @@ fn an_oversized_mail_is_kept_in_quarantine_and_moved_to_the_error_folder() {
         "the small one is answered"
     );
 }
+
+#[test]
+fn smtps_with_implicit_tls_delivers() {
+    let u = users();
+    let cor = new_user("cor");
+    let smtps = format!(
+        "port = {}\ntls = \"implicit\"\nusername = \"{}\"\npassword = \"secret\"\nca_file = \"{}\"",
+        mailstack::SMTPS_PORT,
+        u.desk,
+        mailstack::ca_file().display()
+    );
+    let config = imap_config(&u.desk, &u.portal, &u.agents, "").replace(
+        &format!("port = {}\ntls = \"none\"", mailstack::SMTP_PORT),
+        &smtps,
+    );
+    assert!(config.contains(&smtps), "{config}");
+    let desk = Desk::with_full_config(&config);
+    smtp_send(
+        &cor,
+        &[&u.desk],
+        &person_mail(
+            &format!("Cor <{cor}>"),
+            "Beeld",
+            "smtps-1@desk.test",
+            "Mijn beeld flikkert.",
+        ),
+    );
+    wait_for_mail(&u.desk, 1, Duration::from_secs(20));
+    desk.ok(&["run", "--once"]);
+    wait_for_mail(&cor, 1, Duration::from_secs(20));
+}

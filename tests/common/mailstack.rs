@@ -12,6 +12,7 @@ pub const IMAP_PORT: u16 = 10143;
 pub const IMAPS_PORT: u16 = 10993;
 pub const SMTP_PORT: u16 = 10025;
 pub const SUBMISSION_PORT: u16 = 10587;
+pub const SMTPS_PORT: u16 = 10465;
 pub const PASSWORD: &str = "secret";
 
 pub fn state_dir() -> PathBuf {
