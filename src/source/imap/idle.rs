@@ -20,11 +20,20 @@ pub async fn idle(
         .await
         .unwrap_or(Err(async_imap::error::Error::ConnectionLost))?;
     let response = {
-        let (wait, stop) = handle.wait_with_timeout(max.min(MAX_IDLE));
+        let limit = max.min(MAX_IDLE);
+        let (wait, stop) = handle.wait_with_timeout(limit);
         tokio::pin!(wait);
+        // our own deadline: async-imap restarts its timer on every "* OK Still here" keepalive,
+        // so on a quiet mailbox its timeout alone would never end the IDLE (and the tick)
+        let deadline = tokio::time::sleep(limit);
+        tokio::pin!(deadline);
         tokio::select! {
             r = &mut wait => r,
             _ = shutdown.interrupted() => {
+                drop(stop);
+                wait.await
+            }
+            _ = &mut deadline => {
                 drop(stop);
                 wait.await
             }
