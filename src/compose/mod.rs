@@ -219,21 +219,8 @@ impl<'a> Composer<'a> {
         brake: vars::BrakeVars,
         now: DateTime<Utc>,
     ) -> Result<Outgoing, TemplateError> {
-        let lang = self.config.desk.language;
         let vars = Vars::for_brake(self.config, brake);
-        Ok(Outgoing {
-            kind: MailKind::AgentOutboxPaused,
-            message_id: message::new_id("brake", &self.config.desk.message_id_domain, now),
-            lang,
-            to: vec![Address::new(None, &self.config.agents.queue)],
-            reply_to: None,
-            in_reply_to: None,
-            references: Vec::new(),
-            auto: AutoSubmitted::Generated,
-            rendered: self
-                .templates
-                .render(lang, MailKind::AgentOutboxPaused.as_str(), &vars)?,
-        })
+        self.to_queue(MailKind::AgentOutboxPaused, "brake", &vars, now)
     }
 
     /// Tell the agents' queue that a mail could not be delivered.
@@ -246,25 +233,30 @@ impl<'a> Composer<'a> {
         let vars = Vars::for_failure(self.config, t, failure, now);
         match t {
             Some(t) => self.to_agents(t, MailKind::AgentDeliveryFailed, &vars, now),
-            None => {
-                let lang = self.config.desk.language;
-                Ok(Outgoing {
-                    kind: MailKind::AgentDeliveryFailed,
-                    message_id: message::new_id("failed", &self.config.desk.message_id_domain, now),
-                    lang,
-                    to: vec![Address::new(None, &self.config.agents.queue)],
-                    reply_to: None,
-                    in_reply_to: None,
-                    references: Vec::new(),
-                    auto: AutoSubmitted::Generated,
-                    rendered: self.templates.render(
-                        lang,
-                        MailKind::AgentDeliveryFailed.as_str(),
-                        &vars,
-                    )?,
-                })
-            }
+            None => self.to_queue(MailKind::AgentDeliveryFailed, "failed", &vars, now),
         }
+    }
+
+    /// A mail to the agents' queue about no ticket in particular.
+    fn to_queue(
+        &self,
+        kind: MailKind,
+        tag: &str,
+        vars: &Vars,
+        now: DateTime<Utc>,
+    ) -> Result<Outgoing, TemplateError> {
+        let lang = self.config.desk.language;
+        Ok(Outgoing {
+            kind,
+            message_id: message::new_id(tag, &self.config.desk.message_id_domain, now),
+            lang,
+            to: vec![Address::new(None, &self.config.agents.queue)],
+            reply_to: None,
+            in_reply_to: None,
+            references: Vec::new(),
+            auto: AutoSubmitted::Generated,
+            rendered: self.templates.render(lang, kind.as_str(), vars)?,
+        })
     }
 
     fn to_agents(
