@@ -157,6 +157,18 @@ fn explain_says_what_would_happen_and_why_without_changing_anything() {
         Some(1),
         "explain changed nothing"
     );
+
+    // a processed person's mail is explained as it was decided, not as rate-limited by its own reply
+    let asked = person_mail(
+        "Jan <jan@example.com>",
+        "Muis",
+        "m@x",
+        "Mijn muis doet het niet.",
+    );
+    desk.deliver(&asked);
+    // the real clock: explain looks back from now for the sender's last portal reply
+    desk.ok(&["run", "--once"]);
+    assert_eq!(explain(&asked)["decision"], "portal_reply");
 }
 
 #[test]

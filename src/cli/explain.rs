@@ -27,9 +27,12 @@ pub fn explain(config: &Config, file: &Path, as_json: bool) -> Result<ExitCode> 
                 }
                 Err(_) => Known::default(),
             };
-            // explaining a mail that was already processed is not a duplicate of itself
+            // a mail that was already processed is explained as it was when new: not a
+            // duplicate of itself, and not rate-limited by the reply it got itself
+            let processed = known.duplicate;
             let known = Known {
                 duplicate: false,
+                recent_portal_reply: known.recent_portal_reply.filter(|_| !processed),
                 ..known
             };
             let d = classify::classify(&m, &known, config);
