@@ -102,15 +102,21 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    #[tokio::test]
-    async fn a_stop_ends_waits_even_when_the_signal_side_is_gone() {
+    /// A shutdown whose senders the test holds, as the signal task would.
+    fn channels() -> (Shutdown, watch::Sender<bool>, watch::Sender<u64>) {
         let (stop_tx, stop) = watch::channel(false);
         let (reload_tx, reload) = watch::channel(0u64);
-        let mut s = Shutdown {
+        let s = Shutdown {
             stop,
             reload,
             _never: None,
         };
+        (s, stop_tx, reload_tx)
+    }
+
+    #[tokio::test]
+    async fn a_stop_ends_waits_even_when_the_signal_side_is_gone() {
+        let (mut s, stop_tx, reload_tx) = channels();
         // the way the signal task ends: stop first, then both senders dropped
         stop_tx.send(true).unwrap();
         drop(stop_tx);
@@ -123,13 +129,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_reload_wakes_a_sleep_and_is_taken_once() {
-        let (stop_tx, stop) = watch::channel(false);
-        let (reload_tx, reload) = watch::channel(0u64);
-        let mut s = Shutdown {
-            stop,
-            reload,
-            _never: None,
-        };
+        let (mut s, stop_tx, reload_tx) = channels();
         let waker = tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(20)).await;
             reload_tx.send_modify(|n| *n += 1);

@@ -37,6 +37,24 @@ pub fn load_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, Tl
     Ok(certs)
 }
 
+/// TLS from the first byte over `tcp` (IMAPS, SMTPS), checking the server's certificate for
+/// `host` against the web PKI and `ca_file`.
+pub async fn connect(
+    host: &str,
+    ca_file: Option<&Path>,
+    tcp: tokio::net::TcpStream,
+) -> Result<crate::stream::NetStream, TlsError> {
+    let config = client_config(ca_file)?;
+    let bare = host.trim_matches(|c| c == '[' || c == ']').to_string();
+    let name = rustls_pki_types::ServerName::try_from(bare)
+        .map_err(|e| TlsError::Setup(format!("{host:?} is not a server name: {e}")))?;
+    let stream = tokio_rustls::TlsConnector::from(config)
+        .connect(name, tcp)
+        .await
+        .map_err(|e| TlsError::Setup(format!("handshake failed: {e}")))?;
+    Ok(crate::stream::NetStream::Tls(Box::new(stream)))
+}
+
 /// A rustls client configuration trusting the web PKI and `ca_file`.
 pub fn client_config(ca_file: Option<&Path>) -> Result<Arc<rustls::ClientConfig>, TlsError> {
     let mut roots = RootCertStore::empty();

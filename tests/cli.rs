@@ -174,17 +174,7 @@ fn explain_says_what_would_happen_and_why_without_changing_anything() {
 #[test]
 fn template_preview_renders_every_mail_in_both_languages() {
     let desk = Desk::new();
-    for name in [
-        "portal_reply",
-        "ticket_confirmation",
-        "progress",
-        "progress_near",
-        "progress_overdue",
-        "agent_new_ticket",
-        "agent_ticket_reply",
-        "agent_delivery_failed",
-        "agent_outbox_paused",
-    ] {
+    for name in deskmail::compose::templates::NAMES {
         for lang in ["nl", "en"] {
             let out = desk.ok(&["template", "preview", name, "--lang", lang]);
             assert!(out.starts_with("Subject: "), "{name}/{lang}: {out}");

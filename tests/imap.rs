@@ -4,7 +4,7 @@
 
 mod common;
 use common::mailstack::{self, imap_config, new_user, smtp_send, wait_for_mail};
-use common::{Daemon, Desk, person_mail, portal_mail};
+use common::{Daemon, Desk, header, person_mail, portal_mail};
 use std::time::Duration;
 
 struct Users {
@@ -20,13 +20,6 @@ fn users() -> Users {
         portal: new_user("portal"),
         agents: new_user("agents"),
     }
-}
-
-fn header(raw: &str, name: &str) -> Option<String> {
-    let msg = mail_parser::MessageParser::default().parse(raw.as_bytes())?;
-    msg.headers_raw()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 mod common;
 use common::mailstack::{self, imap_config, new_user, smtp_send, wait_for_mail};
-use common::{Daemon, Desk, person_mail};
+use common::{Daemon, Desk, header, person_mail};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -36,13 +36,6 @@ fn setup(extra_inbound: &str) -> Setup {
 /// `user@desk.test` → `user+N@desk.test`: another sender, the same mailbox.
 fn plus(user: &str, n: usize) -> String {
     user.replacen('@', &format!("+{n}@"), 1)
-}
-
-fn header(raw: &str, name: &str) -> Option<String> {
-    let msg = mail_parser::MessageParser::default().parse(raw.as_bytes())?;
-    msg.headers_raw()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.trim().to_string())
 }
 
 #[test]

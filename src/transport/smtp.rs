@@ -13,7 +13,6 @@ use lettre::transport::smtp::client::{
     AsyncSmtpConnection, AsyncTokioStream, Certificate, TlsParameters,
 };
 use lettre::transport::smtp::extension::ClientId;
-use rustls_pki_types::ServerName;
 use std::time::Duration;
 use tokio::net::TcpStream;
 
@@ -79,30 +78,17 @@ impl SmtpTransport {
             .map_err(|e| self.error(format!("TLS setup: {e}"), true))
     }
 
-    /// TLS from the first byte (SMTPS), with our TLS client.
-    async fn implicit_tls(&self, tcp: TcpStream) -> Result<NetStream, SendError> {
-        let config = crate::tls::client_config(self.cfg.ca_file.as_deref())
-            .map_err(|e| self.error(e.to_string(), true))?;
-        let name = ServerName::try_from(self.host()).map_err(|e| {
-            self.error(
-                format!("{:?} is not a server name: {e}", self.cfg.host),
-                false,
-            )
-        })?;
-        let tls = tokio_rustls::TlsConnector::from(config)
-            .connect(name, tcp)
-            .await
-            .map_err(|e| self.error(format!("TLS failed: {e}"), true))?;
-        Ok(NetStream::Tls(Box::new(tls)))
-    }
-
     async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
         let tcp = TcpStream::connect((self.host().as_str(), self.cfg.port))
             .await
             .map_err(|e| self.error(format!("cannot connect: {e}"), true))?;
         let _ = tcp.set_nodelay(true);
         let stream = match self.cfg.tls {
-            TlsMode::Implicit => self.implicit_tls(tcp).await?,
+            TlsMode::Implicit => {
+                crate::tls::connect(&self.cfg.host, self.cfg.ca_file.as_deref(), tcp)
+                    .await
+                    .map_err(|e| self.error(format!("TLS failed: {e}"), true))?
+            }
             TlsMode::StartTls | TlsMode::None => NetStream::Plain(tcp),
         };
         let hello = ClientId::default();

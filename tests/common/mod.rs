@@ -138,10 +138,7 @@ pub struct Sent {
 impl Sent {
     /// Raw value of a header of the top-level message (first occurrence).
     pub fn header(&self, name: &str) -> Option<String> {
-        let msg = mail_parser::MessageParser::default().parse(self.raw.as_bytes())?;
-        msg.headers_raw()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.split_whitespace().collect::<Vec<_>>().join(" "))
+        header(&self.raw, name)
     }
 }
 
@@ -239,6 +236,14 @@ impl Desk {
         let out = self.ok(&["tickets", "list", "--json", "--all"]);
         serde_json::from_str(&out).expect("tickets list --json is JSON")
     }
+}
+
+/// Raw value of a header of a raw message (first occurrence, whitespace folded).
+pub fn header(raw: &str, name: &str) -> Option<String> {
+    let msg = mail_parser::MessageParser::default().parse(raw.as_bytes())?;
+    msg.headers_raw()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 pub fn read_maildir(dir: &Path) -> Vec<Sent> {

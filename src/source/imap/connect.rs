@@ -5,7 +5,6 @@ use super::ImapError;
 use crate::config::{AuthMechanism, Imap, TlsMode};
 use crate::stream::NetStream as ImapStream;
 use async_imap::{Client, Session};
-use rustls_pki_types::ServerName;
 use std::time::Duration;
 use tokio::net::TcpStream;
 
@@ -27,23 +26,16 @@ impl async_imap::Authenticator for XOAuth2 {
 }
 
 async fn tls(cfg: &Imap, tcp: TcpStream) -> Result<ImapStream, ImapError> {
+    let handshake = crate::tls::connect(&cfg.host, cfg.ca_file.as_deref(), tcp);
     let tls_error = |message: String| ImapError::Tls {
         host: cfg.host.clone(),
         port: cfg.port,
         message,
     };
-    let config =
-        crate::tls::client_config(cfg.ca_file.as_deref()).map_err(|e| tls_error(e.to_string()))?;
-    let name = ServerName::try_from(cfg.host.trim_matches(|c| c == '[' || c == ']').to_string())
-        .map_err(|e| tls_error(format!("{:?} is not a server name: {e}", cfg.host)))?;
-    let stream = tokio::time::timeout(
-        CONNECT_TIMEOUT,
-        tokio_rustls::TlsConnector::from(config).connect(name, tcp),
-    )
-    .await
-    .map_err(|_| tls_error("TLS handshake timed out".into()))?
-    .map_err(|e| tls_error(e.to_string()))?;
-    Ok(ImapStream::Tls(Box::new(stream)))
+    tokio::time::timeout(CONNECT_TIMEOUT, handshake)
+        .await
+        .map_err(|_| tls_error("TLS handshake timed out".into()))?
+        .map_err(|e| tls_error(e.to_string()))
 }
 
 /// Read the server's greeting, which comes before any command.
