@@ -5,7 +5,7 @@
 
 mod common;
 use common::mailstack::{self, imap_config, new_user, smtp_send, wait_for_mail};
-use common::{Daemon, Desk, header, person_mail};
+use common::{Daemon, Desk, header, person_mail, portal_mail};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -21,6 +21,8 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 
 struct Setup {
     desk_user: String,
+    portal: String,
+    agents: String,
     desk: Desk,
 }
 
@@ -30,7 +32,12 @@ fn setup(extra_inbound: &str) -> Setup {
     let portal = new_user("portal");
     let agents = new_user("agents");
     let desk = Desk::with_full_config(&imap_config(&desk_user, &portal, &agents, extra_inbound));
-    Setup { desk_user, desk }
+    Setup {
+        desk_user,
+        portal,
+        agents,
+        desk,
+    }
 }
 
 /// `user@desk.test` → `user+N@desk.test`: another sender, the same mailbox.
@@ -38,19 +45,103 @@ fn plus(user: &str, n: usize) -> String {
     user.replacen('@', &format!("+{n}@"), 1)
 }
 
+/// A small xorshift generator: the kill points differ per run, and a failing run can be
+/// repeated with its seed (`DESKMAIL_KILL_SEED`).
+struct Rng(u64);
+
+impl Rng {
+    fn from_env_or_clock() -> Rng {
+        let seed = std::env::var("DESKMAIL_KILL_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(1, |d| d.as_nanos() as u64)
+            })
+            .max(1);
+        eprintln!("kill points from DESKMAIL_KILL_SEED={seed}");
+        Rng(seed)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// Group mails by what they answer; every group must be one mail, possibly delivered twice
+/// (the send/commit window: killed after the server took it, before the store said so).
+fn assert_once_per_key(
+    mails: &[String],
+    key: impl Fn(&str) -> String,
+    want: usize,
+    who: &str,
+) -> usize {
+    let mut by_key: HashMap<String, Vec<String>> = HashMap::new();
+    for mail in mails {
+        let id = header(mail, "Message-ID").expect("Message-ID");
+        by_key.entry(key(mail)).or_default().push(id);
+    }
+    assert_eq!(by_key.len(), want, "{who}: every mail answered once");
+    let mut copies = 0;
+    for (k, ids) in &by_key {
+        assert!(
+            ids.iter().all(|id| id == &ids[0]),
+            "{who}: {k} answered by different mails: {ids:?}"
+        );
+        copies += ids.len() - 1;
+    }
+    copies
+}
+
 #[test]
-fn sigkill_during_a_backlog_loses_nothing_and_answers_nothing_twice() {
+fn sigkill_at_random_points_in_a_backlog_loses_nothing_and_answers_nothing_twice() {
     let _serial = serial();
     let s = setup("");
     let requesters: Vec<String> = (0..3).map(|i| new_user(&format!("req{i}"))).collect();
-    let per_requester = 100;
+    let form_requester = new_user("formreq");
+    let agents = s.agents.clone();
+    let per_requester = 150;
+    let forms = 90;
+    for i in 0..forms {
+        let form = portal_mail(
+            &format!("kill-form-{i}@desk.test"),
+            &[
+                ("Naam", "Fatima el Amrani"),
+                ("E-mail", &plus(&form_requester, i)),
+                ("Categorie", "hardware"),
+                ("Prioriteit", "normaal"),
+                ("Onderwerp", &format!("Laptop {i}")),
+                ("Omschrijving", "Blijft hangen op het logo."),
+            ],
+        )
+        .replace("Portal <portal@example.org>", &s.portal);
+        smtp_send(&s.portal, &[&s.desk_user], &form);
+        for (r, requester) in requesters.iter().enumerate() {
+            if i < per_requester {
+                smtp_send(
+                    requester,
+                    &[&s.desk_user],
+                    &person_mail(
+                        // a plus-address per mail: the per-sender rate limit must not hide answers
+                        &format!("Requester {r} <{}>", plus(requester, i)),
+                        &format!("Question {i}"),
+                        &format!("backlog-{r}-{i}@desk.test"),
+                        "My computer does not start, could you help me please?",
+                    ),
+                );
+            }
+        }
+    }
     for (r, requester) in requesters.iter().enumerate() {
-        for i in 0..per_requester {
+        for i in forms..per_requester {
             smtp_send(
                 requester,
                 &[&s.desk_user],
                 &person_mail(
-                    // a plus-address per mail: the per-sender rate limit must not hide answers
                     &format!("Requester {r} <{}>", plus(requester, i)),
                     &format!("Question {i}"),
                     &format!("backlog-{r}-{i}@desk.test"),
@@ -59,46 +150,117 @@ fn sigkill_during_a_backlog_loses_nothing_and_answers_nothing_twice() {
             );
         }
     }
-    let total = requesters.len() * per_requester;
+    let total = requesters.len() * per_requester + forms;
     wait_for_mail(&s.desk_user, total, Duration::from_secs(60));
 
-    // kill it at several points while it works through the backlog
-    for delay_ms in [400u64, 900, 250, 1300, 600, 150] {
+    // kill it at random points while it works through the backlog: before it connects, in the
+    // middle of a batch, while it sends; until the work is done
+    let db_path = s.desk.path("var/deskmail.sqlite");
+    let work_left = || -> bool {
+        let Ok(db) = rusqlite::Connection::open(&db_path) else {
+            return true;
+        };
+        let count = |sql: &str| db.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap_or(0);
+        count("SELECT count(*) FROM inbound") < total as i64
+            || count("SELECT count(*) FROM outbox WHERE state != 'sent'") > 0
+    };
+    let mut rng = Rng::from_env_or_clock();
+    let mut kills = 0;
+    while kills < 40 {
         let daemon = Daemon::start(&s.desk.config);
-        std::thread::sleep(Duration::from_millis(delay_ms));
+        std::thread::sleep(Duration::from_millis(30 + rng.below(400)));
         daemon.crash();
+        kills += 1;
+        if !work_left() {
+            break;
+        }
     }
+    let db = rusqlite::Connection::open(&db_path).expect("database");
+    let before: i64 = db
+        .query_row("SELECT count(*) FROM inbound", [], |r| r.get(0))
+        .expect("count inbound");
+    assert!(
+        kills >= 15,
+        "only {kills} kills hit the backlog; make it longer"
+    );
     // then let it finish
     s.desk.ok(&["run", "--once"]);
 
+    // every inbound mail recorded exactly once
+    let (rows, distinct): (i64, i64) = db
+        .query_row(
+            "SELECT count(*), count(DISTINCT message_id) FROM inbound",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("count inbound");
+    assert_eq!(
+        (rows, distinct),
+        (total as i64, total as i64),
+        "each mail processed once"
+    );
+    let tickets = s.desk.tickets_json();
+    let decisions: Vec<(String, String, i64)> = db
+        .prepare("SELECT decision, reason, count(*) FROM inbound GROUP BY 1, 2")
+        .and_then(|mut q| {
+            q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect()
+        })
+        .expect("decisions");
+    assert_eq!(
+        tickets.as_array().map(Vec::len),
+        Some(forms),
+        "one ticket per form; decisions: {decisions:?}"
+    );
+    let unsent: i64 = db
+        .query_row(
+            "SELECT count(*) FROM outbox WHERE state != 'sent'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count outbox");
+    assert_eq!(unsent, 0, "every decided mail sent");
+
+    // every decided mail arrived, and nothing was answered by two different mails
+    let mut copies = 0;
     for requester in &requesters {
-        let replies = wait_for_mail(requester, per_requester, Duration::from_secs(60));
+        wait_for_mail(requester, per_requester, Duration::from_secs(60));
         // give a duplicate (if any) the chance to arrive before counting
         std::thread::sleep(Duration::from_secs(1));
-        let replies = if replies.len() > per_requester {
-            replies
-        } else {
-            mailstack::inbox(requester)
-        };
-        let mut by_original: HashMap<String, Vec<String>> = HashMap::new();
-        for reply in &replies {
-            let original = header(reply, "In-Reply-To").expect("In-Reply-To");
-            let id = header(reply, "Message-ID").expect("Message-ID");
-            by_original.entry(original).or_default().push(id);
-        }
-        assert_eq!(
-            by_original.len(),
+        copies += assert_once_per_key(
+            &mailstack::inbox(requester),
+            |m| header(m, "In-Reply-To").expect("In-Reply-To"),
             per_requester,
-            "every mail of {requester} answered"
+            requester,
         );
-        for (original, ids) in &by_original {
-            // a copy is only allowed from the send/commit window, and then it is the same mail
-            assert!(
-                ids.iter().all(|id| id == &ids[0]),
-                "{original} answered by different mails: {ids:?}"
-            );
-        }
     }
+    let ticket_ref = |m: &str| {
+        let subject = header(m, "Subject").expect("Subject");
+        let start = subject.find("SD-").expect("ticket tag in the subject");
+        subject[start..]
+            .chars()
+            .take_while(|c| *c == '-' || c.is_ascii_alphanumeric())
+            .collect()
+    };
+    wait_for_mail(&form_requester, forms, Duration::from_secs(60));
+    wait_for_mail(&agents, forms, Duration::from_secs(60));
+    std::thread::sleep(Duration::from_secs(1));
+    copies += assert_once_per_key(
+        &mailstack::inbox(&form_requester),
+        ticket_ref,
+        forms,
+        "confirmations",
+    );
+    copies += assert_once_per_key(
+        &mailstack::inbox(&agents),
+        ticket_ref,
+        forms,
+        "agent notices",
+    );
+    eprintln!(
+        "{kills} kills; {before} of {total} mails processed under them; \
+         {copies} mails delivered twice from the send/commit window"
+    );
 }
 
 #[test]
