@@ -9,6 +9,7 @@ pub mod ingest;
 pub mod notify;
 pub mod tick;
 
+use crate::backoff::Backoff;
 use crate::clock::Clock;
 use crate::compose::Templates;
 use crate::config::Config;
@@ -60,6 +61,31 @@ pub enum RunError {
     Store(#[from] crate::store::StoreError),
     #[error("the source could not be read: {0}")]
     SourceAway(String),
+    #[error(
+        "database {path} cannot be written: {trouble}; nothing was lost: the mail stays at the \
+         source and is taken again at the next run ({cause})"
+    )]
+    Unwritable {
+        path: std::path::PathBuf,
+        trouble: crate::store::Trouble,
+        cause: String,
+    },
+}
+
+impl RunError {
+    /// The storage problem behind this error: the daemon waits these out instead of stopping.
+    pub fn trouble(&self) -> Option<crate::store::Trouble> {
+        match self {
+            RunError::Store(e) | RunError::Ingest(ingest::IngestError::Store(e)) => e.trouble(),
+            RunError::Unwritable { trouble, .. } => Some(*trouble),
+            _ => None,
+        }
+    }
+}
+
+/// Waiting for a full or read-only database to become writable: soon at first, then calmer.
+fn storage_backoff() -> Backoff {
+    Backoff::new(Duration::from_secs(2), Duration::from_secs(120))
 }
 
 /// Did the source answer in this pass?
@@ -79,11 +105,50 @@ pub async fn run(
     restore_cursor(engine, source)?;
     let mut totals = Totals::default();
     let mut ready = false;
+    let mut storage = storage_backoff();
     loop {
         if shutdown.take_reload() {
             reload(engine, source).await?;
         }
-        let state = pass(engine, source, opts, &shutdown, &mut totals).await?;
+        let state = match pass(engine, source, opts, &shutdown, &mut totals).await {
+            Ok(state) => {
+                if storage.failures() > 0 {
+                    tracing::info!(database = %engine.store.path().display(), "database writable again; carrying on");
+                    notify::status(&format!("reading {}", source.describe()));
+                    storage.succeed();
+                }
+                state
+            }
+            Err(e) => {
+                let Some(trouble) = engine.store.trouble(e.trouble()) else {
+                    return Err(e);
+                };
+                let path = engine.store.path().to_path_buf();
+                if opts.once {
+                    source.close().await;
+                    engine.transport.close().await;
+                    return Err(RunError::Unwritable {
+                        path,
+                        trouble,
+                        cause: e.to_string(),
+                    });
+                }
+                // the failed transaction was rolled back and its mail not marked at the source:
+                // the next pass takes it again
+                let mut wait = storage.fail();
+                if let Some(w) = notify::watchdog_interval() {
+                    wait = wait.min(w);
+                }
+                tracing::error!(database = %path.display(), %trouble, error = %e, retry_in_s = wait.as_secs(), "DATABASE CANNOT BE WRITTEN; nothing is lost: the mail stays at the source and is taken again");
+                notify::status(&format!("database cannot be written: {trouble}"));
+                notify::watchdog();
+                shutdown.sleep(wait).await;
+                if shutdown.is_requested() {
+                    break;
+                }
+                continue;
+            }
+        };
         if !ready && state == SourceState::Answered {
             notify::ready(&format!("reading {}", source.describe()));
             ready = true;

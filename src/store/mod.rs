@@ -16,10 +16,12 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open database {path}: {source}")]
+    // the SQLite error is quoted, not chained: its own text repeats itself
+    #[error("cannot open database {path}: {}{}", sql_text(sqlite), hint(*trouble))]
     Open {
         path: PathBuf,
-        source: rusqlite::Error,
+        sqlite: rusqlite::Error,
+        trouble: Option<Trouble>,
     },
     #[error("cannot create the database folder {path}: {source}")]
     Folder {
@@ -31,13 +33,119 @@ pub enum StoreError {
         path: PathBuf,
         source: migrations::MigrationError,
     },
-    #[error("database error: {0}")]
-    Sql(#[from] rusqlite::Error),
+    #[error("database error: {}", sql_text(.0))]
+    Sql(rusqlite::Error),
     #[error("database holds a value this version cannot read: {0}")]
     BadValue(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Sql(e)
+    }
+}
+
+/// Why the database cannot be written just now. The daemon waits and tries again on these
+/// instead of stopping: the transaction was rolled back, and the mail it was about stays at the
+/// source until a decision on it is committed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trouble {
+    Full,
+    ReadOnly,
+    Io,
+    CannotOpen,
+}
+
+impl std::fmt::Display for Trouble {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Trouble::Full => "the disk is full; free space on its file system",
+            Trouble::ReadOnly => {
+                "it is read-only; give the deskmail user write access to the file, its folder \
+                 and its file system"
+            }
+            Trouble::Io => "the disk reports an I/O error; check the file system (dmesg, df)",
+            Trouble::CannotOpen => {
+                "the file or its folder cannot be opened for writing; check that both exist and \
+                 that the deskmail user may write them"
+            }
+        })
+    }
+}
+
+impl StoreError {
+    /// The storage problem behind this error, if it is one (and not, say, a bug or a bad value).
+    pub fn trouble(&self) -> Option<Trouble> {
+        match self {
+            StoreError::Open { trouble, .. } => *trouble,
+            StoreError::Sql(sqlite) => trouble_of(sqlite),
+            StoreError::Migration { source, .. } => trouble_of(&source.source),
+            StoreError::Folder { source, .. } => match source.kind() {
+                std::io::ErrorKind::StorageFull => Some(Trouble::Full),
+                std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied => {
+                    Some(Trouble::ReadOnly)
+                }
+                _ => None,
+            },
+            StoreError::BadValue(_) => None,
+        }
+    }
+}
+
+fn trouble_of(e: &rusqlite::Error) -> Option<Trouble> {
+    use rusqlite::ErrorCode;
+    match e.sqlite_error_code()? {
+        ErrorCode::DiskFull => Some(Trouble::Full),
+        ErrorCode::ReadOnly => Some(Trouble::ReadOnly),
+        ErrorCode::SystemIoFailure => Some(Trouble::Io),
+        ErrorCode::CannotOpen => Some(Trouble::CannotOpen),
+        _ => None,
+    }
+}
+
+/// SQLite says only "unable to open database file" or "disk I/O error" when it cannot make or
+/// grow its WAL files beside the database (a read-only file system, a full disk): try the file
+/// and the folder to say which.
+fn diagnose(path: &Path, found: Option<Trouble>) -> Option<Trouble> {
+    if !matches!(found, Some(Trouble::CannotOpen | Trouble::Io)) {
+        return found;
+    }
+    let of_io = |io: std::io::Error| match io.kind() {
+        std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied => {
+            Some(Trouble::ReadOnly)
+        }
+        std::io::ErrorKind::StorageFull => Some(Trouble::Full),
+        _ => None,
+    };
+    if let Err(io) = std::fs::OpenOptions::new().append(true).open(path) {
+        return of_io(io).or(found);
+    }
+    // the folder must take new files with content (the WAL and its index)
+    let mut probe = path.as_os_str().to_owned();
+    probe.push("-probe");
+    let probe = PathBuf::from(probe);
+    let written = std::fs::write(&probe, [0u8; 4096]);
+    let _ = std::fs::remove_file(&probe);
+    match written {
+        Err(io) => of_io(io).or(found),
+        Ok(()) => found,
+    }
+}
+
+fn hint(trouble: Option<Trouble>) -> String {
+    trouble.map(|t| format!(" ({t})")).unwrap_or_default()
+}
+
+/// SQLite's message once: rusqlite repeats it ("X: Error code 13: X").
+fn sql_text(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
+        rusqlite::Error::SqliteFailure(code, None) => code.to_string(),
+        other => other.to_string(),
+    }
+}
 
 /// An open database.
 pub struct Store {
@@ -54,9 +162,10 @@ impl Store {
                 source,
             })?;
         }
-        let open_err = |source| StoreError::Open {
+        let open_err = |sqlite| StoreError::Open {
             path: path.to_path_buf(),
-            source,
+            trouble: diagnose(path, trouble_of(&sqlite)),
+            sqlite,
         };
         let mut conn = Connection::open(path).map_err(open_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
@@ -78,16 +187,40 @@ impl Store {
     }
 
     /// Open an existing database without changing it (for `explain`, `tickets`, previews).
+    /// On a read-only file system SQLite cannot make the WAL index beside it; nothing can write
+    /// there either, so the file is read as immutable.
     pub fn open_read_only(path: &Path) -> Result<Store> {
-        let open_err = |source| StoreError::Open {
+        let open_err = |sqlite: rusqlite::Error| StoreError::Open {
             path: path.to_path_buf(),
-            source,
+            trouble: diagnose(path, trouble_of(&sqlite)),
+            sqlite,
         };
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(open_err)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = match Connection::open_with_flags(path, flags).and_then(|c| {
+            c.query_row("PRAGMA user_version", [], |_| Ok(()))?;
+            Ok(c)
+        }) {
+            Ok(conn) => conn,
+            Err(e) => match open_err(e) {
+                StoreError::Open {
+                    trouble: Some(Trouble::ReadOnly),
+                    ..
+                } => {
+                    let text = path.to_string_lossy();
+                    // a URI: the characters it gives a meaning are escaped
+                    let escaped = text
+                        .replace('%', "%25")
+                        .replace('?', "%3f")
+                        .replace('#', "%23");
+                    Connection::open_with_flags(
+                        format!("file:{escaped}?immutable=1"),
+                        flags | OpenFlags::SQLITE_OPEN_URI,
+                    )
+                    .map_err(open_err)?
+                }
+                other => return Err(other),
+            },
+        };
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(open_err)?;
         let version: i64 = conn
@@ -119,6 +252,11 @@ impl Store {
             .ok_or_else(|| StoreError::BadValue(format!("{} is not valid UTF-8", to.display())))?;
         self.conn.execute("VACUUM INTO ?1", [target])?;
         Ok(())
+    }
+
+    /// The storage problem behind `e`, looked at more closely where SQLite's word is vague.
+    pub fn trouble(&self, e: Option<Trouble>) -> Option<Trouble> {
+        diagnose(&self.path, e)
     }
 
     pub fn path(&self) -> &Path {

@@ -1,0 +1,210 @@
+//! The database on a full disk and on a read-only file system: deskmail says what is wrong and
+//! what to do, loses no mail (it stays at the source until its decision is committed), answers
+//! it once the disk is usable again, and leaves a database that passes SQLite's integrity check.
+//! The disk is a small tmpfs mounted over the desk's `var/`; mounting needs root, as the test
+//! servers do.
+
+mod common;
+use common::{BASE_CONFIG, Daemon, Desk, header, person_mail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A small tmpfs over a folder, unmounted when the test ends.
+struct Tmpfs {
+    dir: PathBuf,
+}
+
+impl Tmpfs {
+    fn mount(dir: &Path, size: &str) -> Tmpfs {
+        std::fs::create_dir_all(dir).expect("mount point");
+        let out = Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
+            .arg(dir)
+            .output()
+            .expect("run mount");
+        assert!(
+            out.status.success(),
+            "this test mounts a small tmpfs as its disk and needs root (scripts/test runs as \
+             root): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Tmpfs {
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    fn remount(&self, options: &str) {
+        let out = Command::new("mount")
+            .args(["-o", &format!("remount,{options}")])
+            .arg(&self.dir)
+            .output()
+            .expect("run mount");
+        assert!(
+            out.status.success(),
+            "remount {options}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Fill the file system to the last byte.
+    fn fill(&self) {
+        use std::io::Write;
+        let mut f = std::fs::File::create(self.dir.join("filler")).expect("filler");
+        let chunk = vec![0u8; 16 * 1024];
+        while f.write_all(&chunk).is_ok() {}
+        while f.write_all(&[0]).is_ok() {}
+    }
+
+    fn free(&self) {
+        std::fs::remove_file(self.dir.join("filler")).expect("remove filler");
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.dir).status();
+    }
+}
+
+fn desk() -> Desk {
+    Desk::with_full_config(
+        &BASE_CONFIG.replace("path = \"inbox\"", "path = \"inbox\"\npoll_seconds = 1"),
+    )
+}
+
+fn deliver(desk: &Desk, range: std::ops::Range<usize>) {
+    for i in range {
+        desk.deliver(&person_mail(
+            &format!("Piet <piet{i}@example.net>"),
+            &format!("Vraag {i}"),
+            &format!("disk-{i}@example.net"),
+            "Mijn laptop start niet op.",
+        ));
+    }
+}
+
+fn waiting_in_inbox(desk: &Desk) -> usize {
+    std::fs::read_dir(desk.path("inbox/new")).map_or(0, Iterator::count)
+}
+
+/// Wait for `n` replies in all; on a timeout, fail with the daemon's log.
+fn wait_for_sent(desk: &Desk, n: usize, daemon: Daemon) -> Daemon {
+    let start = Instant::now();
+    while desk.sent().len() < n {
+        if start.elapsed() > Duration::from_secs(60) {
+            let (_, log) = daemon.stop();
+            panic!("{} of {n} replies after a minute: {log}", desk.sent().len());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    daemon
+}
+
+/// SQLite's own check, and every mail answered by exactly one reply.
+fn assert_sound(desk: &Desk, mails: usize) {
+    let db = rusqlite::Connection::open(desk.path("var/deskmail.sqlite")).expect("database");
+    let check: String = db
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity_check");
+    assert_eq!(check, "ok", "the database is sound");
+    let recorded: i64 = db
+        .query_row("SELECT count(*) FROM inbound", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(recorded, mails as i64, "every mail recorded once");
+    let sent = desk.sent();
+    let mut answered: Vec<String> = sent
+        .iter()
+        .filter_map(|m| header(&m.raw, "In-Reply-To"))
+        .collect();
+    answered.sort();
+    answered.dedup();
+    assert_eq!(
+        (sent.len(), answered.len()),
+        (mails, mails),
+        "one reply per mail"
+    );
+    assert_eq!(waiting_in_inbox(desk), 0, "nothing left at the source");
+}
+
+#[test]
+fn a_full_disk_loses_no_mail_and_deskmail_carries_on_when_there_is_room() {
+    let desk = desk();
+    let disk = Tmpfs::mount(&desk.path("var"), "16m");
+    deliver(&desk, 0..3);
+    desk.ok(&["run", "--once"]);
+    assert_eq!(desk.sent().len(), 3);
+
+    // full before the start: a one-shot run says so and exits 1, the mail stays
+    disk.fill();
+    deliver(&desk, 3..13);
+    let once = desk.run(&["run", "--once"]);
+    let err = String::from_utf8_lossy(&once.stderr);
+    assert_eq!(once.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("var/deskmail.sqlite") && err.contains("the disk is full; free space"),
+        "names the file and the fix: {err}"
+    );
+    assert_eq!(waiting_in_inbox(&desk), 10, "the mail waits at the source");
+    assert_eq!(desk.sent().len(), 3, "nothing sent that is not recorded");
+    disk.free();
+
+    // full while the daemon runs: it waits, says why, and carries on when there is room
+    let daemon = wait_for_sent(&desk, 13, Daemon::start(&desk.config));
+    disk.fill();
+    deliver(&desk, 13..33);
+    std::thread::sleep(Duration::from_secs(4));
+    assert_eq!(
+        desk.sent().len(),
+        13,
+        "nothing answered while nothing can be recorded"
+    );
+    assert_eq!(waiting_in_inbox(&desk), 20, "the mail waits at the source");
+    disk.free();
+    let daemon = wait_for_sent(&desk, 33, daemon);
+    let (code, log) = daemon.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(
+        log.contains("DATABASE CANNOT BE WRITTEN") && log.contains("the disk is full"),
+        "{log}"
+    );
+    assert!(log.contains("database writable again"), "{log}");
+    assert_sound(&desk, 33);
+}
+
+#[test]
+fn a_read_only_database_is_refused_clearly_and_taken_up_again_when_writable() {
+    let desk = desk();
+    let disk = Tmpfs::mount(&desk.path("var"), "16m");
+    deliver(&desk, 0..3);
+    desk.ok(&["run", "--once"]);
+
+    disk.remount("ro");
+    deliver(&desk, 3..8);
+    let once = desk.run(&["run", "--once"]);
+    let err = String::from_utf8_lossy(&once.stderr);
+    assert_eq!(once.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("var/deskmail.sqlite")
+            && err.contains("read-only; give the deskmail user write access"),
+        "names the file and the fix: {err}"
+    );
+    assert_eq!(waiting_in_inbox(&desk), 5, "the mail waits at the source");
+    // looking does not need writing
+    let listed = desk.run(&["outbox", "list", "--all", "--json"]);
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+
+    disk.remount("rw");
+    desk.ok(&["run", "--once"]);
+    assert_sound(&desk, 8);
+}
