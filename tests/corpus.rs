@@ -21,8 +21,9 @@ const COLUMNS: [&str; 9] = [
 ];
 
 /// Machine mail whose label family the rules get wrong today (all of them still ignored); the
-/// test fails if this grows. See the README for the files.
-const KNOWN_WRONG_KIND: usize = 4;
+/// test fails if this grows. Today: two fml list-server notices ("you are not a member") that
+/// sisimai labels bounces and that carry list headers, so they count as list mail here.
+const KNOWN_WRONG_KIND: usize = 2;
 
 fn corpus() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");

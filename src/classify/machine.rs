@@ -50,6 +50,7 @@ const RULES: &[Rule] = &[
     bounce_headers,
     bounce_subject,
     any_report,
+    returned_original,
     vendor_markers,
     auto_submitted,
     autoreply_headers,
@@ -226,6 +227,7 @@ const BOUNCE_SUBJECTS: &[&str] = &[
     "mail delivery failed: returning message",
     "returned mail:",
     "undeliverable:",
+    "undeliverable message",
     "onbestelbaar:",
     "unzustellbar:",
     "non remis:",
@@ -500,12 +502,33 @@ fn precedence(mail: &Mail) -> Option<MachineSignal> {
 fn null_sender(mail: &Mail) -> Option<MachineSignal> {
     let rp = mail.m.return_path.as_deref()?;
     if rp.is_empty() {
-        return signal(MachineKind::Bounce, "Return-Path: <>");
+        return signal(MachineKind::OtherAuto, "Return-Path: <>");
     }
     let local = rp.rsplit_once('@').map_or(rp, |(l, _)| l);
     DAEMON_LOCALS
         .contains(&compact_local(local).as_str())
         .then(|| signal(MachineKind::Bounce, format!("Return-Path: <{rp}>")))?
+}
+
+/// A robot (no-reply, a mailer daemon, the null sender) sending back an attached message: a
+/// delivery report in a provider's own format (KDDI and others word it in the body only).
+fn returned_original(mail: &Mail) -> Option<MachineSignal> {
+    let attached = mail
+        .m
+        .part_types
+        .iter()
+        .any(|t| t == "message/rfc822" || t == "text/rfc822-headers");
+    let robot = mail.m.return_path.as_deref() == Some("")
+        || mail.m.from.as_ref().is_some_and(|f| {
+            let local = f.local_part().to_ascii_lowercase();
+            is_noreply(&local) || DAEMON_LOCALS.contains(&compact_local(&local).as_str())
+        });
+    (attached && robot).then(|| {
+        signal(
+            MachineKind::Bounce,
+            "a robot sender returning an attached message",
+        )
+    })?
 }
 
 fn automated_sender(mail: &Mail) -> Option<MachineSignal> {
@@ -748,9 +771,21 @@ mod tests {
         m.content_type = "multipart/report".into();
         m.report_type = Some("delivery-status".into());
         assert_eq!(kind(&m), Some(MachineKind::Bounce));
+        // a null sender alone is a robot, not necessarily a delivery report (a newsletter)
         let mut m = person("x", &[], "");
         m.return_path = Some(String::new());
+        assert_eq!(kind(&m), Some(MachineKind::OtherAuto));
+        // …and with the original attached, one
+        m.part_types.push("message/rfc822".into());
         assert_eq!(kind(&m), Some(MachineKind::Bounce));
+        let mut m = person("メールエラー通知", &[], "");
+        m.from = Some(Address::new(None, "no-reply@mail.example.jp"));
+        m.part_types.push("message/rfc822".into());
+        assert_eq!(kind(&m), Some(MachineKind::Bounce));
+        // a person forwarding a mail as an attachment is still a person
+        let mut m = person("Fwd: printer", &[], "See the attached mail.");
+        m.part_types.push("message/rfc822".into());
+        assert_eq!(kind(&m), None);
     }
 
     #[test]
