@@ -11,6 +11,7 @@
 //! * [`daemon`], which wires them: ingest, scheduler tick, outbox delivery; with [`clock`] and
 //!   [`shutdown`] beside it. [`config`] is read once and checked before anything runs.
 
+pub mod agent;
 pub mod backoff;
 pub mod classify;
 pub mod clock;

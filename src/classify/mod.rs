@@ -4,6 +4,8 @@
 
 pub mod machine;
 
+use crate::agent::command;
+use crate::agent::proof::Unproven;
 use crate::config::Config;
 use crate::model::{Inbound, TicketRef};
 use crate::portal::{self, FormChoice, FormProblem, FormRequest};
@@ -34,6 +36,9 @@ pub enum IgnoreReason {
     AgentWithoutTicket,
     /// The sender had a portal reply recently; one is enough (and a loop cannot start here).
     RateLimited { last: chrono::DateTime<chrono::Utc> },
+    /// From an agent's address, but the mail does not prove it: kept, not acted on, and not
+    /// answered (the From line may be forged; an answer would be backscatter).
+    UnprovenAgent { ticket: TicketRef, why: Unproven },
 }
 
 impl std::fmt::Display for IgnoreReason {
@@ -53,6 +58,10 @@ impl std::fmt::Display for IgnoreReason {
             IgnoreReason::AgentWithoutTicket => {
                 f.write_str("mail from an agent that names no ticket")
             }
+            IgnoreReason::UnprovenAgent { ticket, why } => write!(
+                f,
+                "from an agent's address about {ticket}, but not proven: {why}; not acted on"
+            ),
             IgnoreReason::RateLimited { last } => write!(
                 f,
                 "the sender already got a portal reply at {} (portal.reply_interval_hours)",
@@ -77,6 +86,11 @@ pub enum Decision {
         ticket: TicketRef,
         author: Author,
     },
+    /// A proven agent's reply: commands for the ticket, and text for the requester.
+    AgentCommand {
+        ticket: TicketRef,
+        parsed: command::Parsed,
+    },
 }
 
 impl Decision {
@@ -87,6 +101,7 @@ impl Decision {
             Decision::PortalReply { .. } => "portal_reply",
             Decision::NewTicket(_) => "new_ticket",
             Decision::TicketReply { .. } => "ticket_reply",
+            Decision::AgentCommand { .. } => "agent_command",
         }
     }
 
@@ -104,6 +119,16 @@ impl Decision {
             ),
             Decision::TicketReply { ticket, author } => {
                 format!("reply on ticket {ticket} by the {}", author_word(*author))
+            }
+            Decision::AgentCommand { ticket, parsed } => {
+                let mut parts: Vec<String> = parsed.commands.iter().map(|c| c.describe()).collect();
+                if !parsed.errors.is_empty() {
+                    parts.push(format!("{} line(s) not understood", parsed.errors.len()));
+                }
+                if parts.is_empty() {
+                    parts.push("an answer".into());
+                }
+                format!("proven agent mail on {ticket}: {}", parts.join("; "))
             }
         }
     }
@@ -146,6 +171,9 @@ pub struct Known {
     pub duplicate: bool,
     /// When this sender last got a portal reply, if within `portal.reply_interval_hours`.
     pub recent_portal_reply: Option<chrono::DateTime<chrono::Utc>>,
+    /// For a mail from an agent's address about the ticket: whether it proves itself (a signed
+    /// reply address for this ticket, and the trusted `Authentication-Results` where set).
+    pub agent_proof: Option<Result<(), Unproven>>,
 }
 
 /// Hints in order of strength: explicit references first, then threading headers.
@@ -158,10 +186,12 @@ pub fn ticket_hints(m: &Inbound, config: &Config) -> Vec<TicketHint> {
     let (desk_local, desk_domain) = config.desk.address.rsplit_once('@').unwrap_or(("", ""));
     for rcpt in m.to.iter().chain(&m.cc) {
         let (local, domain) = rcpt.email.rsplit_once('@').unwrap_or(("", ""));
+        // `desk+SD-1042@` or, signed for agents, `desk+SD-1042.TOKEN@`
         if let Some((base, tag)) = local.split_once('+')
             && base.eq_ignore_ascii_case(desk_local)
             && domain.eq_ignore_ascii_case(desk_domain)
             && let Some(r) = parse_ref(tag, prefix)
+                .or_else(|| tag.rsplit_once('.').and_then(|(r, _)| parse_ref(r, prefix)))
         {
             hints.push(TicketHint::Reference(r));
         }
@@ -245,6 +275,22 @@ pub fn classify(m: &Inbound, known: &Known, config: &Config) -> Decision {
         } else {
             Author::Other
         };
+        if author == Author::Agent {
+            return match &known.agent_proof {
+                Some(Ok(())) => Decision::AgentCommand {
+                    ticket: ticket.clone(),
+                    parsed: command::parse(&m.body),
+                },
+                Some(Err(why)) => Decision::Ignore(IgnoreReason::UnprovenAgent {
+                    ticket: ticket.clone(),
+                    why: why.clone(),
+                }),
+                None => Decision::Ignore(IgnoreReason::UnprovenAgent {
+                    ticket: ticket.clone(),
+                    why: Unproven::NoToken,
+                }),
+            };
+        }
         return Decision::TicketReply {
             ticket: ticket.clone(),
             author,

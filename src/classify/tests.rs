@@ -26,6 +26,7 @@ fn with_ticket(requester: &str) -> Known {
         ticket: Some((TicketRef("SD-1000".into()), requester.into())),
         duplicate: false,
         recent_portal_reply: None,
+        agent_proof: None,
     }
 }
 
@@ -97,18 +98,35 @@ fn replies_on_known_tickets_name_their_author() {
             author: Author::Requester
         }
     );
+    // an agent's mail steers only when it proves itself
+    let proven = Known {
+        agent_proof: Some(Ok(())),
+        ..with_ticket("jan@example.com")
+    };
     let d = classify(
-        &mail("anna@example.org", "Re: x", "on it"),
-        &with_ticket("jan@example.com"),
+        &mail("anna@example.org", "Re: x", "#resolve\n\nFixed it."),
+        &proven,
         &c,
     );
-    assert!(matches!(
-        d,
-        Decision::TicketReply {
-            author: Author::Agent,
-            ..
-        }
-    ));
+    let Decision::AgentCommand { ticket, parsed } = d else {
+        panic!("{d:?}");
+    };
+    assert_eq!(ticket.as_str(), "SD-1000");
+    assert_eq!(parsed.commands.len(), 1);
+    assert_eq!(parsed.text, "Fixed it.");
+    for known in [
+        with_ticket("jan@example.com"),
+        Known {
+            agent_proof: Some(Err(crate::agent::proof::Unproven::BadToken)),
+            ..with_ticket("jan@example.com")
+        },
+    ] {
+        let d = classify(&mail("anna@example.org", "Re: x", "#resolve"), &known, &c);
+        assert!(
+            matches!(d, Decision::Ignore(IgnoreReason::UnprovenAgent { .. })),
+            "{d:?}"
+        );
+    }
     let d = classify(
         &mail("boss@example.com", "Re: x", "me too"),
         &with_ticket("jan@example.com"),

@@ -17,12 +17,15 @@ pub fn explain(config: &Config, file: &Path, as_json: bool) -> Result<ExitCode> 
             let known = match Store::open_read_only(&config.store.path) {
                 Ok(store) => {
                     let hints = classify::ticket_hints(&m, config);
+                    let now = chrono::Utc::now();
+                    let key = deskmail::daemon::token_key(config, &store, now, false)?;
                     deskmail::daemon::ingest::known(
                         store.conn(),
                         &m,
                         &hints,
-                        config.portal.reply_interval_hours,
-                        chrono::Utc::now(),
+                        config,
+                        key.as_ref(),
+                        now,
                     )?
                 }
                 Err(_) => Known::default(),
@@ -50,7 +53,11 @@ pub fn explain(config: &Config, file: &Path, as_json: bool) -> Result<ExitCode> 
                 _ => None,
             },
             "ticket": match d {
-                Decision::TicketReply { ticket, .. } => Some(ticket.to_string()),
+                Decision::TicketReply { ticket, .. }
+                | Decision::AgentCommand { ticket, .. }
+                | Decision::Ignore(IgnoreReason::UnprovenAgent { ticket, .. }) => {
+                    Some(ticket.to_string())
+                }
                 _ => None,
             },
         })

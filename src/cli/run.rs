@@ -36,11 +36,14 @@ pub fn run(config: Config, once: bool, dry_run: bool, clock: Clock) -> Result<Ex
             now = %clock.now(),
             "deskmail started"
         );
+        let token_key = daemon::token_key(&config, &store, clock.now(), !dry_run)?
+            .unwrap_or_else(|| deskmail::agent::proof::TokenKey::new(&[]));
         let mut engine = Engine {
             config,
             templates,
             store,
             transport,
+            token_key,
         };
         let opts = RunOptions {
             once,

@@ -7,6 +7,7 @@ pub mod templates;
 pub mod vars;
 pub mod words;
 
+use crate::agent::proof::TokenKey;
 use crate::config::Config;
 use crate::model::{Address, Inbound, Lang, Ticket};
 use crate::portal::FormChoice;
@@ -24,6 +25,8 @@ pub const LOOP_HEADER: &str = "X-Deskmail-Loop";
 pub enum AutoSubmitted {
     Replied,
     Generated,
+    /// Written by a person (an agent's answer), only relayed by us.
+    No,
 }
 
 impl AutoSubmitted {
@@ -31,6 +34,7 @@ impl AutoSubmitted {
         match self {
             AutoSubmitted::Replied => "auto-replied",
             AutoSubmitted::Generated => "auto-generated",
+            AutoSubmitted::No => "no",
         }
     }
 }
@@ -45,6 +49,11 @@ pub enum MailKind {
     AgentTicketReply,
     AgentDeliveryFailed,
     AgentOutboxPaused,
+    /// An agent's answer to the requester, in the desk's name.
+    AgentAnswer,
+    /// The answer to `#help` or to commands that were not understood.
+    AgentHelp,
+    AgentDigest,
 }
 
 impl MailKind {
@@ -58,6 +67,9 @@ impl MailKind {
             MailKind::AgentTicketReply => "agent_ticket_reply",
             MailKind::AgentDeliveryFailed => "agent_delivery_failed",
             MailKind::AgentOutboxPaused => "agent_outbox_paused",
+            MailKind::AgentAnswer => "agent_answer",
+            MailKind::AgentHelp => "agent_help",
+            MailKind::AgentDigest => "agent_digest",
         }
     }
 
@@ -85,11 +97,39 @@ pub struct Outgoing {
 pub struct Composer<'a> {
     pub config: &'a Config,
     pub templates: &'a Templates,
+    /// Signs the reply addresses of mails to agents; without it (previews) they are unsigned.
+    pub token_key: Option<&'a TokenKey>,
 }
 
 impl<'a> Composer<'a> {
     pub fn new(config: &'a Config, templates: &'a Templates) -> Self {
-        Composer { config, templates }
+        Composer {
+            config,
+            templates,
+            token_key: None,
+        }
+    }
+
+    /// Mails to agents get a signed reply address per ticket.
+    pub fn signing(mut self, key: &'a TokenKey) -> Self {
+        self.token_key = Some(key);
+        self
+    }
+
+    /// Where an agent's reply about this ticket goes: signed, so the reply proves which
+    /// ticket it was given for.
+    pub fn agent_reply_to(&self, ticket: &Ticket) -> Address {
+        match self.token_key {
+            Some(key) => Address::new(
+                Some(&self.config.desk.name),
+                &crate::agent::proof::reply_address(
+                    &self.config.desk.address,
+                    &ticket.reference,
+                    key,
+                ),
+            ),
+            None => self.desk_reply_to(ticket),
+        }
     }
 
     fn tz(&self) -> chrono_tz::Tz {
@@ -282,12 +322,51 @@ impl<'a> Composer<'a> {
             ),
             lang,
             to: vec![Address::new(None, &to)],
-            reply_to: Some(self.desk_reply_to(t)),
+            reply_to: Some(self.agent_reply_to(t)),
             in_reply_to: thread.clone(),
             references: thread.into_iter().collect(),
             auto: AutoSubmitted::Generated,
             rendered: self.templates.render(lang, kind.as_str(), vars)?,
         })
+    }
+
+    /// An agent's answer to the requester: in the desk's name, signed with the agent's name,
+    /// threaded under the requester's earlier mails; the agent's own address is not shown.
+    pub fn agent_answer(
+        &self,
+        t: &Ticket,
+        answer: vars::AnswerVars,
+        now: DateTime<Utc>,
+    ) -> Result<Outgoing, TemplateError> {
+        let vars = Vars::for_ticket(self.config, t, now).with_answer(answer);
+        self.to_requester(t, MailKind::AgentAnswer, &vars, now, AutoSubmitted::No)
+    }
+
+    /// The command syntax, and what was not understood, to the agent who wrote.
+    pub fn agent_help(
+        &self,
+        t: &Ticket,
+        agent: &str,
+        help: vars::HelpVars,
+        now: DateTime<Utc>,
+    ) -> Result<Outgoing, TemplateError> {
+        let vars = Vars::for_ticket(self.config, t, now).with_help(help);
+        let mut mail = self.to_agents(t, MailKind::AgentHelp, &vars, now)?;
+        mail.to = vec![Address::new(None, agent)];
+        Ok(mail)
+    }
+
+    /// One agent's (or the queue's) morning digest.
+    pub fn agent_digest(
+        &self,
+        to: &str,
+        digest: vars::DigestVars,
+        now: DateTime<Utc>,
+    ) -> Result<Outgoing, TemplateError> {
+        let vars = Vars::for_digest(self.config, digest);
+        let mut mail = self.to_queue(MailKind::AgentDigest, "digest", &vars, now)?;
+        mail.to = vec![Address::new(None, to)];
+        Ok(mail)
     }
 
     /// Format a promise date as the mails write it (for logs and previews).

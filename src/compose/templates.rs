@@ -7,7 +7,7 @@ use crate::model::Lang;
 use std::path::{Path, PathBuf};
 
 /// Every mail deskmail writes.
-pub const NAMES: [&str; 9] = [
+pub const NAMES: [&str; 12] = [
     "portal_reply",
     "ticket_confirmation",
     "progress",
@@ -17,6 +17,9 @@ pub const NAMES: [&str; 9] = [
     "agent_ticket_reply",
     "agent_delivery_failed",
     "agent_outbox_paused",
+    "agent_answer",
+    "agent_help",
+    "agent_digest",
 ];
 
 const PARTS: [&str; 3] = ["subject", "txt", "html"];
@@ -41,6 +44,9 @@ const BUILTIN: &[(&str, &str)] = builtin!(
     "nl" / "agent_ticket_reply",
     "nl" / "agent_delivery_failed",
     "nl" / "agent_outbox_paused",
+    "nl" / "agent_answer",
+    "nl" / "agent_help",
+    "nl" / "agent_digest",
     "en" / "portal_reply",
     "en" / "ticket_confirmation",
     "en" / "progress",
@@ -50,6 +56,9 @@ const BUILTIN: &[(&str, &str)] = builtin!(
     "en" / "agent_ticket_reply",
     "en" / "agent_delivery_failed",
     "en" / "agent_outbox_paused",
+    "en" / "agent_answer",
+    "en" / "agent_help",
+    "en" / "agent_digest",
 );
 
 const LAYOUT: (&str, &str) = ("layout.html", include_str!("../../templates/layout.html"));

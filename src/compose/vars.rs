@@ -20,6 +20,103 @@ pub struct Vars {
     pub reply: Option<ReplyVars>,
     pub failure: Option<FailureVars>,
     pub brake: Option<BrakeVars>,
+    pub answer: Option<AnswerVars>,
+    pub help: Option<HelpVars>,
+    pub digest: Option<DigestVars>,
+}
+
+/// An agent's answer to the requester, sent in the desk's name.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnswerVars {
+    /// The agent's text, without commands, quoted history and signature.
+    pub text: String,
+    /// How the agent signs: the name from their From line, else their address's local part.
+    pub agent_name: String,
+}
+
+/// The answer to `#help`, or to command lines that were not understood.
+#[derive(Debug, Clone, Serialize)]
+pub struct HelpVars {
+    pub errors: Vec<HelpError>,
+    /// What the same mail did change, in words.
+    pub applied: Vec<String>,
+    /// Every command with a line on what it does.
+    pub syntax: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HelpError {
+    pub line: String,
+    pub problem: String,
+}
+
+/// The morning digest for one agent (or the queue, for tickets nobody has).
+#[derive(Debug, Clone, Serialize)]
+pub struct DigestVars {
+    pub date: String,
+    pub count: usize,
+    pub for_queue: bool,
+    /// Worst first.
+    pub tickets: Vec<DigestTicket>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DigestTicket {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub subject: String,
+    pub requester: String,
+    pub status_text: String,
+    pub waiting_reason: Option<String>,
+    pub target: String,
+    pub late: bool,
+    pub working_days_late: u32,
+    pub next_contact: Option<String>,
+    /// The promised contact date is today or has passed.
+    pub promise_due: bool,
+    /// Badly late: call the requester (seed 003).
+    pub call: bool,
+    /// The ticket's signed reply address: mail it to steer the ticket.
+    pub reply_address: String,
+}
+
+impl DigestVars {
+    /// The digest's words for `items` (worst first), in the desk's language.
+    pub fn new(
+        config: &Config,
+        items: &[crate::schedule::digest::Attention],
+        for_queue: bool,
+        now: DateTime<Utc>,
+        reply_address: impl Fn(&Ticket) -> String,
+    ) -> DigestVars {
+        let lang = config.desk.language;
+        let tz = config.calendar.tz();
+        DigestVars {
+            date: words::date(lang, config.calendar.local_date(now)),
+            count: items.len(),
+            for_queue,
+            tickets: items
+                .iter()
+                .map(|a| {
+                    let t = &a.ticket;
+                    DigestTicket {
+                        reference: t.reference.to_string(),
+                        subject: t.subject.clone(),
+                        requester: t.requester.clone(),
+                        status_text: words::status(lang, &t.status).to_string(),
+                        waiting_reason: t.waiting_reason.clone(),
+                        target: words::date_time(lang, t.target, tz),
+                        late: a.late,
+                        working_days_late: a.working_days_late,
+                        next_contact: t.next_contact.map(|d| words::date(lang, d)),
+                        promise_due: a.promise_due,
+                        call: a.call,
+                        reply_address: reply_address(t),
+                    }
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Why sending paused, for the agents' notice.
@@ -90,6 +187,23 @@ fn desk(config: &Config) -> DeskVars {
 }
 
 impl Vars {
+    /// Only the desk: the start of every set.
+    fn base(config: &Config) -> Vars {
+        Vars {
+            desk: desk(config),
+            first_name: None,
+            subject: String::new(),
+            form: None,
+            ticket: None,
+            reply: None,
+            failure: None,
+            brake: None,
+            answer: None,
+            help: None,
+            digest: None,
+        }
+    }
+
     pub fn for_portal_reply(
         config: &Config,
         m: &Inbound,
@@ -98,17 +212,13 @@ impl Vars {
         url: &str,
     ) -> Vars {
         Vars {
-            desk: desk(config),
             first_name: to.first_name(),
             subject: portal::strip_reply_prefixes(&m.subject),
             form: Some(FormVars {
                 url: url.to_string(),
                 category: form.category.clone(),
             }),
-            ticket: None,
-            reply: None,
-            failure: None,
-            brake: None,
+            ..Vars::base(config)
         }
     }
 
@@ -117,10 +227,8 @@ impl Vars {
         let lang = t.lang;
         let first_name = Address::new(t.requester_name.as_deref(), &t.requester).first_name();
         Vars {
-            desk: desk(config),
             first_name,
             subject: t.subject.clone(),
-            form: None,
             ticket: Some(TicketVars {
                 reference: t.reference.to_string(),
                 subject: t.subject.clone(),
@@ -138,9 +246,7 @@ impl Vars {
                 late: now >= t.target,
                 next_contact: t.next_contact.map(|d| words::date(lang, d)),
             }),
-            reply: None,
-            failure: None,
-            brake: None,
+            ..Vars::base(config)
         }
     }
 
@@ -154,14 +260,8 @@ impl Vars {
         let mut vars = match ticket {
             Some(t) => Vars::for_ticket(config, t, now),
             None => Vars {
-                desk: desk(config),
-                first_name: None,
                 subject: failure.subject.clone(),
-                form: None,
-                ticket: None,
-                reply: None,
-                failure: None,
-                brake: None,
+                ..Vars::base(config)
             },
         };
         vars.failure = Some(failure);
@@ -171,15 +271,27 @@ impl Vars {
     /// The notice that the emergency brake stopped sending.
     pub fn for_brake(config: &Config, brake: BrakeVars) -> Vars {
         Vars {
-            desk: desk(config),
-            first_name: None,
-            subject: String::new(),
-            form: None,
-            ticket: None,
-            reply: None,
-            failure: None,
             brake: Some(brake),
+            ..Vars::base(config)
         }
+    }
+
+    /// The digest: no ticket of its own, a list of them.
+    pub fn for_digest(config: &Config, digest: DigestVars) -> Vars {
+        Vars {
+            digest: Some(digest),
+            ..Vars::base(config)
+        }
+    }
+
+    pub fn with_answer(mut self, answer: AnswerVars) -> Vars {
+        self.answer = Some(answer);
+        self
+    }
+
+    pub fn with_help(mut self, help: HelpVars) -> Vars {
+        self.help = Some(help);
+        self
     }
 
     pub fn with_reply(mut self, m: &Inbound) -> Vars {
@@ -282,7 +394,30 @@ impl Vars {
             };
             return Vars::for_failure(config, Some(&ticket), failure, now);
         }
+        if name == "agent_digest" {
+            return Vars::for_digest(config, sample_digest(config, &ticket, lang, now));
+        }
         let vars = Vars::for_ticket(config, &ticket, now);
+        if name == "agent_answer" {
+            return vars.with_answer(AnswerVars {
+                text: match lang {
+                    Lang::Nl => "De nieuwe toner is besteld; de leverancier brengt hem donderdag.",
+                    Lang::En => "The new toner is on order; the supplier delivers it on Thursday.",
+                }
+                .into(),
+                agent_name: "Anna Jansen".into(),
+            });
+        }
+        if name == "agent_help" {
+            return vars.with_help(HelpVars {
+                errors: vec![HelpError {
+                    line: "#stauts open".into(),
+                    problem: "unknown command #stauts; try #help".into(),
+                }],
+                applied: vec!["target → 2026-12-04".into()],
+                syntax: crate::agent::command::SYNTAX.into(),
+            });
+        }
         if name == "agent_ticket_reply" {
             let m = Inbound {
                 from: Some(Address::new(Some(name_), email)),
@@ -295,5 +430,50 @@ impl Vars {
             return vars.with_reply(&m);
         }
         vars
+    }
+}
+
+fn sample_digest(config: &Config, t: &Ticket, lang: Lang, now: DateTime<Utc>) -> DigestVars {
+    let tz = config.calendar.tz();
+    let late = DigestTicket {
+        reference: t.reference.to_string(),
+        subject: t.subject.clone(),
+        requester: t.requester.clone(),
+        status_text: words::status(lang, &Status::WaitingThirdParty).to_string(),
+        waiting_reason: t.waiting_reason.clone(),
+        target: words::date_time(lang, now - chrono::Duration::days(4), tz),
+        late: true,
+        working_days_late: 3,
+        next_contact: Some(words::date(lang, config.calendar.local_date(now))),
+        promise_due: true,
+        call: true,
+        reply_address: format!(
+            "servicedesk+{}.0a1b2c3d4e5f60718293@example.org",
+            t.reference
+        ),
+    };
+    let near = DigestTicket {
+        reference: TicketRef::new(&config.tickets.ref_prefix, config.tickets.first_number + 57)
+            .to_string(),
+        subject: match lang {
+            Lang::Nl => "Toegang tot de projectmap".into(),
+            Lang::En => "Access to the project folder".into(),
+        },
+        requester: "p.bakker@example.org".into(),
+        status_text: words::status(lang, &Status::Open).to_string(),
+        waiting_reason: None,
+        target: words::date_time(lang, now + chrono::Duration::hours(5), tz),
+        late: false,
+        working_days_late: 0,
+        next_contact: None,
+        promise_due: false,
+        call: false,
+        reply_address: "servicedesk+SD-1057.9f8e7d6c5b4a39281706@example.org".into(),
+    };
+    DigestVars {
+        date: words::date(lang, config.calendar.local_date(now)),
+        count: 2,
+        for_queue: false,
+        tickets: vec![late, near],
     }
 }

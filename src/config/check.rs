@@ -172,3 +172,38 @@ pub(super) fn schedule(raw: &RawSchedule) -> Result<Schedule, ConfigError> {
         tick_seconds: raw.tick_seconds.clamp(1, 3600),
     })
 }
+
+/// The agents' signing key: at least 16 bytes, from a file only root and deskmail can read.
+pub(super) fn agent_secret(path: &std::path::Path) -> Result<Vec<u8>, ConfigError> {
+    let key = "agents.secret_file";
+    let text = std::fs::read(path).map_err(|e| {
+        invalid(
+            key,
+            format!("cannot read {}: {e}", path.display()),
+            "create it, e.g. `head -c 32 /dev/urandom | base64 > FILE`, readable by deskmail",
+        )
+    })?;
+    let secret = text.trim_ascii().to_vec();
+    if secret.len() < 16 {
+        return Err(invalid(
+            key,
+            format!("{} holds {} bytes", path.display(), secret.len()),
+            "use at least 16 random bytes, e.g. `head -c 32 /dev/urandom | base64 > FILE`",
+        ));
+    }
+    Ok(secret)
+}
+
+/// An `authserv-id` as RFC 8601 writes it: one token, usually the receiving server's host name.
+pub(super) fn authserv_id(value: &str) -> Result<String, ConfigError> {
+    let v = value.trim();
+    if v.is_empty() || v.contains(|c: char| c.is_whitespace() || c == ';') {
+        return Err(invalid(
+            "agents.authserv_id",
+            format!("{value:?} is not an authserv-id"),
+            "use the first word of the Authentication-Results header your own mail server \
+             adds, e.g. \"mx.example.org\"",
+        ));
+    }
+    Ok(v.to_string())
+}

@@ -154,6 +154,14 @@ impl Default for PrefillNames {
 pub struct Agents {
     pub queue: String,
     pub addresses: Vec<String>,
+    /// The key that signs the reply addresses of mails to agents; `None`: deskmail keeps a
+    /// generated one in its database.
+    pub secret: Option<Vec<u8>>,
+    /// The `authserv-id` of the receiving mail server whose `Authentication-Results` header is
+    /// trusted; when set, agents' mails must also pass DKIM, SPF or DMARC for their domain.
+    pub authserv_id: Option<String>,
+    /// A morning digest of late and nearly late tickets to each agent.
+    pub digest: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -304,6 +312,19 @@ impl Config {
         let agents = Agents {
             queue: email("agents.queue", &raw.agents.queue)?,
             addresses: emails("agents.addresses", &raw.agents.addresses)?,
+            secret: raw
+                .agents
+                .secret_file
+                .as_deref()
+                .map(|p| agent_secret(&rel(p)))
+                .transpose()?,
+            authserv_id: raw
+                .agents
+                .authserv_id
+                .as_deref()
+                .map(authserv_id)
+                .transpose()?,
+            digest: raw.agents.digest.unwrap_or(true),
         };
 
         if raw.tickets.ref_prefix.is_empty()

@@ -102,6 +102,9 @@ pub(super) struct RawAgents {
     pub(super) queue: String,
     #[serde(default)]
     pub(super) addresses: Vec<String>,
+    pub(super) secret_file: Option<PathBuf>,
+    pub(super) authserv_id: Option<String>,
+    pub(super) digest: Option<bool>,
 }
 
 #[derive(Deserialize)]

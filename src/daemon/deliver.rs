@@ -72,7 +72,7 @@ fn budget(engine: &mut Engine, now: DateTime<Utc>) -> Result<Option<u32>, Ingest
     }
     let reason = format!("{count} mails sent in the last hour (outbound.max_per_hour = {limit})");
     tracing::error!(%reason, "EMERGENCY BRAKE: sending paused; the agents are told; `deskmail outbox resume` lets it go on");
-    let composer = Composer::new(&engine.config, &engine.templates);
+    let composer = Composer::new(&engine.config, &engine.templates).signing(&engine.token_key);
     let notice = composer.agent_outbox_paused(BrakeVars { count, limit }, now)?;
     engine.store.transaction(true, |tx| {
         brake::engage(tx, now, &reason)?;
@@ -139,7 +139,7 @@ fn tell_agents(
         kind: mail.kind.clone(),
         error: error.chars().take(500).collect(),
     };
-    let composer = Composer::new(&engine.config, &engine.templates);
+    let composer = Composer::new(&engine.config, &engine.templates).signing(&engine.token_key);
     let notice = composer.agent_delivery_failed(ticket.as_ref(), failure, now)?;
     engine.store.transaction(true, |tx| {
         if let Some(t) = &ticket {

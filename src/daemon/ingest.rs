@@ -3,8 +3,10 @@
 //! rows). Unreadable mail is kept raw in quarantine. Nothing is sent here.
 
 use super::Engine;
+use crate::agent::proof::{self, TokenKey};
 use crate::classify::{self, Author, Decision, Known, TicketHint};
 use crate::compose::{Composer, Outgoing};
+use crate::config::Config;
 use crate::model::{Inbound, Ticket};
 use crate::portal::FormRequest;
 use crate::schedule::{progress, sla};
@@ -34,14 +36,17 @@ pub enum Outcome {
     },
 }
 
-/// What the store knows about this mail's thread and its sender.
+/// What the store knows about this mail's thread and its sender. `key` checks an agent's
+/// signed reply address; without one no agent mail proves itself.
 pub fn known(
     c: &Connection,
     m: &Inbound,
     hints: &[TicketHint],
-    reply_interval_hours: u32,
+    config: &Config,
+    key: Option<&TokenKey>,
     now: DateTime<Utc>,
 ) -> Result<Known, StoreError> {
+    let reply_interval_hours = config.portal.reply_interval_hours;
     let mut ticket = None;
     for hint in hints {
         let found = match hint {
@@ -64,10 +69,26 @@ pub fn known(
         }
         _ => None,
     };
+    let from_agent = m.from.as_ref().is_some_and(|f| config.is_agent(&f.email));
+    let agent_proof = match (&ticket, from_agent) {
+        (Some((reference, _)), true) => Some(match key {
+            Some(key) => proof::check(
+                m,
+                reference,
+                key,
+                &config.desk.address,
+                &config.tickets.ref_prefix,
+                config.agents.authserv_id.as_deref(),
+            ),
+            None => Err(proof::Unproven::NoToken),
+        }),
+        _ => None,
+    };
     Ok(Known {
         ticket,
         duplicate,
         recent_portal_reply,
+        agent_proof,
     })
 }
 
@@ -113,12 +134,13 @@ pub fn ingest(
         engine.store.conn(),
         &m,
         &hints,
-        config.portal.reply_interval_hours,
+        config,
+        Some(&engine.token_key),
         now,
     )?;
     let decision = classify::classify(&m, &known, config);
     let reason = decision.reason();
-    let composer = Composer::new(config, &engine.templates);
+    let composer = Composer::new(config, &engine.templates).signing(&engine.token_key);
     engine.store.transaction(commit, |tx| {
         let inbound_id = inbound::insert(
             tx,
@@ -153,7 +175,13 @@ fn act(
 ) -> Result<(), IngestError> {
     let config = composer.config;
     match decision {
+        Decision::Ignore(classify::IgnoreReason::UnprovenAgent { ticket, why }) => {
+            super::steer::unproven(tx, m, ticket, why, inbound_id, now)
+        }
         Decision::Ignore(_) => Ok(()),
+        Decision::AgentCommand { ticket, parsed } => {
+            super::steer::apply(tx, composer, m, ticket, parsed, inbound_id, now)
+        }
         Decision::PortalReply { form } => {
             let Some(to) = m.from.as_ref() else {
                 return Ok(());
@@ -180,10 +208,6 @@ fn act(
                 &format!("mail \"{}\"", m.subject),
                 Some(inbound_id),
             )?;
-            if *author == Author::Agent {
-                // agents steer by mail in a later step; for now their mail is kept on the ticket
-                return Ok(());
-            }
             if *author == Author::Requester && t.status == crate::model::Status::WaitingCustomer {
                 tickets::set_status(tx, t.id, &crate::model::Status::Open, None, now)?;
                 events::add(

@@ -7,8 +7,10 @@
 pub mod deliver;
 pub mod ingest;
 pub mod notify;
+pub mod steer;
 pub mod tick;
 
+use crate::agent::proof::TokenKey;
 use crate::backoff::Backoff;
 use crate::clock::Clock;
 use crate::compose::Templates;
@@ -32,6 +34,27 @@ pub struct Engine {
     pub templates: Templates,
     pub store: Store,
     pub transport: Transport,
+    /// Signs and checks the reply addresses of mails to agents.
+    pub token_key: TokenKey,
+}
+
+/// The agents' signing key: from `agents.secret_file`, else the one kept in the database (made
+/// on first use when `create`). `None` only for a read-only look at a database that has none.
+pub fn token_key(
+    config: &Config,
+    store: &Store,
+    now: chrono::DateTime<chrono::Utc>,
+    create: bool,
+) -> Result<Option<TokenKey>, crate::store::StoreError> {
+    if let Some(secret) = &config.agents.secret {
+        return Ok(Some(TokenKey::new(secret)));
+    }
+    let stored = if create {
+        Some(crate::store::settings::token_key(store.conn(), now)?)
+    } else {
+        crate::store::settings::existing_token_key(store.conn())?
+    };
+    Ok(stored.map(|s| TokenKey::new(&s)))
 }
 
 #[derive(Debug, Clone, Copy)]

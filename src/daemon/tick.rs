@@ -3,8 +3,9 @@
 
 use super::Engine;
 use super::ingest::{IngestError, enqueue};
-use crate::compose::Composer;
-use crate::schedule::{Due, progress};
+use crate::compose::vars::DigestVars;
+use crate::compose::{Composer, MailKind};
+use crate::schedule::{Due, digest, progress};
 use crate::store::{events, outbox, tickets};
 use chrono::{DateTime, Utc};
 
@@ -25,7 +26,7 @@ pub fn tick(
     if !progress::in_window(now, cal, sched) {
         return Ok(Vec::new());
     }
-    let composer = Composer::new(config, &engine.templates);
+    let composer = Composer::new(config, &engine.templates).signing(&engine.token_key);
     let open = tickets::list(engine.store.conn(), false)?;
     let mut sent = Vec::new();
     for t in open {
@@ -72,5 +73,38 @@ pub fn tick(
             due,
         });
     }
+    if config.agents.digest && digest::due_now(now, cal, sched) {
+        digests(engine, now, commit)?;
+    }
     Ok(sent)
+}
+
+/// Each agent's morning digest (and the queue's, of unassigned tickets), once a day, only
+/// when something needs attention.
+fn digests(engine: &mut Engine, now: DateTime<Utc>, commit: bool) -> Result<(), IngestError> {
+    let config = &engine.config;
+    let cal = &config.calendar;
+    let composer = Composer::new(config, &engine.templates).signing(&engine.token_key);
+    let open = tickets::list(engine.store.conn(), false)?;
+    let today_start = cal
+        .local_date(now)
+        .and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(cal.tz()).earliest())
+        .map_or(now - chrono::Duration::hours(12), |t| t.with_timezone(&Utc));
+    let kind = MailKind::AgentDigest.as_str();
+    for (to, items) in digest::digests(&open, &config.agents.queue, now, cal, &config.schedule) {
+        if outbox::last_to(engine.store.conn(), kind, &to, today_start)?.is_some() {
+            continue;
+        }
+        let for_queue = to.eq_ignore_ascii_case(&config.agents.queue);
+        let vars = DigestVars::new(config, &items, for_queue, now, |t| {
+            composer.agent_reply_to(t).email
+        });
+        let mail = composer.agent_digest(&to, vars, now)?;
+        engine
+            .store
+            .transaction(commit, |tx| enqueue(tx, &composer, &mail, None, None, now))?;
+        tracing::info!(to, tickets = items.len(), "agent digest queued");
+    }
+    Ok(())
 }

@@ -3,6 +3,7 @@
 //! `deskmail schedule preview` call the same functions with different clocks.
 
 pub mod calendar;
+pub mod digest;
 pub mod progress;
 pub mod sla;
 

@@ -100,6 +100,14 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX outbox_recipient ON outbox(recipients COLLATE NOCASE, kind, created);
     "#,
+    // 5: values deskmail makes once and keeps (the key that signs agents' reply addresses)
+    r#"
+    CREATE TABLE settings (
+        name    TEXT PRIMARY KEY,
+        value   BLOB NOT NULL,
+        created TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -9,6 +9,7 @@ pub mod events;
 pub mod inbound;
 pub mod migrations;
 pub mod outbox;
+pub mod settings;
 pub mod tickets;
 
 use rusqlite::{Connection, OpenFlags, Transaction};

@@ -190,3 +190,43 @@ pub fn set_status(
     )?;
     Ok(())
 }
+
+/// A new target date (an agent's `#target`). A target moved into the future may come near
+/// and pass again, so those mails may go again.
+pub fn set_target(
+    c: &Connection,
+    id: i64,
+    target: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let future = target > now;
+    c.execute(
+        "UPDATE tickets SET target = ?2, \
+         near_sent = CASE WHEN ?3 THEN 0 ELSE near_sent END, \
+         overdue_sent = CASE WHEN ?3 THEN 0 ELSE overdue_sent END, updated = ?4 WHERE id = ?1",
+        params![id, time_text(target), future, time_text(now)],
+    )?;
+    Ok(())
+}
+
+/// The date by which the requester hears from us (an agent's `#next`).
+pub fn set_next_contact(
+    c: &Connection,
+    id: i64,
+    next: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    c.execute(
+        "UPDATE tickets SET next_contact = ?2, updated = ?3 WHERE id = ?1",
+        params![id, next.to_string(), time_text(now)],
+    )?;
+    Ok(())
+}
+
+pub fn set_assignee(c: &Connection, id: i64, assignee: &str, now: DateTime<Utc>) -> Result<()> {
+    c.execute(
+        "UPDATE tickets SET assignee = ?2, updated = ?3 WHERE id = ?1",
+        params![id, assignee, time_text(now)],
+    )?;
+    Ok(())
+}
