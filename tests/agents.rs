@@ -449,6 +449,27 @@ fn each_working_morning_agents_get_a_digest_of_late_tickets_worst_first() {
         .expect("the queue's digest");
     assert!(queue.text.contains("[SD-1001]"), "{}", queue.text);
     assert!(queue.text.contains("zonder behandelaar"), "{}", queue.text);
+    // beside the requester's honest overdue mail, the assignee hears it too, with a reply address
+    let passed: Vec<Sent> = desk
+        .sent_since(&before)
+        .into_iter()
+        .filter(|s| s.subject.contains("Streefdatum verstreken"))
+        .collect();
+    assert_eq!(
+        passed.len(),
+        2,
+        "{:?}",
+        desk.sent_since(&before)
+            .iter()
+            .map(|s| (&s.to, &s.subject))
+            .collect::<Vec<_>>()
+    );
+    let hers = passed
+        .iter()
+        .find(|s| s.to == ["anna@example.org"])
+        .expect("Anna's notice");
+    assert!(hers.subject.contains("[SD-1000]"), "{}", hers.subject);
+    assert!(reply_to(hers).contains("+SD-1000."), "{}", reply_to(hers));
 
     // once a day
     let before = desk.sent();

@@ -320,3 +320,65 @@ fn smtps_with_implicit_tls_delivers() {
     desk.ok(&["run", "--once"]);
     wait_for_mail(&cor, 1, Duration::from_secs(20));
 }
+
+#[test]
+fn an_agents_reply_to_the_signed_address_comes_back_through_the_servers_and_answers_the_requester()
+{
+    let u = users();
+    let anna = new_user("anna");
+    let fatima = new_user("fatima");
+    let config = imap_config(&u.desk, &u.portal, &u.agents, "").replace(
+        &format!("queue = \"{}\"", u.agents),
+        &format!("queue = \"{}\"\naddresses = [\"{anna}\"]", u.agents),
+    );
+    let desk = Desk::with_full_config(&config);
+    let form = portal_mail(
+        "form-agent-1@desk.test",
+        &[
+            ("Naam", "Fatima el Amrani"),
+            ("E-mail", &fatima),
+            ("Categorie", "hardware"),
+            ("Prioriteit", "normaal"),
+            ("Onderwerp", "Laptop start niet"),
+            ("Omschrijving", "Blijft hangen op het logo."),
+        ],
+    )
+    .replace("Portal <portal@example.org>", &u.portal);
+    smtp_send(&u.portal, &[&u.desk], &form);
+    wait_for_mail(&u.desk, 1, Duration::from_secs(20));
+    desk.ok(&["run", "--once"]);
+    let notice = wait_for_mail(&u.agents, 1, Duration::from_secs(20)).remove(0);
+    let reply_to = header(&notice, "Reply-To").expect("Reply-To");
+    let address = reply_to
+        .rsplit_once('<')
+        .and_then(|(_, a)| a.strip_suffix('>'))
+        .expect("an address in the Reply-To")
+        .to_string();
+    assert!(address.contains("+SD-1000."), "{address}");
+    wait_for_mail(&fatima, 1, Duration::from_secs(20));
+
+    // Anna replies from her mail client; Postfix and Dovecot deliver the plus-address to the desk
+    let reply = format!(
+        "From: Anna Jansen <{anna}>\nTo: {address}\nSubject: Re: {}\nMessage-ID: <agent-1@desk.test>\n\
+         In-Reply-To: {}\nDate: Mon, 23 Nov 2026 11:00:00 +0100\nContent-Type: text/plain; charset=utf-8\n\n\
+         #assign me\n\nDe nieuwe voeding is besteld.\n\nOp 23 nov. 2026 schreef Servicedesk:\n> Nieuwe melding\n",
+        header(&notice, "Subject").unwrap_or_default(),
+        header(&notice, "Message-ID").unwrap_or_default(),
+    );
+    smtp_send(&anna, &[&address], &reply);
+    wait_for_mail(&u.desk, 2, Duration::from_secs(20));
+    desk.ok(&["run", "--once"]);
+    let mails = wait_for_mail(&fatima, 2, Duration::from_secs(20));
+    let answer = mails
+        .iter()
+        .find(|m| m.contains("De nieuwe voeding is besteld."))
+        .expect("the agent's answer");
+    assert!(answer.contains("Anna Jansen"), "{answer}");
+    assert!(
+        !answer.contains(&anna),
+        "the agent's address stays hidden: {answer}"
+    );
+    assert!(!answer.contains("> Nieuwe melding"), "{answer}");
+    let tickets = desk.tickets_json();
+    assert_eq!(tickets[0]["assignee"], anna.as_str());
+}

@@ -54,6 +54,10 @@ pub enum MailKind {
     /// The answer to `#help` or to commands that were not understood.
     AgentHelp,
     AgentDigest,
+    /// The target date of a ticket is near (the requester was just told).
+    AgentTargetNear,
+    /// The target date of a ticket has passed (the requester was just told).
+    AgentTargetPassed,
 }
 
 impl MailKind {
@@ -70,6 +74,8 @@ impl MailKind {
             MailKind::AgentAnswer => "agent_answer",
             MailKind::AgentHelp => "agent_help",
             MailKind::AgentDigest => "agent_digest",
+            MailKind::AgentTargetNear => "agent_target_near",
+            MailKind::AgentTargetPassed => "agent_target_passed",
         }
     }
 
@@ -328,6 +334,23 @@ impl<'a> Composer<'a> {
             auto: AutoSubmitted::Generated,
             rendered: self.templates.render(lang, kind.as_str(), vars)?,
         })
+    }
+
+    /// Tell the assignee (or the queue) that a ticket's target is near or has passed, beside
+    /// the progress mail the requester gets about it.
+    pub fn agent_target(
+        &self,
+        t: &Ticket,
+        kind: ProgressKind,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Outgoing>, TemplateError> {
+        let kind = match kind {
+            ProgressKind::TargetNear => MailKind::AgentTargetNear,
+            ProgressKind::Overdue => MailKind::AgentTargetPassed,
+            ProgressKind::Promised => return Ok(None),
+        };
+        let vars = Vars::for_ticket(self.config, t, now);
+        self.to_agents(t, kind, &vars, now).map(Some)
     }
 
     /// An agent's answer to the requester: in the desk's name, signed with the agent's name,

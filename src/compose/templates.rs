@@ -7,7 +7,7 @@ use crate::model::Lang;
 use std::path::{Path, PathBuf};
 
 /// Every mail deskmail writes.
-pub const NAMES: [&str; 12] = [
+pub const NAMES: [&str; 14] = [
     "portal_reply",
     "ticket_confirmation",
     "progress",
@@ -20,6 +20,8 @@ pub const NAMES: [&str; 12] = [
     "agent_answer",
     "agent_help",
     "agent_digest",
+    "agent_target_near",
+    "agent_target_passed",
 ];
 
 const PARTS: [&str; 3] = ["subject", "txt", "html"];
@@ -47,6 +49,8 @@ const BUILTIN: &[(&str, &str)] = builtin!(
     "nl" / "agent_answer",
     "nl" / "agent_help",
     "nl" / "agent_digest",
+    "nl" / "agent_target_near",
+    "nl" / "agent_target_passed",
     "en" / "portal_reply",
     "en" / "ticket_confirmation",
     "en" / "progress",
@@ -59,6 +63,8 @@ const BUILTIN: &[(&str, &str)] = builtin!(
     "en" / "agent_answer",
     "en" / "agent_help",
     "en" / "agent_digest",
+    "en" / "agent_target_near",
+    "en" / "agent_target_passed",
 );
 
 const LAYOUT: (&str, &str) = ("layout.html", include_str!("../../templates/layout.html"));

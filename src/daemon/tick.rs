@@ -38,12 +38,17 @@ pub fn tick(
         if due.at > now {
             continue;
         }
+        let due = Due {
+            kind: progress::kind_when_sent(&t, due, now),
+            ..due
+        };
         let after = progress::after_send(&t, now, cal, sched);
         let mut updated = t.clone();
         updated.near_sent = after.near_sent;
         updated.overdue_sent = after.overdue_sent;
         updated.next_contact = Some(after.next_contact);
         let mail = composer.progress(&updated, due.kind, now)?;
+        let notice = composer.agent_target(&updated, due.kind, now)?;
         engine.store.transaction(commit, |tx| {
             tickets::set_progress(
                 tx,
@@ -65,7 +70,11 @@ pub fn tick(
                 ),
                 None,
             )?;
-            enqueue(tx, &composer, &mail, Some(t.id), None, now)
+            enqueue(tx, &composer, &mail, Some(t.id), None, now)?;
+            match &notice {
+                Some(notice) => enqueue(tx, &composer, notice, Some(t.id), None, now),
+                None => Ok(()),
+            }
         })?;
         tracing::info!(ticket = %t.reference, kind = due.kind.template(), promise = %after.next_contact, "progress mail queued");
         sent.push(Sent {

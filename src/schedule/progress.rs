@@ -95,6 +95,17 @@ pub fn next_due(t: &Ticket, sent: &[DateTime<Utc>], cal: &Calendar, s: &Schedule
     Some(Due { at, kind })
 }
 
+/// The mail a due moment calls for when it actually goes out at `now`: a mail that was due
+/// before the target but goes after it (deskmail was down, the window was closed) is the
+/// honest overdue one, not "the target date is near".
+pub fn kind_when_sent(t: &Ticket, due: Due, now: DateTime<Utc>) -> ProgressKind {
+    if now >= t.target && !t.overdue_sent {
+        ProgressKind::Overdue
+    } else {
+        due.kind
+    }
+}
+
 /// What the ticket looks like after a progress mail went out at `at`.
 pub fn after_send(t: &Ticket, at: DateTime<Utc>, cal: &Calendar, s: &Schedule) -> AfterSend {
     let near_start = cal.sub_business(t.target, s.near_before);

@@ -252,3 +252,33 @@ fn nothing_for_resolved_tickets_and_no_near_mail_for_tickets_born_near() {
     t.status = Status::Closed;
     assert_eq!(next_due(&t, &[], &c, &s), None);
 }
+
+#[test]
+fn a_near_mail_that_goes_out_after_the_target_is_the_overdue_one() {
+    let t = ticket(at(2026, 11, 23, 10, 0), at(2026, 11, 26, 10, 0), None);
+    let due = Due {
+        at: at(2026, 11, 25, 10, 0),
+        kind: ProgressKind::TargetNear,
+    };
+    assert_eq!(
+        kind_when_sent(&t, due, at(2026, 11, 25, 10, 0)),
+        ProgressKind::TargetNear
+    );
+    // deskmail was down until Monday: the mail that goes now says we are late
+    assert_eq!(
+        kind_when_sent(&t, due, at(2026, 11, 30, 9, 0)),
+        ProgressKind::Overdue
+    );
+    let told = Ticket {
+        overdue_sent: true,
+        ..t
+    };
+    let promised = Due {
+        kind: ProgressKind::Promised,
+        ..due
+    };
+    assert_eq!(
+        kind_when_sent(&told, promised, at(2026, 11, 30, 9, 0)),
+        ProgressKind::Promised
+    );
+}
