@@ -200,6 +200,15 @@ fn an_agent_steers_the_ticket_and_answers_the_requester_by_replying() {
         .expect("status event");
     assert_eq!(status["actor"], "anna@example.org");
     assert!(status["inbound_id"].is_i64(), "which mail: {status}");
+    let text = desk.ok(&["tickets", "show", "SD-1000"]);
+    let line = text
+        .lines()
+        .find(|l| l.contains("status → waiting on third party"))
+        .unwrap_or_else(|| panic!("the status change in the history: {text}"));
+    assert!(
+        line.contains("anna@example.org") && line.contains("(mail #"),
+        "who and which mail: {line}"
+    );
 
     // the scheduler keeps the agent's promise and says what we wait for
     let before = desk.sent();

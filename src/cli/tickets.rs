@@ -158,20 +158,25 @@ pub fn show(config: &Config, reference: &str, as_json: bool) -> Result<ExitCode>
     out!("history:");
     for e in &history {
         out!(
-            "  {}  {:<18} {:<24} {}",
+            "  {}  {:<18} {:<24} {}{}",
             local(e.at),
             e.kind,
             e.actor,
-            e.detail
+            e.detail,
+            e.inbound_id
+                .map(|id| format!("  (mail #{id})"))
+                .unwrap_or_default()
         );
     }
     out!("mails in:");
     for m in &mails_in {
         out!(
-            "  {}  {:<28} {}",
+            "  #{:<5} {}  {:<28} {}  [{}]",
+            m.id,
             local(m.received),
             m.sender.as_deref().unwrap_or("?"),
-            m.subject.as_deref().unwrap_or("")
+            m.subject.as_deref().unwrap_or(""),
+            m.decision
         );
     }
     out!("mails out:");
