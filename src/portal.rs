@@ -83,7 +83,7 @@ pub fn parse_form(body: &str, names: &FieldNames) -> Result<FormRequest, FormPro
             Field::Email => email = Some(value),
             Field::Category => category = Some(value),
             Field::Priority => priority = Some(value),
-            Field::Subject => subject = Some(value),
+            Field::Subject => subject = Some(cap(&value, MAX_SUBJECT_CHARS)),
             Field::Description => {
                 let mut text = value;
                 for rest in &lines[i + 1..] {
@@ -190,10 +190,10 @@ pub fn prefill_url(form: &FormChoice, inbound: &Inbound, portal: &Portal) -> Str
     if let Some(f) = from {
         params.push((&portal.prefill.email, f.email.clone()));
         if let Some(n) = &f.name {
-            params.push((&portal.prefill.name, one_line(n)));
+            params.push((&portal.prefill.name, cap(&one_line(n), MAX_NAME_CHARS)));
         }
     }
-    let subject = strip_reply_prefixes(&inbound.subject);
+    let subject = cap(&strip_reply_prefixes(&inbound.subject), MAX_SUBJECT_CHARS);
     if !subject.is_empty() {
         params.push((&portal.prefill.subject, subject));
     }
@@ -214,6 +214,21 @@ pub fn prefill_url(form: &FormChoice, inbound: &Inbound, portal: &Portal) -> Str
         url.push_str(&percent_encode(v));
     }
     url
+}
+
+/// Longest subject and name carried over from a mail: a link must stay a link (browsers and
+/// portals refuse URLs of many kilobytes), and nobody types a 10,000-character subject.
+pub const MAX_SUBJECT_CHARS: usize = 200;
+const MAX_NAME_CHARS: usize = 100;
+
+/// `s` cut to `max` characters, with an ellipsis when something was cut.
+pub fn cap(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }
 
 /// The start of the body without quoted history and signature, cut at a word boundary.
@@ -397,5 +412,23 @@ mod tests {
             strip_reply_prefixes("RE: Fwd:  AW: Hallo  daar"),
             "Hallo daar"
         );
+    }
+
+    #[test]
+    fn a_huge_subject_or_name_does_not_make_a_huge_link() {
+        let m = Inbound {
+            from: Some(crate::model::Address::new(
+                Some(&"N".repeat(5000)),
+                "jan@example.org",
+            )),
+            subject: "S".repeat(100_000),
+            body: "B ".repeat(100_000),
+            ..Inbound::default()
+        };
+        let portal = crate::config::test_config("").portal;
+        let url = prefill_url(&choose_form(&m, &portal), &m, &portal);
+        assert!(url.len() < 4000, "{} bytes", url.len());
+        assert_eq!(cap("kort", 10), "kort");
+        assert_eq!(cap("langer dan tien", 10), "langer da…");
     }
 }

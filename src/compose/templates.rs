@@ -173,11 +173,23 @@ impl Templates {
 /// A subject is one line: no CR/LF or other control characters, however the template or the
 /// requester's text was written.
 pub fn header_safe(s: &str) -> String {
-    s.split(|c: char| c.is_whitespace() || c.is_control())
+    let one_line = s
+        .split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" ");
+    // a subject from outside may be any length; a header is read at a glance
+    if one_line.chars().count() > MAX_HEADER_CHARS {
+        let mut cut: String = one_line.chars().take(MAX_HEADER_CHARS - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        one_line
+    }
 }
+
+/// Longest subject or display name we write (RFC 5322 lines stay far below 998 bytes).
+const MAX_HEADER_CHARS: usize = 200;
 
 /// Template logic leaves runs of blank lines; a mail reads better without them.
 fn tidy_text(s: &str) -> String {

@@ -213,7 +213,10 @@ impl Vars {
     ) -> Vars {
         Vars {
             first_name: to.first_name(),
-            subject: portal::strip_reply_prefixes(&m.subject),
+            subject: portal::cap(
+                &portal::strip_reply_prefixes(&m.subject),
+                portal::MAX_SUBJECT_CHARS,
+            ),
             form: Some(FormVars {
                 url: url.to_string(),
                 category: form.category.clone(),
