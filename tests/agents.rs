@@ -496,3 +496,108 @@ fn each_working_morning_agents_get_a_digest_of_late_tickets_worst_first() {
     assert_eq!(tuesday.len(), 1, "{tuesday:#?}");
     assert_eq!(tuesday[0].to, ["agents@example.org"]);
 }
+
+#[test]
+fn bottom_posted_commands_count_and_no_token_or_agent_address_reaches_the_requester() {
+    let (desk, notice) = desk_with_ticket("");
+    let to = reply_to(&notice);
+    let before = desk.sent();
+    // Outlook's default From without a name; a bottom-posted reply that pastes the address
+    desk.deliver(
+        &agent_reply(
+            &notice,
+            &to,
+            "",
+            &format!(
+                "Op ma 23 nov. 2026 om 10:00 schreef Servicedesk Test <servicedesk@example.org>:\n\
+                 > Nieuwe melding SD-1000 via het portaal.\n\n\
+                 #status waiting-customer een foto van het scherm\n\n\
+                 Kun je een foto sturen? Mail gerust naar {to}."
+            ),
+        )
+        .replace(
+            "Anna Jansen <anna@example.org>",
+            "\"anna@example.org\" <anna@example.org>",
+        ),
+    );
+    desk.run_once_at(MONDAY_11);
+    let sent = desk.sent_since(&before);
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    let answer = &sent[0];
+    assert!(
+        answer.text.contains("Kun je een foto sturen?"),
+        "{}",
+        answer.text
+    );
+    let local = to.split('@').next().unwrap_or_default();
+    let token = local.rsplit_once('.').map(|p| p.1).unwrap_or_default();
+    assert_eq!(token.len(), 20, "{to}");
+    assert!(
+        !answer.raw.contains(token),
+        "the token leaked: {}",
+        answer.raw
+    );
+    assert!(
+        answer.text.contains("servicedesk+SD-1000@example.org"),
+        "the address stays, unsigned: {}",
+        answer.text
+    );
+    for hidden in ["anna@example.org", "#status"] {
+        assert!(!answer.raw.contains(hidden), "{hidden}: {}", answer.raw);
+    }
+    assert!(
+        answer
+            .text
+            .ends_with("Met vriendelijke groet,\nServicedesk Test")
+            || answer.text.trim_end().ends_with("Servicedesk Test"),
+        "signed by the desk: {}",
+        answer.text
+    );
+    let t = show(&desk, "SD-1000");
+    assert_eq!(t["ticket"]["status"], "waiting_customer", "{t}");
+    // the next progress mail asks the requester, not some third party
+    let before = desk.sent();
+    desk.run_once_at("2026-11-25T10:00:00+01:00");
+    let progress: Vec<Sent> = desk
+        .sent_since(&before)
+        .into_iter()
+        .filter(|s| s.to == ["fatima@example.com"])
+        .collect();
+    assert_eq!(progress.len(), 1, "{progress:#?}");
+    assert!(
+        progress[0]
+            .text
+            .contains("We wachten op jouw reactie (een foto van het scherm)"),
+        "{}",
+        progress[0].text
+    );
+}
+
+#[test]
+fn a_requester_reply_reopens_a_resolved_ticket() {
+    let (desk, notice) = desk_with_ticket("");
+    desk.deliver(&agent_reply(
+        &notice,
+        &reply_to(&notice),
+        "",
+        "#opgelost\n\nDe laptop is vervangen.",
+    ));
+    desk.run_once_at(MONDAY_11);
+    assert_eq!(show(&desk, "SD-1000")["ticket"]["status"], "resolved");
+    desk.deliver(&common::person_mail(
+        "Fatima <fatima@example.com>",
+        "Re: [SD-1000] Laptop 0 start niet",
+        "fatima-2@example.com",
+        "Hij doet het helaas nog steeds niet.",
+    ));
+    desk.run_once_at("2026-11-23T12:00:00+01:00");
+    let shown = show(&desk, "SD-1000");
+    assert_eq!(shown["ticket"]["status"], "open", "{shown}");
+    assert!(
+        event_kinds(&shown)
+            .iter()
+            .filter(|k| *k == "status")
+            .count()
+            >= 2
+    );
+}

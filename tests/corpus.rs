@@ -3,6 +3,8 @@
 //! every malformed file must get a clear outcome without a panic or a hang. Prints the confusion
 //! table (`scripts/test` shows it).
 
+mod common;
+
 use deskmail::classify::{self, Decision, IgnoreReason, Known, machine_label};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -24,16 +26,6 @@ const COLUMNS: [&str; 9] = [
 /// test fails if this grows. Today: two fml list-server notices ("you are not a member") that
 /// sisimai labels bounces and that carry list headers, so they count as list mail here.
 const KNOWN_WRONG_KIND: usize = 2;
-
-fn corpus() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    assert!(
-        dir.join("labels.tsv").is_file(),
-        "the labelled corpus is not beside the checkout ({}): this test needs ../shared/corpus",
-        dir.display()
-    );
-    dir
-}
 
 fn config() -> deskmail::config::Config {
     let text = r#"
@@ -66,7 +58,7 @@ queue = "agents@desk.example"
 
 #[test]
 fn corpus_confusion_table() {
-    let dir = corpus();
+    let dir = common::corpus_dir();
     let config = config();
     let labels = std::fs::read_to_string(dir.join("labels.tsv")).expect("labels.tsv");
     let mut table: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();

@@ -113,6 +113,42 @@ pub fn reply_address(desk_address: &str, reference: &TicketRef, key: &TokenKey) 
     }
 }
 
+/// `text` with every signed reply address (`desk+REF.TOKEN@domain`) made unsigned
+/// (`desk+REF@domain`): an agent's text goes to the requester, and a token in their hands
+/// would let them steer their own ticket with a forged From line.
+pub fn redact(text: &str, desk_address: &str) -> String {
+    let Some((local, domain)) = desk_parts(desk_address) else {
+        return text.to_string();
+    };
+    let needle = format!("{}+", local.to_ascii_lowercase());
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut done = 0;
+    let mut from = 0;
+    while let Some(found) = lower[from..].find(&needle) {
+        let start = from + found;
+        let tag_start = start + needle.len();
+        // the tag runs to the '@'; a token is the part after its last '.'
+        let tag_end = lower[tag_start..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
+            .map_or(lower.len(), |e| tag_start + e);
+        let at_domain = lower[tag_end..].starts_with('@')
+            && lower[tag_end + 1..].starts_with(&domain.to_ascii_lowercase());
+        let word_start =
+            start == 0 || !lower[..start].ends_with(|c: char| c.is_ascii_alphanumeric());
+        if at_domain
+            && word_start
+            && let Some(dot) = lower[tag_start..tag_end].rfind('.')
+        {
+            out.push_str(&text[done..tag_start + dot]);
+            done = tag_end;
+        }
+        from = tag_end.max(start + 1);
+    }
+    out.push_str(&text[done..]);
+    out
+}
+
 /// Every `desk+REF.TOKEN@` address among the mail's recipients (To, Cc, Delivered-To,
 /// X-Original-To) — REF parsed with the given prefix (e.g. "SD-"), case-insensitive, returned
 /// as TicketRef::new(prefix, n) — with its token text.
@@ -530,6 +566,37 @@ fn pairs(segment: &[Tok]) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_taken_out_of_text_for_the_requester() {
+        let key = TokenKey::new(b"a key of sixteen bytes or more");
+        let signed = reply_address("servicedesk@example.org", &TicketRef::new("SD-", 7), &key);
+        let text = format!(
+            "Mail {signed} or <{}>; servicedesk+SD-7@example.org stays; \
+             myservicedesk+x.y@example.org is not ours.",
+            signed.to_uppercase()
+        );
+        let out = redact(&text, "servicedesk@example.org");
+        assert!(
+            !out.contains(&key.token(&TicketRef::new("SD-", 7))),
+            "{out}"
+        );
+        assert!(
+            !out.to_lowercase()
+                .contains(&key.token(&TicketRef::new("SD-", 7))),
+            "{out}"
+        );
+        assert!(
+            out.starts_with("Mail servicedesk+SD-7@example.org or <SERVICEDESK+SD-7@EXAMPLE.ORG>;"),
+            "{out}"
+        );
+        assert!(out.contains("myservicedesk+x.y@example.org"), "{out}");
+    }
 }
 
 #[cfg(test)]

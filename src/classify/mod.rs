@@ -4,8 +4,8 @@
 
 pub mod machine;
 
-use crate::agent::command;
 use crate::agent::proof::Unproven;
+use crate::agent::{command, quote};
 use crate::config::Config;
 use crate::model::{Inbound, TicketRef};
 use crate::portal::{self, FormChoice, FormProblem, FormRequest};
@@ -279,7 +279,8 @@ pub fn classify(m: &Inbound, known: &Known, config: &Config) -> Decision {
             return match &known.agent_proof {
                 Some(Ok(())) => Decision::AgentCommand {
                     ticket: ticket.clone(),
-                    parsed: command::parse(&m.body),
+                    // quoted history first: a bottom-posted reply has its commands below it
+                    parsed: command::parse(&quote::strip(&m.body)),
                 },
                 Some(Err(why)) => Decision::Ignore(IgnoreReason::UnprovenAgent {
                     ticket: ticket.clone(),

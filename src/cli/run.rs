@@ -36,8 +36,14 @@ pub fn run(config: Config, once: bool, dry_run: bool, clock: Clock) -> Result<Ex
             now = %clock.now(),
             "deskmail started"
         );
-        let token_key = daemon::token_key(&config, &store, clock.now(), !dry_run)?
-            .unwrap_or_else(|| deskmail::agent::proof::TokenKey::new(&[]));
+        // a dry run on a database without a key signs with a throwaway one: nothing it
+        // sends survives the run, and no token from outside can verify against it
+        let token_key = match daemon::token_key(&config, &store, clock.now(), !dry_run)? {
+            Some(key) => key,
+            None => {
+                deskmail::agent::proof::TokenKey::new(&deskmail::store::settings::random_key()?)
+            }
+        };
         let mut engine = Engine {
             config,
             templates,

@@ -30,8 +30,8 @@ pub struct Vars {
 pub struct AnswerVars {
     /// The agent's text, without commands, quoted history and signature.
     pub text: String,
-    /// How the agent signs: the name from their From line, else their address's local part.
-    pub agent_name: String,
+    /// How the agent signs: the name from their From line (none: the desk signs alone).
+    pub agent_name: Option<String>,
 }
 
 /// The answer to `#help`, or to command lines that were not understood.
@@ -408,7 +408,7 @@ impl Vars {
                     Lang::En => "The new toner is on order; the supplier delivers it on Thursday.",
                 }
                 .into(),
-                agent_name: "Anna Jansen".into(),
+                agent_name: Some("Anna Jansen".into()),
             });
         }
         if name == "agent_help" {

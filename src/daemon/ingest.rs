@@ -7,7 +7,7 @@ use crate::agent::proof::{self, TokenKey};
 use crate::classify::{self, Author, Decision, Known, TicketHint};
 use crate::compose::{Composer, Outgoing};
 use crate::config::Config;
-use crate::model::{Inbound, Ticket};
+use crate::model::{Inbound, Status, Ticket};
 use crate::portal::FormRequest;
 use crate::schedule::{progress, sla};
 use crate::store::{self, StoreError, events, inbound, outbox, tickets};
@@ -208,17 +208,18 @@ fn act(
                 &format!("mail \"{}\"", m.subject),
                 Some(inbound_id),
             )?;
-            if *author == Author::Requester && t.status == crate::model::Status::WaitingCustomer {
-                tickets::set_status(tx, t.id, &crate::model::Status::Open, None, now)?;
-                events::add(
-                    tx,
-                    t.id,
-                    now,
-                    "deskmail",
-                    "status",
-                    "open: the requester replied",
-                    Some(inbound_id),
-                )?;
+            // the requester's answer ends a wait on them; after "resolved" it says it is not
+            // (the answer mail invites exactly that); a closed ticket stays closed
+            let reopen = match t.status {
+                Status::WaitingCustomer => Some("open: the requester replied"),
+                Status::Resolved => Some("reopened: the requester replied after it was resolved"),
+                _ => None,
+            };
+            if *author == Author::Requester
+                && let Some(why) = reopen
+            {
+                tickets::set_status(tx, t.id, &Status::Open, None, now)?;
+                events::add(tx, t.id, now, "deskmail", "status", why, Some(inbound_id))?;
             }
             let t = tickets::by_id(tx, t.id)?.unwrap_or(t);
             let mail = composer.agent_ticket_reply(&t, m, now)?;

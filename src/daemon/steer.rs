@@ -6,11 +6,10 @@
 
 use super::ingest::{IngestError, enqueue};
 use crate::agent::command::{Assignee, Command, Parsed, StatusChange};
-use crate::agent::proof::Unproven;
-use crate::agent::quote;
+use crate::agent::proof::{self, Unproven};
 use crate::compose::Composer;
 use crate::compose::vars::{AnswerVars, HelpError, HelpVars};
-use crate::model::{Inbound, Status, TicketRef, base_address};
+use crate::model::{Address, Inbound, Status, TicketRef, base_address};
 use crate::store::{events, inbound, tickets};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -108,10 +107,7 @@ pub fn apply(
                 event("status", &command.describe())?;
             }
             Command::Target(date) => {
-                let cal = &composer.config.calendar;
-                // the end of that working day: "by Friday" means Friday's closing time
-                let day = cal.working_day_on_or_before(*date);
-                let target = cal.closing_on(day).unwrap_or_else(|| cal.next_open(now));
+                let target = target_of(composer, *date, now);
                 tickets::set_target(tx, t.id, target, now)?;
                 event("target", &command.describe())?;
             }
@@ -132,20 +128,13 @@ pub fn apply(
     let help = parsed.commands.contains(&Command::Help);
 
     let t = tickets::by_id(tx, t.id)?.unwrap_or(t);
-    let text = quote::strip(&parsed.text);
+    let answer = answer_vars(from, &parsed.text, &composer.config.desk.address);
+    let text = answer.text.clone();
     if internal {
         if !text.is_empty() {
             events::add(tx, t.id, now, &agent, "note", &text, Some(inbound_id))?;
         }
     } else if !text.is_empty() || told {
-        let answer = AnswerVars {
-            text: text.clone(),
-            agent_name: from
-                .name
-                .clone()
-                .filter(|n| !n.trim().is_empty())
-                .unwrap_or_else(|| from.local_part().to_string()),
-        };
         let mail = composer.agent_answer(&t, answer, now)?;
         enqueue(tx, composer, &mail, Some(t.id), Some(inbound_id), now)?;
         tickets::set_threads(tx, t.id, Some(&mail.message_id), None)?;
@@ -171,6 +160,27 @@ pub fn apply(
     Ok(())
 }
 
+/// What the requester gets of an agent's mail: the text without any reply-address token (in
+/// their hands it would let them steer their own ticket with a forged From line; a note keeps
+/// none either), and the name to sign with.
+pub fn answer_vars(from: &Address, text: &str, desk_address: &str) -> AnswerVars {
+    AnswerVars {
+        text: proof::redact(text, desk_address),
+        agent_name: signature_name(from),
+    }
+}
+
+/// How the agent signs: the name in their From line, unless it is (or shows) an address —
+/// Outlook writes `"anna@example.org" <anna@example.org>` when no name is set. Without a name
+/// the answer is signed by the desk alone.
+fn signature_name(from: &Address) -> Option<String> {
+    from.name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty() && !n.contains('@'))
+        .map(str::to_string)
+}
+
 fn status_of(change: &StatusChange) -> (Status, Option<&str>) {
     match change {
         StatusChange::Open => (Status::Open, None),
@@ -188,6 +198,9 @@ fn check(composer: &Composer, c: &Command, agent: &str, now: DateTime<Utc>) -> O
         Command::Target(date) | Command::Next(date) if *date < today => {
             Some(format!("{date} has passed already (today is {today})"))
         }
+        Command::Target(date) if target_of(composer, *date, now) <= now => Some(format!(
+            "the working day {date} ends before now; give a later date"
+        )),
         Command::Assign(who) => {
             let to = assignee(who, agent);
             (!composer.config.is_agent(&to))
@@ -200,8 +213,16 @@ fn check(composer: &Composer, c: &Command, agent: &str, now: DateTime<Utc>) -> O
 fn assignee(who: &Assignee, agent: &str) -> String {
     match who {
         Assignee::Me => agent.to_string(),
-        Assignee::Address(a) => a.to_lowercase(),
+        Assignee::Address(a) => base_address(a).to_lowercase(),
     }
+}
+
+/// A target date means the end of that working day ("by Friday": Friday's closing time); a
+/// day off means the working day before it.
+fn target_of(composer: &Composer, date: chrono::NaiveDate, now: DateTime<Utc>) -> DateTime<Utc> {
+    let cal = &composer.config.calendar;
+    let day = cal.working_day_on_or_before(date);
+    cal.closing_on(day).unwrap_or_else(|| cal.next_open(now))
 }
 
 fn problem_line(command: &Command, problem: String) -> HelpError {

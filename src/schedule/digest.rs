@@ -8,8 +8,9 @@ use crate::config::Schedule;
 use crate::model::Ticket;
 use chrono::{DateTime, NaiveTime, Utc};
 
-/// The digest goes in the morning: from the start of the sending window until noon. A daemon
-/// that was down all morning does not mail a "morning" digest in the afternoon.
+/// The digest goes in the morning: from the start of the sending window until noon (or three
+/// hours after a late start). A daemon that was down all morning does not mail a "morning"
+/// digest in the afternoon.
 const UNTIL: NaiveTime = match NaiveTime::from_hms_opt(12, 0, 0) {
     Some(t) => t,
     None => panic!("noon is a time"),
@@ -35,9 +36,11 @@ pub struct Attention {
 /// Is now the time for today's digest (a working day's morning inside the sending window)?
 pub fn due_now(now: DateTime<Utc>, cal: &Calendar, s: &Schedule) -> bool {
     let local = now.with_timezone(&cal.tz());
-    cal.is_working_day(local.date_naive())
-        && local.time() >= s.send_from
-        && local.time() < UNTIL.min(s.send_until)
+    // a desk whose window opens late still gets its digest in the first hours of it
+    let until = UNTIL
+        .max(s.send_from + chrono::Duration::hours(3))
+        .min(s.send_until);
+    cal.is_working_day(local.date_naive()) && local.time() >= s.send_from && local.time() < until
 }
 
 /// Why `t` needs attention today, if it does.
@@ -95,8 +98,9 @@ pub fn digests(
         let to = a
             .ticket
             .assignee
-            .clone()
-            .unwrap_or_else(|| queue.to_string());
+            .as_deref()
+            .unwrap_or(queue)
+            .to_ascii_lowercase();
         match by_recipient.iter_mut().find(|(r, _)| *r == to) {
             Some((_, list)) => list.push(a),
             None => by_recipient.push((to, vec![a])),

@@ -21,10 +21,7 @@ pub fn token_key(c: &Connection, now: DateTime<Utc>) -> Result<Vec<u8>> {
     if let Some(key) = found {
         return Ok(key);
     }
-    let mut key = vec![0u8; 32];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut key))
-        .map_err(|e| super::StoreError::BadValue(format!("cannot read /dev/urandom: {e}")))?;
+    let key = random_key()?;
     // another process may have made one meanwhile: the first one stays
     c.execute(
         "INSERT OR IGNORE INTO settings (name, value, created) VALUES (?1, ?2, ?3)",
@@ -35,6 +32,15 @@ pub fn token_key(c: &Connection, now: DateTime<Utc>) -> Result<Vec<u8>> {
         [TOKEN_KEY],
         |r| r.get(0),
     )?)
+}
+
+/// 32 random bytes for a new key.
+pub fn random_key() -> Result<Vec<u8>> {
+    let mut key = vec![0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut key))
+        .map_err(|e| super::StoreError::BadValue(format!("cannot read /dev/urandom: {e}")))?;
+    Ok(key)
 }
 
 /// The stored key without making one (read-only commands); `None` before the first run.

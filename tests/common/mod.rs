@@ -45,6 +45,18 @@ addresses = ["anna@example.org"]
 holidays = ["2026-12-25", "2026-12-28"]
 "#;
 
+/// The labelled real-world corpus beside the checkout (`../shared/corpus`, see its README).
+/// Loud when it is missing: CI must not pass by testing (or fuzzing) nothing.
+pub fn corpus_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    assert!(
+        dir.join("labels.tsv").is_file(),
+        "the labelled corpus is not beside the checkout ({}): this test needs ../shared/corpus",
+        dir.display()
+    );
+    dir
+}
+
 pub struct Desk {
     pub dir: tempfile::TempDir,
     pub config: PathBuf,
