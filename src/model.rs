@@ -275,6 +275,22 @@ impl TicketRef {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// `SD-1042` (any case; `prefix` is the config's `tickets.ref_prefix`) → the reference;
+    /// anything else, also absurdly long numbers, → None.
+    pub fn parse(word: &str, prefix: &str) -> Option<TicketRef> {
+        let head = word.get(..prefix.len())?;
+        let digits = word.get(prefix.len()..)?;
+        if head.eq_ignore_ascii_case(prefix)
+            && !digits.is_empty()
+            && digits.len() <= 12
+            && digits.bytes().all(|b| b.is_ascii_digit())
+        {
+            Some(TicketRef::new(prefix, digits.parse().ok()?))
+        } else {
+            None
+        }
+    }
 }
 
 impl fmt::Display for TicketRef {

@@ -202,22 +202,7 @@ fn signed_tag(
     if token.is_empty() {
         return None;
     }
-    Some((parse_ref(reference, prefix)?, token.to_string()))
-}
-
-/// `SD-1042` (any case) → `TicketRef::new("SD-", 1042)`.
-fn parse_ref(word: &str, prefix: &str) -> Option<TicketRef> {
-    let head = word.get(..prefix.len())?;
-    let digits = word.get(prefix.len()..)?;
-    if head.eq_ignore_ascii_case(prefix)
-        && !digits.is_empty()
-        && digits.len() <= 12
-        && digits.bytes().all(|b| b.is_ascii_digit())
-    {
-        Some(TicketRef::new(prefix, digits.parse().ok()?))
-    } else {
-        None
-    }
+    Some((TicketRef::parse(reference, prefix)?, token.to_string()))
 }
 
 /// Why an agent's mail does not count as commands.

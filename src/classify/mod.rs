@@ -190,8 +190,10 @@ pub fn ticket_hints(m: &Inbound, config: &Config) -> Vec<TicketHint> {
         if let Some((base, tag)) = local.split_once('+')
             && base.eq_ignore_ascii_case(desk_local)
             && domain.eq_ignore_ascii_case(desk_domain)
-            && let Some(r) = parse_ref(tag, prefix)
-                .or_else(|| tag.rsplit_once('.').and_then(|(r, _)| parse_ref(r, prefix)))
+            && let Some(r) = TicketRef::parse(tag, prefix).or_else(|| {
+                tag.rsplit_once('.')
+                    .and_then(|(r, _)| TicketRef::parse(r, prefix))
+            })
         {
             hints.push(TicketHint::Reference(r));
         }
@@ -208,23 +210,8 @@ pub fn ticket_hints(m: &Inbound, config: &Config) -> Vec<TicketHint> {
 pub fn subject_refs(subject: &str, prefix: &str) -> Vec<TicketRef> {
     subject
         .split(|c: char| c.is_whitespace() || "[](){}:;,#".contains(c))
-        .filter_map(|w| parse_ref(w, prefix))
+        .filter_map(|w| TicketRef::parse(w, prefix))
         .collect()
-}
-
-fn parse_ref(word: &str, prefix: &str) -> Option<TicketRef> {
-    let head = word.get(..prefix.len())?;
-    let digits = word.get(prefix.len()..)?;
-    if head.eq_ignore_ascii_case(prefix)
-        && !digits.is_empty()
-        && digits.len() <= 12
-        && digits.bytes().all(|b| b.is_ascii_digit())
-    {
-        let n: i64 = digits.parse().ok()?;
-        Some(TicketRef::new(prefix, n))
-    } else {
-        None
-    }
 }
 
 /// The decision for one mail.
