@@ -240,6 +240,11 @@ fn the_demo_runs_as_shipped() {
         dir.path().join("config/demo.toml"),
     )
     .expect("copy config");
+    std::fs::copy(
+        root.join("config/demo-agents.key"),
+        dir.path().join("config/demo-agents.key"),
+    )
+    .expect("copy the demo's agent key");
     let inbox = dir.path().join("examples/inbox/new");
     std::fs::create_dir_all(&inbox).expect("mkdir");
     for entry in std::fs::read_dir(root.join("examples/inbox/new")).expect("examples") {
@@ -263,15 +268,19 @@ fn the_demo_runs_as_shipped() {
     };
     run(&["--now", "2026-11-24T16:00:00+01:00", "run", "--once"]);
     let sent = common::read_maildir(&dir.path().join("var/outbox/new"));
-    // two portal replies, a confirmation, an agent notification, a reply passed to the agents
-    assert_eq!(sent.len(), 5, "{sent:#?}");
+    // two portal replies, a confirmation, an agent notification, a reply passed to the agents,
+    // and the agent's answer to the requester
+    assert_eq!(sent.len(), 6, "{sent:#?}");
     let list: serde_json::Value =
         serde_json::from_slice(&run(&["tickets", "list", "--json"]).stdout).expect("JSON");
     assert_eq!(list[0]["ref"], "SD-1000");
+    // the agent's reply (to the demo key's signed address) steered the ticket
+    assert_eq!(list[0]["status"], "waiting_third_party", "{list}");
+    assert_eq!(list[0]["assignee"], "anna.jansen@example.org", "{list}");
     // the sample mails stay in place for the next demo (processed = "keep"), and are not answered twice
     run(&["--now", "2026-11-24T16:05:00+01:00", "run", "--once"]);
     assert_eq!(
         common::read_maildir(&dir.path().join("var/outbox/new")).len(),
-        5
+        6
     );
 }
