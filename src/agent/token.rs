@@ -1,0 +1,395 @@
+//! The signed reply address of a ticket: "servicedesk+SD-1042.0a1b…@example.org", whose token
+//! is an HMAC of the ticket reference under the desk's secret. A reply to that address shows it
+//! answers that ticket's mail; text for the requester has the tokens taken out ([`redact`]).
+//! Split from [`super::proof`], which weighs this evidence together with the server's word.
+
+use crate::model::{Inbound, TicketRef};
+use hmac::digest::Key;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Bytes of the HMAC kept in the token: 80 bits, 20 hex characters.
+const TOKEN_BYTES: usize = 10;
+
+/// The secret that signs reply addresses.
+#[derive(Clone)]
+pub struct TokenKey {
+    /// The key as HMAC uses it (RFC 2104 K0: padded to the block size, or hashed first when
+    /// longer), so making a MAC can never fail.
+    key: Key<HmacSha256>,
+}
+
+impl TokenKey {
+    pub fn new(secret: &[u8]) -> TokenKey {
+        let mut key = Key::<HmacSha256>::default();
+        let hashed;
+        let bytes = if secret.len() > key.len() {
+            hashed = Sha256::digest(secret);
+            hashed.as_slice()
+        } else {
+            secret
+        };
+        for (k, b) in key.iter_mut().zip(bytes) {
+            *k = *b;
+        }
+        TokenKey { key }
+    }
+
+    fn mac(&self, reference: &TicketRef) -> HmacSha256 {
+        let mut mac = HmacSha256::new(&self.key);
+        mac.update(reference.as_str().trim().to_ascii_uppercase().as_bytes());
+        mac
+    }
+
+    /// The token for a ticket: 20 lowercase hex characters.
+    pub fn token(&self, reference: &TicketRef) -> String {
+        let tag = self.mac(reference).finalize().into_bytes();
+        tag.iter()
+            .take(TOKEN_BYTES)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Whether `token` (either case) is the token for `reference`, compared in constant time.
+    pub fn verify(&self, reference: &TicketRef, token: &str) -> bool {
+        match decode_hex(token.trim()) {
+            Some(tag) if tag.len() == TOKEN_BYTES => {
+                self.mac(reference).verify_truncated_left(&tag).is_ok()
+            }
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Debug for TokenKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TokenKey(..)")
+    }
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || !bytes.len().is_multiple_of(2) {
+        return None;
+    }
+    bytes
+        .chunks_exact(2)
+        .map(|pair| match pair {
+            [hi, lo] => Some(nibble(*hi)? << 4 | nibble(*lo)?),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The desk address as (local part without any `+tag`, domain).
+fn desk_parts(desk_address: &str) -> Option<(&str, &str)> {
+    let (local, domain) = desk_address.trim().rsplit_once('@')?;
+    let local = local.split_once('+').map_or(local, |(l, _)| l);
+    Some((local, domain))
+}
+
+/// The signed reply address for a ticket: "servicedesk+SD-1042.0a1b…@example.org".
+pub fn reply_address(desk_address: &str, reference: &TicketRef, key: &TokenKey) -> String {
+    let token = key.token(reference);
+    match desk_parts(desk_address) {
+        Some((local, domain)) => format!("{local}+{reference}.{token}@{domain}"),
+        None => format!("{}+{reference}.{token}", desk_address.trim()),
+    }
+}
+
+/// `text` with every signed reply address (`desk+REF.TOKEN@domain`) made unsigned
+/// (`desk+REF@domain`): an agent's text goes to the requester, and a token in their hands
+/// would let them steer their own ticket with a forged From line.
+pub fn redact(text: &str, desk_address: &str) -> String {
+    let Some((local, domain)) = desk_parts(desk_address) else {
+        return text.to_string();
+    };
+    let needle = format!("{}+", local.to_ascii_lowercase());
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut done = 0;
+    let mut from = 0;
+    while let Some(found) = lower[from..].find(&needle) {
+        let start = from + found;
+        let tag_start = start + needle.len();
+        // the tag runs to the '@'; a token is the part after its last '.'
+        let tag_end = lower[tag_start..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
+            .map_or(lower.len(), |e| tag_start + e);
+        let at_domain = lower[tag_end..].starts_with('@')
+            && lower[tag_end + 1..].starts_with(&domain.to_ascii_lowercase());
+        let word_start =
+            start == 0 || !lower[..start].ends_with(|c: char| c.is_ascii_alphanumeric());
+        if at_domain
+            && word_start
+            && let Some(dot) = lower[tag_start..tag_end].rfind('.')
+        {
+            out.push_str(&text[done..tag_start + dot]);
+            done = tag_end;
+        }
+        from = tag_end.max(start + 1);
+    }
+    out.push_str(&text[done..]);
+    out
+}
+
+/// Every `desk+REF.TOKEN@` address among the mail's recipients (To, Cc, Delivered-To,
+/// X-Original-To) — REF parsed with the given prefix (e.g. "SD-"), case-insensitive, returned
+/// as TicketRef::new(prefix, n) — with its token text.
+pub fn signed_recipients(
+    m: &Inbound,
+    desk_address: &str,
+    prefix: &str,
+) -> Vec<(TicketRef, String)> {
+    let Some((desk_local, desk_domain)) = desk_parts(desk_address) else {
+        return Vec::new();
+    };
+    let delivered = m
+        .headers
+        .iter()
+        .filter(|(n, _)| {
+            n.eq_ignore_ascii_case("delivered-to") || n.eq_ignore_ascii_case("x-original-to")
+        })
+        .flat_map(|(_, v)| v.split([',', ' ', '\t']));
+    let candidates =
+        m.to.iter()
+            .chain(&m.cc)
+            .map(|a| a.email.as_str())
+            .chain(delivered);
+    let mut found: Vec<(TicketRef, String)> = Vec::new();
+    for address in candidates {
+        if let Some((reference, token)) = signed_tag(address, desk_local, desk_domain, prefix)
+            && !found
+                .iter()
+                .any(|(r, t)| *r == reference && t.eq_ignore_ascii_case(&token))
+        {
+            found.push((reference, token));
+        }
+    }
+    found
+}
+
+fn signed_tag(
+    address: &str,
+    desk_local: &str,
+    desk_domain: &str,
+    prefix: &str,
+) -> Option<(TicketRef, String)> {
+    let address = address.trim().trim_start_matches('<').trim_end_matches('>');
+    let (local, domain) = address.rsplit_once('@')?;
+    let (base, tag) = local.split_once('+')?;
+    if !base.eq_ignore_ascii_case(desk_local) || !domain.eq_ignore_ascii_case(desk_domain) {
+        return None;
+    }
+    // The prefix may hold a '.', the token never does.
+    let (reference, token) = tag.rsplit_once('.')?;
+    if token.is_empty() {
+        return None;
+    }
+    Some((TicketRef::parse(reference, prefix)?, token.to_string()))
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_taken_out_of_text_for_the_requester() {
+        let key = TokenKey::new(b"a key of sixteen bytes or more");
+        let signed = reply_address("servicedesk@example.org", &TicketRef::new("SD-", 7), &key);
+        let text = format!(
+            "Mail {signed} or <{}>; servicedesk+SD-7@example.org stays; \
+             myservicedesk+x.y@example.org is not ours.",
+            signed.to_uppercase()
+        );
+        let out = redact(&text, "servicedesk@example.org");
+        assert!(
+            !out.contains(&key.token(&TicketRef::new("SD-", 7))),
+            "{out}"
+        );
+        assert!(
+            !out.to_lowercase()
+                .contains(&key.token(&TicketRef::new("SD-", 7))),
+            "{out}"
+        );
+        assert!(
+            out.starts_with("Mail servicedesk+SD-7@example.org or <SERVICEDESK+SD-7@EXAMPLE.ORG>;"),
+            "{out}"
+        );
+        assert!(out.contains("myservicedesk+x.y@example.org"), "{out}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Address;
+
+    const DESK: &str = "servicedesk@example.org";
+
+    fn key() -> TokenKey {
+        TokenKey::new(b"a test secret, not the real one")
+    }
+
+    fn sd(n: i64) -> TicketRef {
+        TicketRef::new("SD-", n)
+    }
+
+    fn signed(n: i64) -> String {
+        reply_address(DESK, &sd(n), &key())
+    }
+
+    fn mail(to: &[&str], headers: &[(&str, &str)]) -> Inbound {
+        Inbound {
+            from: Some(Address::new(Some("Anna Agent"), "anna@it.example.org")),
+            to: to.iter().map(|a| Address::new(None, a)).collect(),
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_ascii_lowercase(), v.to_string()))
+                .collect(),
+            ..Inbound::default()
+        }
+    }
+
+    #[test]
+    fn token_round_trip() {
+        let k = key();
+        let t = k.token(&sd(1042));
+        assert_eq!(t.len(), 20);
+        assert!(
+            t.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        );
+        assert!(k.verify(&sd(1042), &t));
+    }
+
+    #[test]
+    fn token_is_hmac_sha256_of_the_upper_case_reference() {
+        // python3: hmac.new(b'Jefe', b'SD-1042', hashlib.sha256).hexdigest()[:20]
+        let k = TokenKey::new(b"Jefe");
+        assert_eq!(k.token(&sd(1042)), "43cadc9392be7ea03b19");
+        assert_eq!(
+            k.token(&TicketRef("sd-1042".into())),
+            "43cadc9392be7ea03b19"
+        );
+        assert!(k.verify(&TicketRef("sd-1042".into()), "43cadc9392be7ea03b19"));
+        // Keys longer than SHA-256's block are hashed first, as HMAC does.
+        let long = TokenKey::new(&[b'k'; 100]);
+        assert_eq!(long.token(&sd(7)), "66555fe61f4b77eab0cf");
+    }
+
+    #[test]
+    fn token_for_one_ticket_does_not_verify_another() {
+        let k = key();
+        assert!(!k.verify(&sd(2), &k.token(&sd(1))));
+        assert!(!TokenKey::new(b"other key").verify(&sd(1), &k.token(&sd(1))));
+    }
+
+    #[test]
+    fn tampered_token_fails() {
+        let k = key();
+        let t = k.token(&sd(1042));
+        for i in 0..t.len() {
+            let mut bytes = t.clone().into_bytes();
+            bytes[i] = if bytes[i] == b'0' { b'1' } else { b'0' };
+            let tampered = String::from_utf8(bytes).unwrap();
+            assert!(!k.verify(&sd(1042), &tampered), "{tampered}");
+        }
+    }
+
+    #[test]
+    fn malformed_tokens_fail() {
+        let k = key();
+        let t = k.token(&sd(1042));
+        for bad in [
+            "",
+            &t[..2],           // a shorter prefix of the right MAC
+            &t[..18],          //
+            &format!("{t}00"), // longer
+            "zz",
+            &t.replacen(|c: char| c.is_ascii_hexdigit(), "g", 1),
+            "é1",
+        ] {
+            assert!(!k.verify(&sd(1042), bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn upper_case_token_verifies() {
+        let k = key();
+        let t = k.token(&sd(1042)).to_ascii_uppercase();
+        assert!(k.verify(&sd(1042), &t));
+    }
+
+    #[test]
+    fn reply_address_format() {
+        let k = key();
+        let t = k.token(&sd(1042));
+        assert_eq!(
+            reply_address("servicedesk@example.org", &sd(1042), &k),
+            format!("servicedesk+SD-1042.{t}@example.org")
+        );
+        // A tag on the configured address is not doubled.
+        assert_eq!(
+            reply_address(" servicedesk+x@example.org ", &sd(1042), &k),
+            format!("servicedesk+SD-1042.{t}@example.org")
+        );
+    }
+
+    #[test]
+    fn signed_recipients_in_to_cc_and_delivery_headers() {
+        let k = key();
+        let (t1, t2, t3, t4) = (
+            k.token(&sd(1)),
+            k.token(&sd(2)),
+            k.token(&sd(3)),
+            k.token(&sd(4)),
+        );
+        let mut m = mail(
+            &[
+                &signed(1),
+                "servicedesk+SD-9@example.org", // unsigned: not ours to trust
+                &format!("servicedesk+SD-5.{t1}@evil.example"), // another domain
+                &format!("helpdesk+SD-6.{t1}@example.org"), // another mailbox
+                &format!("servicedesk+INC-7.{t1}@example.org"), // another prefix
+                "servicedesk@example.org",
+            ],
+            &[
+                (
+                    "Delivered-To",
+                    &format!("servicedesk+SD-3.{t3}@example.org"),
+                ),
+                (
+                    "X-Original-To",
+                    &format!("<servicedesk+sd-4.{t4}@Example.ORG>"),
+                ),
+                ("Delivered-To", &signed(1)), // the same as in To: listed once
+            ],
+        );
+        m.cc = vec![Address::new(
+            None,
+            &format!("SERVICEDESK+SD-2.{}@EXAMPLE.ORG", t2.to_ascii_uppercase()),
+        )];
+        let found = signed_recipients(&m, DESK, "SD-");
+        assert_eq!(
+            found,
+            vec![
+                (sd(1), t1),
+                (sd(2), t2.to_ascii_uppercase()),
+                (sd(3), t3),
+                (sd(4), t4),
+            ]
+        );
+    }
+}
