@@ -109,34 +109,9 @@ fn check_token(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Address;
+    use crate::agent::token::tests::{DESK, key, mail, sd, signed};
 
-    const DESK: &str = "servicedesk@example.org";
     const TRUSTED: &str = "mx.example.org";
-
-    fn key() -> TokenKey {
-        TokenKey::new(b"a test secret, not the real one")
-    }
-
-    fn sd(n: i64) -> TicketRef {
-        TicketRef::new("SD-", n)
-    }
-
-    fn signed(n: i64) -> String {
-        reply_address(DESK, &sd(n), &key())
-    }
-
-    fn mail(to: &[&str], headers: &[(&str, &str)]) -> Inbound {
-        Inbound {
-            from: Some(Address::new(Some("Anna Agent"), "anna@it.example.org")),
-            to: to.iter().map(|a| Address::new(None, a)).collect(),
-            headers: headers
-                .iter()
-                .map(|(n, v)| (n.to_ascii_lowercase(), v.to_string()))
-                .collect(),
-            ..Inbound::default()
-        }
-    }
 
     /// A mail to the signed address of SD-1042 with these Authentication-Results, top first.
     fn authed(results: &[&str]) -> Inbound {

@@ -231,26 +231,27 @@ mod redact_tests {
     }
 }
 
+/// Test mails and keys, shared with `proof`'s tests.
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::model::Address;
 
-    const DESK: &str = "servicedesk@example.org";
+    pub(crate) const DESK: &str = "servicedesk@example.org";
 
-    fn key() -> TokenKey {
+    pub(crate) fn key() -> TokenKey {
         TokenKey::new(b"a test secret, not the real one")
     }
 
-    fn sd(n: i64) -> TicketRef {
+    pub(crate) fn sd(n: i64) -> TicketRef {
         TicketRef::new("SD-", n)
     }
 
-    fn signed(n: i64) -> String {
+    pub(crate) fn signed(n: i64) -> String {
         reply_address(DESK, &sd(n), &key())
     }
 
-    fn mail(to: &[&str], headers: &[(&str, &str)]) -> Inbound {
+    pub(crate) fn mail(to: &[&str], headers: &[(&str, &str)]) -> Inbound {
         Inbound {
             from: Some(Address::new(Some("Anna Agent"), "anna@it.example.org")),
             to: to.iter().map(|a| Address::new(None, a)).collect(),

@@ -50,6 +50,15 @@ pub struct HelpError {
     pub problem: String,
 }
 
+impl From<&crate::agent::command::CommandError> for HelpError {
+    fn from(e: &crate::agent::command::CommandError) -> HelpError {
+        HelpError {
+            line: e.line.clone(),
+            problem: e.problem.clone(),
+        }
+    }
+}
+
 /// The morning digest for one agent (or the queue, for tickets nobody has).
 #[derive(Debug, Clone, Serialize)]
 pub struct DigestVars {

@@ -60,14 +60,7 @@ pub fn apply(
     inbound::link_ticket(tx, inbound_id, t.id)?;
     let agent = base_address(&from.email).to_lowercase();
     // all or nothing: a mistyped `#interal` must not let an internal note reach the requester
-    let mut errors: Vec<HelpError> = parsed
-        .errors
-        .iter()
-        .map(|e| HelpError {
-            line: e.line.clone(),
-            problem: e.problem.clone(),
-        })
-        .collect();
+    let mut errors: Vec<HelpError> = parsed.errors.iter().map(HelpError::from).collect();
     errors.extend(
         parsed
             .commands

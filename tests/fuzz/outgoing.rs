@@ -172,14 +172,7 @@ fn steer(
         syntax: command::SYNTAX.to_string(),
     };
     if !parsed.errors.is_empty() {
-        let errors = parsed
-            .errors
-            .iter()
-            .map(|e| HelpError {
-                line: e.line.clone(),
-                problem: e.problem.clone(),
-            })
-            .collect();
+        let errors = parsed.errors.iter().map(HelpError::from).collect();
         let mail = composer.agent_help(t, &agent, help(errors, Vec::new()), now)?;
         return Ok(vec![(mail, agent)]);
     }
