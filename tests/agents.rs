@@ -600,4 +600,31 @@ fn a_requester_reply_reopens_a_resolved_ticket() {
             .count()
             >= 2
     );
+
+    // the next answer threads under what the requester wrote last
+    let before = desk.sent();
+    desk.deliver(&agent_reply(
+        &notice,
+        &reply_to(&notice),
+        "",
+        "Ik kom morgen langs.",
+    ));
+    desk.run_once_at("2026-11-23T13:00:00+01:00");
+    let answer = desk
+        .sent_since(&before)
+        .into_iter()
+        .find(|s| s.to == ["fatima@example.com"])
+        .expect("the answer");
+    assert_eq!(answer.in_reply_to.as_deref(), Some("fatima-2@example.com"));
+    let confirmation = desk
+        .sent()
+        .into_iter()
+        .find(|s| s.subject.ends_with("ontvangen"))
+        .expect("confirmation");
+    let references = header(&answer.raw, "References").unwrap_or_default();
+    assert!(
+        references.contains(&confirmation.message_id)
+            && references.contains("fatima-2@example.com"),
+        "{references}"
+    );
 }

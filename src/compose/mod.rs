@@ -355,14 +355,25 @@ impl<'a> Composer<'a> {
 
     /// An agent's answer to the requester: in the desk's name, signed with the agent's name,
     /// threaded under the requester's earlier mails; the agent's own address is not shown.
+    /// `answering` is the requester's last mail, if they wrote one: the answer threads under
+    /// it (and under our first mail to them).
     pub fn agent_answer(
         &self,
         t: &Ticket,
         answer: vars::AnswerVars,
+        answering: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Outgoing, TemplateError> {
         let vars = Vars::for_ticket(self.config, t, now).with_answer(answer);
-        self.to_requester(t, MailKind::AgentAnswer, &vars, now, AutoSubmitted::No)
+        let mut mail =
+            self.to_requester(t, MailKind::AgentAnswer, &vars, now, AutoSubmitted::No)?;
+        if let Some(id) = answering {
+            mail.in_reply_to = Some(id.to_string());
+            if !mail.references.iter().any(|r| r == id) {
+                mail.references.push(id.to_string());
+            }
+        }
+        Ok(mail)
     }
 
     /// The command syntax, and what was not understood, to the agent who wrote.

@@ -128,7 +128,8 @@ pub fn apply(
             events::add(tx, t.id, now, &agent, "note", &text, Some(inbound_id))?;
         }
     } else if !text.is_empty() || told {
-        let mail = composer.agent_answer(&t, answer, now)?;
+        let answering = inbound::last_message_id_from(tx, t.id, &t.requester)?;
+        let mail = composer.agent_answer(&t, answer, answering.as_deref(), now)?;
         enqueue(tx, composer, &mail, Some(t.id), Some(inbound_id), now)?;
         tickets::set_threads(tx, t.id, Some(&mail.message_id), None)?;
         events::add(

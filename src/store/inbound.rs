@@ -79,6 +79,21 @@ pub fn seen_message_id(c: &Connection, message_id: &str) -> Result<bool> {
     .is_some())
 }
 
+/// The Message-ID of the last mail `sender` wrote on this ticket: an answer threads under it.
+pub fn last_message_id_from(
+    c: &Connection,
+    ticket_id: i64,
+    sender: &str,
+) -> Result<Option<String>> {
+    Ok(c.query_row(
+        "SELECT message_id FROM inbound WHERE ticket_id = ?1 AND sender = ?2 COLLATE NOCASE \
+         AND message_id IS NOT NULL ORDER BY id DESC LIMIT 1",
+        params![ticket_id, sender],
+        |r| r.get(0),
+    )
+    .optional()?)
+}
+
 pub fn for_ticket(c: &Connection, ticket_id: i64) -> Result<Vec<InboundSummary>> {
     let mut stmt = c.prepare(
         "SELECT id, received, sender, subject, decision, reason FROM inbound WHERE ticket_id = ?1 ORDER BY id",

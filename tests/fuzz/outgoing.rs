@@ -187,7 +187,7 @@ fn steer(
         )
     });
     if !parsed.is_internal() && (!answer.text.is_empty() || told) {
-        let mail = composer.agent_answer(t, answer, now)?;
+        let mail = composer.agent_answer(t, answer, None, now)?;
         mails.push((mail, t.requester.clone()));
     }
     if parsed.commands.contains(&Command::Help) {
