@@ -4,7 +4,8 @@
 //!
 //! * the pure core — [`parse`] (bytes → [`model::Inbound`]), [`classify`] (→ one
 //!   [`classify::Decision`] with its reason), [`portal`] (form mails in, prefilled links out),
-//!   [`schedule`] (business calendar, SLA targets, when progress mails are due), [`compose`]
+//!   [`agent`] (an agent's reply: its commands, its proof, what it does to the ticket),
+//!   [`schedule`] (business calendar, SLA targets, when progress mails and digests are due), [`compose`]
 //!   (templates → finished mails) and [`lang`] — plain functions over plain data;
 //! * the edges — [`source`] (where mail comes from), [`store`] (SQLite), [`transport`] (where
 //!   mail goes);

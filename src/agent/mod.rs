@@ -1,11 +1,13 @@
 //! Agents steer tickets by replying to deskmail's mails: what their reply says ([`command`]:
 //! `#` command lines, then the text for the requester, with quoted history and signatures
-//! removed by [`quote`]), and whether the mail proves it comes from an agent ([`proof`], which
+//! removed by [`quote`]), whether the mail proves it comes from an agent ([`proof`], which
 //! weighs a signed reply address per ticket, [`token`], and the receiving server's
-//! `Authentication-Results`, [`auth_results`]). Pure functions; the daemon applies the result.
+//! `Authentication-Results`, [`auth_results`]), and what it does to the ticket ([`plan`]).
+//! Pure functions; the daemon writes the plan.
 
 pub mod auth_results;
 pub mod command;
+pub mod plan;
 pub mod proof;
 pub mod quote;
 pub mod token;

@@ -191,42 +191,23 @@ pub fn set_status(
     Ok(())
 }
 
-/// A new target date (an agent's `#target`). A target moved into the future may come near
-/// and pass again, so those mails may go again.
-pub fn set_target(
-    c: &Connection,
-    id: i64,
-    target: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let future = target > now;
+/// Write what an agent's commands changed (`agent::plan`): status and what we wait for,
+/// target (and whether its near/overdue mails went), the promised contact, the assignee.
+pub fn set_steering(c: &Connection, t: &Ticket, now: DateTime<Utc>) -> Result<()> {
     c.execute(
-        "UPDATE tickets SET target = ?2, \
-         near_sent = CASE WHEN ?3 THEN 0 ELSE near_sent END, \
-         overdue_sent = CASE WHEN ?3 THEN 0 ELSE overdue_sent END, updated = ?4 WHERE id = ?1",
-        params![id, time_text(target), future, time_text(now)],
-    )?;
-    Ok(())
-}
-
-/// The date by which the requester hears from us (an agent's `#next`).
-pub fn set_next_contact(
-    c: &Connection,
-    id: i64,
-    next: NaiveDate,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    c.execute(
-        "UPDATE tickets SET next_contact = ?2, updated = ?3 WHERE id = ?1",
-        params![id, next.to_string(), time_text(now)],
-    )?;
-    Ok(())
-}
-
-pub fn set_assignee(c: &Connection, id: i64, assignee: &str, now: DateTime<Utc>) -> Result<()> {
-    c.execute(
-        "UPDATE tickets SET assignee = ?2, updated = ?3 WHERE id = ?1",
-        params![id, assignee, time_text(now)],
+        "UPDATE tickets SET status = ?2, waiting_reason = ?3, target = ?4, near_sent = ?5, \
+         overdue_sent = ?6, next_contact = ?7, assignee = ?8, updated = ?9 WHERE id = ?1",
+        params![
+            t.id,
+            t.status.as_str(),
+            t.waiting_reason,
+            time_text(t.target),
+            t.near_sent,
+            t.overdue_sent,
+            t.next_contact.map(|d| d.to_string()),
+            t.assignee,
+            time_text(now)
+        ],
     )?;
     Ok(())
 }

@@ -5,11 +5,11 @@
 use crate::pipeline::Pipeline;
 use crate::report::Problem;
 use crate::rng::Rng;
-use deskmail::agent::command::{self, Command, Parsed, StatusChange};
+use deskmail::agent::command::Parsed;
+use deskmail::agent::plan;
 use deskmail::classify::{Decision, Known};
-use deskmail::compose::vars::{HelpError, HelpVars};
 use deskmail::compose::{self, Composer, Outgoing};
-use deskmail::model::{Address, Inbound, Lang, Status, Ticket, TicketRef, base_address};
+use deskmail::model::{Address, Inbound, Lang, Status, Ticket, TicketRef};
 use deskmail::schedule::{progress, sla};
 
 impl Pipeline {
@@ -155,9 +155,9 @@ impl Pipeline {
     }
 }
 
-/// The mails `steer::apply` in src/daemon/steer.rs sends for a proven agent's mail: the help
-/// (to the agent) when a line was not understood, else the answer (to the requester) unless it
-/// is internal, and the help when asked for. Each with the one recipient it must go to.
+/// The mails a proven agent's mail sends, as the daemon plans them (`agent::plan`, which
+/// `daemon::steer` writes): the answer to the requester and the help to the agent, each with
+/// the one recipient it must go to.
 fn steer(
     composer: &Composer,
     t: &Ticket,
@@ -165,35 +165,15 @@ fn steer(
     parsed: &Parsed,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<(Outgoing, String)>, compose::TemplateError> {
-    let agent = base_address(&from.email).to_lowercase();
-    let help = |errors, applied| HelpVars {
-        errors,
-        applied,
-        syntax: command::SYNTAX.to_string(),
-    };
-    if !parsed.errors.is_empty() {
-        let errors = parsed.errors.iter().map(HelpError::from).collect();
-        let mail = composer.agent_help(t, &agent, help(errors, Vec::new()), now)?;
-        return Ok(vec![(mail, agent)]);
-    }
+    let p = plan::plan(parsed, from, t, composer.config, now);
     let mut mails = Vec::new();
-    // the daemon's own function: the token redacted, the signature name chosen
-    let answer =
-        deskmail::daemon::steer::answer_vars(from, &parsed.text, &composer.config.desk.address);
-    let told = parsed.commands.iter().any(|c| {
-        matches!(
-            c,
-            Command::Status(StatusChange::Resolved | StatusChange::WaitingCustomer(_))
-        )
-    });
-    if !parsed.is_internal() && (!answer.text.is_empty() || told) {
-        let mail = composer.agent_answer(t, answer, None, now)?;
+    if let Some(answer) = p.answer {
+        let mail = composer.agent_answer(&p.ticket, answer, None, now)?;
         mails.push((mail, t.requester.clone()));
     }
-    if parsed.commands.contains(&Command::Help) {
-        let applied = parsed.commands.iter().map(Command::describe).collect();
-        let mail = composer.agent_help(t, &agent, help(Vec::new(), applied), now)?;
-        mails.push((mail, agent));
+    if let Some(help) = p.help {
+        let mail = composer.agent_help(&p.ticket, &p.agent, help, now)?;
+        mails.push((mail, p.agent.clone()));
     }
     Ok(mails)
 }

@@ -1,0 +1,343 @@
+//! What a proven agent's reply does, decided without touching the store: the ticket as it
+//! will be, the events to record, and what goes to the requester and to the agent. All or
+//! nothing — one line not understood and only the agent hears back, so a mistyped `#interal`
+//! never lets an internal note reach the requester. `daemon::steer` writes the plan.
+
+use super::command::{Assignee, Command, Parsed, StatusChange};
+use super::token;
+use crate::compose::vars::{AnswerVars, HelpError, HelpVars};
+use crate::config::Config;
+use crate::model::{Address, Status, Ticket, base_address};
+use chrono::{DateTime, Utc};
+
+/// The outcome of one agent mail.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The sender, as the events name them.
+    pub agent: String,
+    /// The ticket after the commands (unchanged when `rejected`).
+    pub ticket: Ticket,
+    /// Events to record, as (kind, detail).
+    pub events: Vec<(&'static str, String)>,
+    /// Lines not understood: nothing else happens.
+    pub rejected: bool,
+    /// The answer to the requester, if any.
+    pub answer: Option<AnswerVars>,
+    /// The mail back to the agent (`#help`, or what was not understood), if any.
+    pub help: Option<HelpVars>,
+}
+
+/// Plan what `parsed`, from the agent `from`, does to `t` at `now`.
+pub fn plan(
+    parsed: &Parsed,
+    from: &Address,
+    t: &Ticket,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Plan {
+    let agent = base_address(&from.email).to_lowercase();
+    let mut errors: Vec<HelpError> = parsed.errors.iter().map(HelpError::from).collect();
+    errors.extend(parsed.commands.iter().filter_map(|c| {
+        check(config, c, &agent, now).map(|problem| HelpError {
+            line: c.describe(),
+            problem,
+        })
+    }));
+    if !errors.is_empty() {
+        return Plan {
+            events: vec![(
+                "not_understood",
+                format!("{} line(s) not understood; nothing done", errors.len()),
+            )],
+            agent,
+            ticket: t.clone(),
+            rejected: true,
+            answer: None,
+            help: Some(help(errors, Vec::new())),
+        };
+    }
+    let mut ticket = t.clone();
+    let mut events = Vec::new();
+    let mut applied = Vec::new();
+    let mut told = false; // a status the requester should hear about
+    for command in &parsed.commands {
+        match command {
+            Command::Status(change) => {
+                let (status, reason) = status_of(change);
+                told |= matches!(status, Status::Resolved | Status::WaitingCustomer);
+                ticket.status = status;
+                ticket.waiting_reason = reason;
+                events.push(("status", command.describe()));
+            }
+            Command::Target(date) => {
+                ticket.target = target_of(config, *date, now);
+                // a target moved into the future may come near and pass again
+                if ticket.target > now {
+                    ticket.near_sent = false;
+                    ticket.overdue_sent = false;
+                }
+                events.push(("target", command.describe()));
+            }
+            Command::Next(date) => {
+                ticket.next_contact = Some(*date);
+                events.push(("next", command.describe()));
+            }
+            Command::Assign(who) => {
+                let to = assignee(who, &agent);
+                events.push(("assign", format!("assigned to {to}")));
+                ticket.assignee = Some(to);
+            }
+            Command::Internal | Command::Help => {}
+        }
+        applied.push(command.describe());
+    }
+    let answer = answer_vars(from, &parsed.text, &config.desk.address);
+    let answer = if parsed.is_internal() {
+        if !answer.text.is_empty() {
+            events.push(("note", answer.text.clone()));
+        }
+        None
+    } else if !answer.text.is_empty() || told {
+        events.push(("answer", summary(&answer.text)));
+        Some(answer)
+    } else {
+        None
+    };
+    Plan {
+        agent,
+        ticket,
+        events,
+        rejected: false,
+        answer,
+        help: parsed
+            .commands
+            .contains(&Command::Help)
+            .then(|| help(Vec::new(), applied)),
+    }
+}
+
+fn help(errors: Vec<HelpError>, applied: Vec<String>) -> HelpVars {
+    HelpVars {
+        errors,
+        applied,
+        syntax: super::command::SYNTAX.to_string(),
+    }
+}
+
+/// What the requester gets of an agent's mail: the text without any reply-address token (in
+/// their hands it would let them steer their own ticket with a forged From line; a note keeps
+/// none either), and the name to sign with.
+pub fn answer_vars(from: &Address, text: &str, desk_address: &str) -> AnswerVars {
+    AnswerVars {
+        text: token::redact(text, desk_address),
+        agent_name: signature_name(from),
+    }
+}
+
+/// How the agent signs: the name in their From line, unless it is (or shows) an address —
+/// Outlook writes `"anna@example.org" <anna@example.org>` when no name is set. Without a name
+/// the answer is signed by the desk alone.
+fn signature_name(from: &Address) -> Option<String> {
+    from.name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty() && !n.contains('@'))
+        .map(str::to_string)
+}
+
+fn status_of(change: &StatusChange) -> (Status, Option<String>) {
+    match change {
+        StatusChange::Open => (Status::Open, None),
+        StatusChange::WaitingCustomer(r) => (Status::WaitingCustomer, r.clone()),
+        StatusChange::WaitingThirdParty(r) => (Status::WaitingThirdParty, r.clone()),
+        StatusChange::Resolved => (Status::Resolved, None),
+    }
+}
+
+/// What is wrong with a command that parsed, if anything: a date that has passed, an
+/// assignee who is not an agent.
+fn check(config: &Config, c: &Command, agent: &str, now: DateTime<Utc>) -> Option<String> {
+    let today = config.calendar.local_date(now);
+    match c {
+        Command::Target(date) | Command::Next(date) if *date < today => {
+            Some(format!("{date} has passed already (today is {today})"))
+        }
+        Command::Target(date) if target_of(config, *date, now) <= now => Some(format!(
+            "the working day {date} ends before now; give a later date"
+        )),
+        Command::Assign(who) => {
+            let to = assignee(who, agent);
+            (!config.is_agent(&to))
+                .then(|| format!("{to} is not a configured agent (agents.addresses)"))
+        }
+        _ => None,
+    }
+}
+
+fn assignee(who: &Assignee, agent: &str) -> String {
+    match who {
+        Assignee::Me => agent.to_string(),
+        Assignee::Address(a) => base_address(a).to_lowercase(),
+    }
+}
+
+/// A target date means the end of that working day ("by Friday": Friday's closing time); a
+/// day off means the working day before it.
+fn target_of(config: &Config, date: chrono::NaiveDate, now: DateTime<Utc>) -> DateTime<Utc> {
+    let cal = &config.calendar;
+    let day = cal.working_day_on_or_before(date);
+    cal.closing_on(day).unwrap_or_else(|| cal.next_open(now))
+}
+
+/// The first line of a text, for the event log.
+fn summary(text: &str) -> String {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let mut s: String = first.chars().take(120).collect();
+    if first.chars().count() > 120 || text.lines().filter(|l| !l.trim().is_empty()).count() > 1 {
+        s.push('…');
+    }
+    if s.is_empty() {
+        "(status only)".into()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agent::command;
+    use crate::model::{Lang, Priority, TicketRef};
+    use chrono::{NaiveDate, TimeZone};
+
+    fn config() -> Config {
+        crate::config::test_config("")
+    }
+
+    fn at(d: u32, h: u32) -> DateTime<Utc> {
+        chrono_tz::Europe::Amsterdam
+            .with_ymd_and_hms(2026, 11, d, h, 0, 0)
+            .single()
+            .expect("time")
+            .with_timezone(&Utc)
+    }
+
+    fn ticket() -> Ticket {
+        Ticket {
+            id: 1,
+            reference: TicketRef::new("SD-", 1000),
+            requester: "jan@example.org".into(),
+            requester_name: None,
+            lang: Lang::Nl,
+            subject: "x".into(),
+            description: "y".into(),
+            category: "hardware".into(),
+            priority: Priority::Normal,
+            status: Status::Open,
+            waiting_reason: None,
+            assignee: None,
+            created: at(23, 9),
+            target: at(24, 9),
+            next_contact: None,
+            near_sent: true,
+            overdue_sent: true,
+            requester_thread: None,
+            agent_thread: None,
+        }
+    }
+
+    fn agent(config: &Config) -> Address {
+        let email = config
+            .agents
+            .addresses
+            .first()
+            .cloned()
+            .unwrap_or_else(|| config.agents.queue.clone());
+        Address::new(Some("Anna Jansen"), &email)
+    }
+
+    #[test]
+    fn commands_change_the_ticket_and_the_text_goes_to_the_requester() {
+        let c = config();
+        let body = "#status waiting-third-party de leverancier\n#target 2026-12-10\n\
+                    #next 2026-12-02\n#assign me\n\nBesteld. Mail servicedesk+SD-1000.0123456789abcdef0123@example.org";
+        let p = plan(&command::parse(body), &agent(&c), &ticket(), &c, at(25, 10));
+        assert!(!p.rejected);
+        assert_eq!(p.ticket.status, Status::WaitingThirdParty);
+        assert_eq!(p.ticket.waiting_reason.as_deref(), Some("de leverancier"));
+        assert_eq!(p.ticket.next_contact, NaiveDate::from_ymd_opt(2026, 12, 2));
+        assert_eq!(p.ticket.assignee.as_deref(), Some(p.agent.as_str()));
+        assert!(
+            !p.ticket.near_sent && !p.ticket.overdue_sent,
+            "a new target may come near again"
+        );
+        let kinds: Vec<&str> = p.events.iter().map(|e| e.0).collect();
+        assert_eq!(kinds, ["status", "target", "next", "assign", "answer"]);
+        let answer = p.answer.expect("an answer");
+        assert!(
+            !answer.text.contains("0123456789abcdef0123"),
+            "{}",
+            answer.text
+        );
+        assert_eq!(answer.agent_name.as_deref(), Some("Anna Jansen"));
+        assert!(p.help.is_none());
+    }
+
+    #[test]
+    fn one_line_not_understood_changes_nothing_and_only_the_agent_hears() {
+        let c = config();
+        for body in [
+            "#resolve\n#interal\n\nGeheim.",
+            "#target 2026-11-01\n\nTekst.",
+            "#assign x@elders.nl\n\nTekst.",
+        ] {
+            let p = plan(&command::parse(body), &agent(&c), &ticket(), &c, at(25, 10));
+            assert!(p.rejected, "{body}");
+            assert_eq!(p.ticket.status, Status::Open, "{body}");
+            assert!(p.answer.is_none(), "{body}");
+            assert!(
+                p.help.as_ref().is_some_and(|h| !h.errors.is_empty()),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_internal_note_is_kept_and_a_bare_status_is_told() {
+        let c = config();
+        let p = plan(
+            &command::parse("#intern\n\nAlleen voor ons."),
+            &agent(&c),
+            &ticket(),
+            &c,
+            at(25, 10),
+        );
+        assert!(p.answer.is_none());
+        assert_eq!(p.events, [("note", "Alleen voor ons.".to_string())]);
+        let p = plan(
+            &command::parse("#opgelost"),
+            &agent(&c),
+            &ticket(),
+            &c,
+            at(25, 10),
+        );
+        assert_eq!(p.ticket.status, Status::Resolved);
+        assert!(
+            p.answer.is_some_and(|a| a.text.is_empty()),
+            "resolved is told even without text"
+        );
+        let nameless = Address::new(Some("anna@example.org"), "anna@example.org");
+        let p = plan(
+            &command::parse("Tekst."),
+            &nameless,
+            &ticket(),
+            &c,
+            at(25, 10),
+        );
+        assert_eq!(
+            p.answer.and_then(|a| a.agent_name),
+            None,
+            "an address is no name"
+        );
+    }
+}
