@@ -208,3 +208,63 @@ fn a_read_only_database_is_refused_clearly_and_taken_up_again_when_writable() {
     desk.ok(&["run", "--once"]);
     assert_sound(&desk, 8);
 }
+
+#[test]
+fn a_mail_the_store_cannot_mark_sent_is_not_sent_again_while_it_waits() {
+    // a reply waits in the outbox: its first try went to a closed port (a temporary failure)
+    let smtp = BASE_CONFIG.replace(
+        "[outbound]\nkind = \"maildir\"\npath = \"outbox\"",
+        "[outbound]\nkind = \"smtp\"\nhost = \"127.0.0.1\"\nport = 9\ntls = \"none\"",
+    );
+    assert_ne!(smtp, BASE_CONFIG, "the base config has a Maildir outbound");
+    let desk = Desk::with_full_config(
+        &smtp.replace("path = \"inbox\"", "path = \"inbox\"\npoll_seconds = 1"),
+    );
+    let disk = Tmpfs::mount(&desk.path("var"), "16m");
+    deliver(&desk, 0..1);
+    // the retry is due a minute after the first try: ten seconds from now
+    let earlier = (chrono::Utc::now() - chrono::Duration::seconds(50)).to_rfc3339();
+    desk.ok(&["--now", &earlier, "run", "--once"]);
+    assert!(desk.sent().is_empty());
+
+    // now it can go (Maildir), but the store cannot record that it went
+    let config = std::fs::read_to_string(&desk.config).expect("config");
+    std::fs::write(
+        &desk.config,
+        config.replace(
+            "kind = \"smtp\"\nhost = \"127.0.0.1\"\nport = 9\ntls = \"none\"",
+            "kind = \"maildir\"\npath = \"outbox\"",
+        ),
+    )
+    .expect("config");
+    let daemon = Daemon::start(&desk.config);
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(desk.sent().is_empty(), "not due yet");
+    disk.fill();
+    std::thread::sleep(Duration::from_secs(16));
+    assert_eq!(desk.sent().len(), 1, "sent once, not once per retry");
+    disk.free();
+    let daemon = wait_for_recorded(&desk, daemon);
+    let (code, log) = daemon.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains("sent earlier; now recorded"), "{log}");
+    assert_eq!(desk.sent().len(), 1, "{log}");
+}
+
+/// Wait until the outbox says every mail was sent; on a timeout, fail with the daemon's log.
+fn wait_for_recorded(desk: &Desk, daemon: Daemon) -> Daemon {
+    let start = Instant::now();
+    loop {
+        let listed = desk.run(&["outbox", "list", "--json"]);
+        let pending: serde_json::Value =
+            serde_json::from_slice(&listed.stdout).unwrap_or(serde_json::Value::Null);
+        if pending.as_array().is_some_and(Vec::is_empty) {
+            return daemon;
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            let (_, log) = daemon.stop();
+            panic!("still waiting after a minute: {pending}\n{log}");
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}

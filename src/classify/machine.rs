@@ -227,7 +227,6 @@ const BOUNCE_SUBJECTS: &[&str] = &[
     "mail delivery failed: returning message",
     "returned mail:",
     "undeliverable:",
-    "undeliverable message",
     "onbestelbaar:",
     "unzustellbar:",
     "non remis:",
@@ -259,6 +258,7 @@ fn bounce_subject(mail: &Mail) -> Option<MachineSignal> {
     let s = mail.subject.as_str();
     let hit = BOUNCE_SUBJECTS.iter().any(|p| s.starts_with(p))
         || s == "failure notice"
+        || s == "undeliverable message"
         || is_delay_warning(s);
     hit.then(|| {
         signal(
@@ -717,6 +717,8 @@ mod tests {
             "Away until Monday, please keep my ticket open",
             "Vacation request",
             "RE: Automatic reply: printer",
+            "Undeliverable messages since this morning",
+            "Undeliverable message when I mail a customer",
         ] {
             assert_eq!(
                 kind(&person(subject, &[], "Hi, can you help?")),

@@ -50,6 +50,7 @@ pub fn run(config: Config, once: bool, dry_run: bool, clock: Clock) -> Result<Ex
             store,
             transport,
             token_key,
+            unrecorded: Default::default(),
         };
         let opts = RunOptions {
             once,

@@ -87,13 +87,24 @@ async fn send_one(
     now: DateTime<Utc>,
     result: &mut Delivered,
 ) -> Result<(), IngestError> {
+    if engine.unrecorded.contains(&mail.id) {
+        // sent before in this run; only the store did not hear of it
+        outbox::mark_sent(engine.store.conn(), mail.id, now)?;
+        engine.unrecorded.remove(&mail.id);
+        tracing::info!(message_id = %mail.message_id, "sent earlier; now recorded");
+        result.sent += 1;
+        return Ok(());
+    }
     match engine
         .transport
         .send(&mail.message_id, &mail.recipients, &mail.raw)
         .await
     {
         Ok(()) => {
-            outbox::mark_sent(engine.store.conn(), mail.id, now)?;
+            if let Err(e) = outbox::mark_sent(engine.store.conn(), mail.id, now) {
+                engine.unrecorded.insert(mail.id);
+                return Err(e.into());
+            }
             tracing::info!(message_id = %mail.message_id, kind = %mail.kind, to = %mail.recipients.join(", "), "sent");
             result.sent += 1;
         }

@@ -36,6 +36,9 @@ pub struct Engine {
     pub transport: Transport,
     /// Signs and checks the reply addresses of mails to agents.
     pub token_key: TokenKey,
+    /// Outbox rows the server took but the store could not mark sent (a full or read-only
+    /// disk): only their mark is retried, never the sending, while this process lives.
+    pub unrecorded: std::collections::HashSet<i64>,
 }
 
 /// The agents' signing key: from `agents.secret_file`, else the one kept in the database (made
@@ -159,6 +162,11 @@ pub async fn run(
                 // the failed transaction was rolled back and its mail not marked at the source:
                 // the next pass takes it again
                 let mut wait = storage.fail();
+                if !ready {
+                    // started, and saying why it waits: systemd must not time the start out
+                    notify::ready(&format!("database cannot be written: {trouble}"));
+                    ready = true;
+                }
                 if let Some(w) = notify::watchdog_interval() {
                     wait = wait.min(w);
                 }
@@ -168,6 +176,12 @@ pub async fn run(
                 shutdown.sleep(wait).await;
                 if shutdown.is_requested() {
                     break;
+                }
+                // a fresh connection: write access granted, the file replaced or the disk
+                // remounted only show to a new one
+                match Store::open(&path) {
+                    Ok(store) => engine.store = store,
+                    Err(e) => tracing::debug!(error = %e, "database still cannot be opened"),
                 }
                 continue;
             }
@@ -200,7 +214,8 @@ pub async fn run(
     }
     if !opts.once {
         notify::stopping();
-        if !opts.dry_run {
+        // with the store in trouble a flush would send what it cannot record
+        if !opts.dry_run && storage.failures() == 0 {
             // decided mail should not wait for the next start
             match tokio::time::timeout(FINAL_FLUSH, deliver::flush(engine, opts.clock.now())).await
             {

@@ -169,6 +169,17 @@ impl Store {
             sqlite,
         };
         let mut conn = Connection::open(path).map_err(open_err)?;
+        // SQLite quietly opens a file it may not write read-only; every write would then fail
+        if conn.is_readonly(rusqlite::MAIN_DB).map_err(open_err)? {
+            return Err(StoreError::Open {
+                path: path.to_path_buf(),
+                sqlite: rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+                    Some("the database file is not writable".into()),
+                ),
+                trouble: Some(Trouble::ReadOnly),
+            });
+        }
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
