@@ -329,3 +329,31 @@ pub struct Ticket {
     /// Message-ID of our first mail to the agents about this ticket.
     pub agent_thread: Option<String>,
 }
+
+/// An open ticket for unit tests elsewhere in the crate: change what the test is about.
+#[cfg(test)]
+impl Ticket {
+    pub(crate) fn for_test(id: i64, created: DateTime<Utc>, target: DateTime<Utc>) -> Ticket {
+        Ticket {
+            id,
+            reference: TicketRef::new("SD-", 999 + id),
+            requester: "jan@example.com".into(),
+            requester_name: None,
+            lang: Lang::Nl,
+            subject: "Printer".into(),
+            description: String::new(),
+            category: "printer".into(),
+            priority: Priority::Normal,
+            status: Status::Open,
+            waiting_reason: None,
+            assignee: None,
+            created,
+            target,
+            next_contact: None,
+            near_sent: false,
+            overdue_sent: false,
+            requester_thread: None,
+            agent_thread: None,
+        }
+    }
+}

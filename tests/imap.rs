@@ -22,6 +22,23 @@ fn users() -> Users {
     }
 }
 
+/// The portal mails the desk a form for `requester`.
+fn send_form(u: &Users, message_id: &str, requester: &str, priority: &str) {
+    let form = portal_mail(
+        message_id,
+        &[
+            ("Naam", "Fatima el Amrani"),
+            ("E-mail", requester),
+            ("Categorie", "hardware"),
+            ("Prioriteit", priority),
+            ("Onderwerp", "Laptop start niet"),
+            ("Omschrijving", "Blijft hangen op het logo."),
+        ],
+    )
+    .replace("Portal <portal@example.org>", &u.portal);
+    smtp_send(&u.portal, &[&u.desk], &form);
+}
+
 #[test]
 fn a_persons_mail_is_answered_in_their_inbox_with_a_threaded_portal_reply() {
     let u = users();
@@ -80,19 +97,7 @@ fn a_portal_form_by_mail_makes_a_ticket_and_the_confirmation_arrives() {
         &u.agents,
         "processed = \"move:Processed\"",
     ));
-    let form = portal_mail(
-        "form-imap-1@desk.test",
-        &[
-            ("Naam", "Fatima el Amrani"),
-            ("E-mail", &fatima),
-            ("Categorie", "hardware"),
-            ("Prioriteit", "hoog"),
-            ("Onderwerp", "Laptop start niet"),
-            ("Omschrijving", "Blijft hangen op het logo."),
-        ],
-    )
-    .replace("Portal <portal@example.org>", &u.portal);
-    smtp_send(&u.portal, &[&u.desk], &form);
+    send_form(&u, "form-imap-1@desk.test", &fatima, "hoog");
     wait_for_mail(&u.desk, 1, Duration::from_secs(20));
     desk.ok(&["run", "--once"]);
     let confirmation = wait_for_mail(&fatima, 1, Duration::from_secs(20));
@@ -332,19 +337,7 @@ fn an_agents_reply_to_the_signed_address_comes_back_through_the_servers_and_answ
         &format!("queue = \"{}\"\naddresses = [\"{anna}\"]", u.agents),
     );
     let desk = Desk::with_full_config(&config);
-    let form = portal_mail(
-        "form-agent-1@desk.test",
-        &[
-            ("Naam", "Fatima el Amrani"),
-            ("E-mail", &fatima),
-            ("Categorie", "hardware"),
-            ("Prioriteit", "normaal"),
-            ("Onderwerp", "Laptop start niet"),
-            ("Omschrijving", "Blijft hangen op het logo."),
-        ],
-    )
-    .replace("Portal <portal@example.org>", &u.portal);
-    smtp_send(&u.portal, &[&u.desk], &form);
+    send_form(&u, "form-agent-1@desk.test", &fatima, "normaal");
     wait_for_mail(&u.desk, 1, Duration::from_secs(20));
     desk.ok(&["run", "--once"]);
     let notice = wait_for_mail(&u.agents, 1, Duration::from_secs(20)).remove(0);

@@ -127,48 +127,38 @@ fn sigkill_at_random_points_in_a_backlog_loses_nothing_and_answers_nothing_twice
     let agents = s.agents.clone();
     let per_requester = 150;
     let forms = 90;
-    for i in 0..forms {
-        let form = portal_mail(
-            &format!("kill-form-{i}@desk.test"),
-            &[
-                ("Naam", "Fatima el Amrani"),
-                ("E-mail", &plus(&form_requester, i)),
-                ("Categorie", "hardware"),
-                ("Prioriteit", "normaal"),
-                ("Onderwerp", &format!("Laptop {i}")),
-                ("Omschrijving", "Blijft hangen op het logo."),
-            ],
+    let person = |r: usize, requester: &str, i: usize| {
+        smtp_send(
+            requester,
+            &[&s.desk_user],
+            &person_mail(
+                // a plus-address per mail: the per-sender rate limit must not hide answers
+                &format!("Requester {r} <{}>", plus(requester, i)),
+                &format!("Question {i}"),
+                &format!("backlog-{r}-{i}@desk.test"),
+                "My computer does not start, could you help me please?",
+            ),
         )
-        .replace("Portal <portal@example.org>", &s.portal);
-        smtp_send(&s.portal, &[&s.desk_user], &form);
-        for (r, requester) in requesters.iter().enumerate() {
-            if i < per_requester {
-                smtp_send(
-                    requester,
-                    &[&s.desk_user],
-                    &person_mail(
-                        // a plus-address per mail: the per-sender rate limit must not hide answers
-                        &format!("Requester {r} <{}>", plus(requester, i)),
-                        &format!("Question {i}"),
-                        &format!("backlog-{r}-{i}@desk.test"),
-                        "My computer does not start, could you help me please?",
-                    ),
-                );
-            }
+    };
+    // forms and person mails mixed, then the rest of the person mails
+    for i in 0..per_requester {
+        if i < forms {
+            let form = portal_mail(
+                &format!("kill-form-{i}@desk.test"),
+                &[
+                    ("Naam", "Fatima el Amrani"),
+                    ("E-mail", &plus(&form_requester, i)),
+                    ("Categorie", "hardware"),
+                    ("Prioriteit", "normaal"),
+                    ("Onderwerp", &format!("Laptop {i}")),
+                    ("Omschrijving", "Blijft hangen op het logo."),
+                ],
+            )
+            .replace("Portal <portal@example.org>", &s.portal);
+            smtp_send(&s.portal, &[&s.desk_user], &form);
         }
-    }
-    for (r, requester) in requesters.iter().enumerate() {
-        for i in forms..per_requester {
-            smtp_send(
-                requester,
-                &[&s.desk_user],
-                &person_mail(
-                    &format!("Requester {r} <{}>", plus(requester, i)),
-                    &format!("Question {i}"),
-                    &format!("backlog-{r}-{i}@desk.test"),
-                    "My computer does not start, could you help me please?",
-                ),
-            );
+        for (r, requester) in requesters.iter().enumerate() {
+            person(r, requester, i);
         }
     }
     let total = requesters.len() * per_requester + forms;

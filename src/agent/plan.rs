@@ -207,7 +207,7 @@ fn summary(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::agent::command;
-    use crate::model::{Lang, Priority, TicketRef};
+
     use chrono::{NaiveDate, TimeZone};
 
     fn config() -> Config {
@@ -224,25 +224,9 @@ mod tests {
 
     fn ticket() -> Ticket {
         Ticket {
-            id: 1,
-            reference: TicketRef::new("SD-", 1000),
-            requester: "jan@example.org".into(),
-            requester_name: None,
-            lang: Lang::Nl,
-            subject: "x".into(),
-            description: "y".into(),
-            category: "hardware".into(),
-            priority: Priority::Normal,
-            status: Status::Open,
-            waiting_reason: None,
-            assignee: None,
-            created: at(23, 9),
-            target: at(24, 9),
-            next_contact: None,
             near_sent: true,
             overdue_sent: true,
-            requester_thread: None,
-            agent_thread: None,
+            ..Ticket::for_test(1, at(23, 9), at(24, 9))
         }
     }
 

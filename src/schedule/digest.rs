@@ -116,7 +116,7 @@ pub fn digests(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Lang, Priority, Status, TicketRef};
+    use crate::model::Status;
     use crate::schedule::BusinessDuration;
     use chrono::{NaiveDate, TimeZone};
     use chrono_tz::Europe::Amsterdam;
@@ -159,25 +159,8 @@ mod tests {
 
     fn ticket(id: i64, target: DateTime<Utc>, assignee: Option<&str>) -> Ticket {
         Ticket {
-            id,
-            reference: TicketRef::new("SD-", 1000 + id),
-            requester: "jan@example.org".into(),
-            requester_name: None,
-            lang: Lang::Nl,
-            subject: "x".into(),
-            description: "y".into(),
-            category: "hardware".into(),
-            priority: Priority::Normal,
-            status: Status::Open,
-            waiting_reason: None,
             assignee: assignee.map(str::to_string),
-            created: at(2, 9),
-            target,
-            next_contact: None,
-            near_sent: false,
-            overdue_sent: false,
-            requester_thread: None,
-            agent_thread: None,
+            ..Ticket::for_test(id, at(2, 9), target)
         }
     }
 

@@ -1,6 +1,6 @@
 use super::*;
 use crate::config::Schedule;
-use crate::model::{Lang, Priority, Status, TicketRef};
+use crate::model::Status;
 use crate::schedule::calendar::BusinessDuration;
 use chrono::{NaiveTime, Weekday};
 use chrono_tz::Europe::Amsterdam;
@@ -50,25 +50,8 @@ fn ticket(
     next_contact: Option<NaiveDate>,
 ) -> Ticket {
     Ticket {
-        id: 1,
-        reference: TicketRef("SD-1000".into()),
-        requester: "jan@example.com".into(),
-        requester_name: None,
-        lang: Lang::Nl,
-        subject: "Printer".into(),
-        description: String::new(),
-        category: "printer".into(),
-        priority: Priority::Normal,
-        status: Status::Open,
-        waiting_reason: None,
-        assignee: None,
-        created,
-        target,
         next_contact,
-        near_sent: false,
-        overdue_sent: false,
-        requester_thread: None,
-        agent_thread: None,
+        ..Ticket::for_test(1, created, target)
     }
 }
 
