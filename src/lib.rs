@@ -3,7 +3,8 @@
 //! The layout follows the flow of one message (see DESIGN.md):
 //!
 //! * the pure core — [`parse`] (bytes → [`model::Inbound`]), [`classify`] (→ one
-//!   [`classify::Decision`] with its reason), [`portal`] (form mails in, prefilled links out),
+//!   [`classify::Decision`] with its reason), [`quote`] (a mail's own text without quoted
+//!   history and signature), [`portal`] (form mails in, prefilled links out),
 //!   [`agent`] (an agent's reply: its commands, its proof, what it does to the ticket),
 //!   [`schedule`] (business calendar, SLA targets, when progress mails and digests are due), [`compose`]
 //!   (templates → finished mails) and [`lang`] — plain functions over plain data;
@@ -23,6 +24,7 @@ pub mod lang;
 pub mod model;
 pub mod parse;
 pub mod portal;
+pub mod quote;
 pub mod schedule;
 pub mod secret;
 pub mod shutdown;

@@ -233,21 +233,9 @@ pub fn cap(s: &str, max: usize) -> String {
 
 /// The start of the body without quoted history and signature, cut at a word boundary.
 pub fn excerpt(body: &str, max_chars: usize) -> String {
-    let mut kept = Vec::new();
-    for line in body.lines() {
-        let t = line.trim_end();
-        if t == "--" || t == "-- " || is_quote_header(t) {
-            break;
-        }
-        if t.starts_with('>') {
-            continue;
-        }
-        kept.push(t);
-    }
-    let text = kept.join("\n");
-    let text = text.trim();
+    let text = crate::quote::strip(body);
     if text.chars().count() <= max_chars {
-        return text.to_string();
+        return text;
     }
     let cut: String = text.chars().take(max_chars).collect();
     let cut = match cut.rfind(char::is_whitespace) {
@@ -255,15 +243,6 @@ pub fn excerpt(body: &str, max_chars: usize) -> String {
         _ => cut.as_str(),
     };
     format!("{} …", cut.trim_end())
-}
-
-fn is_quote_header(line: &str) -> bool {
-    let l = line.trim();
-    (l.starts_with("On ") && l.ends_with("wrote:"))
-        || (l.starts_with("Op ") && l.contains(" schreef ") && l.ends_with(':'))
-        || (l.starts_with("Op ") && l.contains("het volgende geschreven"))
-        || l.starts_with("-----Original Message-----")
-        || l.starts_with("-----Oorspronkelijk bericht-----")
 }
 
 /// `Re: Fwd: AW: subject` → `subject`.

@@ -4,6 +4,7 @@
 //! back as a [`CommandError`] with the right syntax — never silently dropped, and never passed
 //! on as text for the requester. Pure: the daemon decides what to do with the result.
 
+use crate::quote::clean;
 use chrono::NaiveDate;
 use std::fmt;
 
@@ -81,7 +82,7 @@ pub struct Parsed {
     pub commands: Vec<Command>,
     pub errors: Vec<CommandError>,
     /// Everything after the command block, without surrounding blank lines, `\n` line ends.
-    /// Quoted history and signatures are still in it (see [`super::quote::strip`]).
+    /// Quoted history and signatures are still in it (see [`crate::quote::strip`]).
     pub text: String,
 }
 
@@ -403,19 +404,6 @@ fn address(text: &str) -> Option<String> {
         .chars()
         .all(|c| !c.is_whitespace() && !c.is_control() && !"<>()[],;:\"\\".contains(c));
     (!local.is_empty() && !domain.contains('@') && labels_ok && chars_ok).then_some(candidate)
-}
-
-/// Trimmed of whitespace (the no-break space included) and the invisible characters some
-/// clients put in front of a line.
-fn clean(s: &str) -> &str {
-    s.trim_matches(|c: char| c.is_whitespace() || is_invisible(c))
-}
-
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'
-    )
 }
 
 fn without_blank_edges<'a>(lines: &'a [&'a str]) -> &'a [&'a str] {

@@ -1,6 +1,6 @@
 //! Agents steer tickets by replying to deskmail's mails: what their reply says ([`command`]:
 //! `#` command lines, then the text for the requester, with quoted history and signatures
-//! removed by [`quote`]), whether the mail proves it comes from an agent ([`proof`], which
+//! removed by [`crate::quote`]), whether the mail proves it comes from an agent ([`proof`], which
 //! weighs a signed reply address per ticket, [`token`], and the receiving server's
 //! `Authentication-Results`, [`auth_results`]), and what it does to the ticket ([`plan`]).
 //! Pure functions; the daemon writes the plan.
@@ -9,5 +9,4 @@ pub mod auth_results;
 pub mod command;
 pub mod plan;
 pub mod proof;
-pub mod quote;
 pub mod token;

@@ -4,11 +4,12 @@
 
 pub mod machine;
 
+use crate::agent::command;
 use crate::agent::proof::Unproven;
-use crate::agent::{command, quote};
 use crate::config::Config;
 use crate::model::{Inbound, TicketRef};
 use crate::portal::{self, FormChoice, FormProblem, FormRequest};
+use crate::quote;
 pub use machine::{MachineKind, MachineSignal, OwnIdentity};
 use serde::Serialize;
 

@@ -340,7 +340,9 @@ fn tidy(lines: &[&str]) -> String {
     out.join("\n")
 }
 
-fn clean(s: &str) -> &str {
+/// Trimmed of whitespace (the no-break space included) and the invisible characters some
+/// clients put in front of a line.
+pub(crate) fn clean(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || is_invisible(c))
 }
 
