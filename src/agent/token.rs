@@ -101,11 +101,39 @@ fn desk_parts(desk_address: &str) -> Option<(&str, &str)> {
 
 /// The signed reply address for a ticket: "servicedesk+SD-1042.0a1b…@example.org".
 pub fn reply_address(desk_address: &str, reference: &TicketRef, key: &TokenKey) -> String {
-    let token = key.token(reference);
+    plus_address(
+        desk_address,
+        &format!("{reference}.{}", key.token(reference)),
+    )
+}
+
+/// The ticket's plain address, "servicedesk+SD-1042@example.org": requesters reply to it.
+pub fn ticket_address(desk_address: &str, reference: &TicketRef) -> String {
+    plus_address(desk_address, reference.as_str())
+}
+
+fn plus_address(desk_address: &str, tag: &str) -> String {
     match desk_parts(desk_address) {
-        Some((local, domain)) => format!("{local}+{reference}.{token}@{domain}"),
-        None => format!("{}+{reference}.{token}", desk_address.trim()),
+        Some((local, domain)) => format!("{local}+{tag}@{domain}"),
+        None => format!("{}+{tag}", desk_address.trim()),
     }
+}
+
+/// The ticket a desk plus-address names, signed or not (`desk+SD-1042@`,
+/// `desk+SD-1042.TOKEN@`); the token is not checked here.
+pub fn addressed_ticket(address: &str, desk_address: &str, prefix: &str) -> Option<TicketRef> {
+    let (desk_local, desk_domain) = desk_parts(desk_address)?;
+    let tag = desk_tag(address, desk_local, desk_domain)?;
+    TicketRef::parse(tag, prefix).or_else(|| TicketRef::parse(tag.rsplit_once('.')?.0, prefix))
+}
+
+/// The `+tag` of an address at the desk's local part and domain.
+fn desk_tag<'a>(address: &'a str, desk_local: &str, desk_domain: &str) -> Option<&'a str> {
+    let address = address.trim().trim_start_matches('<').trim_end_matches('>');
+    let (local, domain) = address.rsplit_once('@')?;
+    let (base, tag) = local.split_once('+')?;
+    (base.eq_ignore_ascii_case(desk_local) && domain.eq_ignore_ascii_case(desk_domain))
+        .then_some(tag)
 }
 
 /// `text` with every signed reply address (`desk+REF.TOKEN@domain`) made unsigned
@@ -186,12 +214,7 @@ fn signed_tag(
     desk_domain: &str,
     prefix: &str,
 ) -> Option<(TicketRef, String)> {
-    let address = address.trim().trim_start_matches('<').trim_end_matches('>');
-    let (local, domain) = address.rsplit_once('@')?;
-    let (base, tag) = local.split_once('+')?;
-    if !base.eq_ignore_ascii_case(desk_local) || !domain.eq_ignore_ascii_case(desk_domain) {
-        return None;
-    }
+    let tag = desk_tag(address, desk_local, desk_domain)?;
     // The prefix may hold a '.', the token never does.
     let (reference, token) = tag.rsplit_once('.')?;
     if token.is_empty() {
@@ -203,6 +226,26 @@ fn signed_tag(
 #[cfg(test)]
 mod redact_tests {
     use super::*;
+
+    #[test]
+    fn a_plus_address_names_its_ticket_signed_or_not() {
+        let desk = "servicedesk@example.org";
+        let sd = TicketRef::new("SD-", 7);
+        assert_eq!(ticket_address(desk, &sd), "servicedesk+SD-7@example.org");
+        for a in [
+            "servicedesk+SD-7@example.org",
+            "<SERVICEDESK+sd-7.0123456789abcdef0123@EXAMPLE.ORG>",
+        ] {
+            assert_eq!(addressed_ticket(a, desk, "SD-"), Some(sd.clone()), "{a}");
+        }
+        for a in [
+            "servicedesk@example.org",
+            "other+SD-7@example.org",
+            "servicedesk+SD-7@elders.nl",
+        ] {
+            assert_eq!(addressed_ticket(a, desk, "SD-"), None, "{a}");
+        }
+    }
 
     #[test]
     fn tokens_are_taken_out_of_text_for_the_requester() {

@@ -4,8 +4,8 @@
 
 pub mod machine;
 
-use crate::agent::command;
 use crate::agent::proof::Unproven;
+use crate::agent::{command, token};
 use crate::config::Config;
 use crate::model::{Inbound, TicketRef};
 use crate::portal::{self, FormChoice, FormProblem, FormRequest};
@@ -184,21 +184,13 @@ pub fn ticket_hints(m: &Inbound, config: &Config) -> Vec<TicketHint> {
         .into_iter()
         .map(TicketHint::Reference)
         .collect();
-    let (desk_local, desk_domain) = config.desk.address.rsplit_once('@').unwrap_or(("", ""));
-    for rcpt in m.to.iter().chain(&m.cc) {
-        let (local, domain) = rcpt.email.rsplit_once('@').unwrap_or(("", ""));
-        // `desk+SD-1042@` or, signed for agents, `desk+SD-1042.TOKEN@`
-        if let Some((base, tag)) = local.split_once('+')
-            && base.eq_ignore_ascii_case(desk_local)
-            && domain.eq_ignore_ascii_case(desk_domain)
-            && let Some(r) = TicketRef::parse(tag, prefix).or_else(|| {
-                tag.rsplit_once('.')
-                    .and_then(|(r, _)| TicketRef::parse(r, prefix))
-            })
-        {
-            hints.push(TicketHint::Reference(r));
-        }
-    }
+    // `desk+SD-1042@` or, signed for agents, `desk+SD-1042.TOKEN@`
+    hints.extend(
+        m.to.iter()
+            .chain(&m.cc)
+            .filter_map(|r| token::addressed_ticket(&r.email, &config.desk.address, prefix))
+            .map(TicketHint::Reference),
+    );
     hints.extend(
         m.referenced_ids()
             .into_iter()

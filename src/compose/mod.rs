@@ -7,7 +7,7 @@ pub mod templates;
 pub mod vars;
 pub mod words;
 
-use crate::agent::proof::TokenKey;
+use crate::agent::token::{self, TokenKey};
 use crate::config::Config;
 use crate::model::{Address, Inbound, Lang, Ticket};
 use crate::portal::FormChoice;
@@ -128,11 +128,7 @@ impl<'a> Composer<'a> {
         match self.token_key {
             Some(key) => Address::new(
                 Some(&self.config.desk.name),
-                &crate::agent::proof::reply_address(
-                    &self.config.desk.address,
-                    &ticket.reference,
-                    key,
-                ),
+                &token::reply_address(&self.config.desk.address, &ticket.reference, key),
             ),
             None => self.desk_reply_to(ticket),
         }
@@ -143,15 +139,9 @@ impl<'a> Composer<'a> {
     }
 
     fn desk_reply_to(&self, ticket: &Ticket) -> Address {
-        let (local, domain) = self
-            .config
-            .desk
-            .address
-            .rsplit_once('@')
-            .unwrap_or((&self.config.desk.address, ""));
         Address::new(
             Some(&self.config.desk.name),
-            &format!("{local}+{}@{domain}", ticket.reference),
+            &token::ticket_address(&self.config.desk.address, &ticket.reference),
         )
     }
 
