@@ -114,6 +114,56 @@ fn storage_backoff() -> Backoff {
     Backoff::new(Duration::from_secs(2), Duration::from_secs(120))
 }
 
+/// A pass failed. Unless the database cannot be written, that ends the run. Otherwise a
+/// one-shot run says so and ends; the daemon says so, waits (backing off) and reconnects to
+/// the database: the failed transaction was rolled back and its mail not marked at the
+/// source, so the next pass takes it again.
+async fn wait_for_storage(
+    engine: &mut Engine,
+    source: &mut Source,
+    opts: RunOptions,
+    storage: &mut Backoff,
+    ready: &mut bool,
+    shutdown: &mut Shutdown,
+    e: RunError,
+) -> Result<(), RunError> {
+    let Some(trouble) = engine.store.trouble(e.trouble()) else {
+        return Err(e);
+    };
+    let path = engine.store.path().to_path_buf();
+    if opts.once {
+        source.close().await;
+        engine.transport.close().await;
+        return Err(RunError::Unwritable {
+            path,
+            trouble,
+            cause: e.to_string(),
+        });
+    }
+    let mut wait = storage.fail();
+    if !*ready {
+        // started, and saying why it waits: systemd must not time the start out
+        notify::ready(&format!("database cannot be written: {trouble}"));
+        *ready = true;
+    }
+    if let Some(w) = notify::watchdog_interval() {
+        wait = wait.min(w);
+    }
+    tracing::error!(database = %path.display(), %trouble, error = %e, retry_in_s = wait.as_secs(), "DATABASE CANNOT BE WRITTEN; nothing is lost: the mail stays at the source and is taken again");
+    notify::status(&format!("database cannot be written: {trouble}"));
+    notify::watchdog();
+    shutdown.sleep(wait).await;
+    if !shutdown.is_requested() {
+        // a fresh connection: write access granted, the file replaced or the disk remounted
+        // only show to a new one
+        match Store::open(&path) {
+            Ok(store) => engine.store = store,
+            Err(e) => tracing::debug!(error = %e, "database still cannot be opened"),
+        }
+    }
+    Ok(())
+}
+
 /// Did the source answer in this pass?
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum SourceState {
@@ -146,42 +196,18 @@ pub async fn run(
                 state
             }
             Err(e) => {
-                let Some(trouble) = engine.store.trouble(e.trouble()) else {
-                    return Err(e);
-                };
-                let path = engine.store.path().to_path_buf();
-                if opts.once {
-                    source.close().await;
-                    engine.transport.close().await;
-                    return Err(RunError::Unwritable {
-                        path,
-                        trouble,
-                        cause: e.to_string(),
-                    });
-                }
-                // the failed transaction was rolled back and its mail not marked at the source:
-                // the next pass takes it again
-                let mut wait = storage.fail();
-                if !ready {
-                    // started, and saying why it waits: systemd must not time the start out
-                    notify::ready(&format!("database cannot be written: {trouble}"));
-                    ready = true;
-                }
-                if let Some(w) = notify::watchdog_interval() {
-                    wait = wait.min(w);
-                }
-                tracing::error!(database = %path.display(), %trouble, error = %e, retry_in_s = wait.as_secs(), "DATABASE CANNOT BE WRITTEN; nothing is lost: the mail stays at the source and is taken again");
-                notify::status(&format!("database cannot be written: {trouble}"));
-                notify::watchdog();
-                shutdown.sleep(wait).await;
+                wait_for_storage(
+                    engine,
+                    source,
+                    opts,
+                    &mut storage,
+                    &mut ready,
+                    &mut shutdown,
+                    e,
+                )
+                .await?;
                 if shutdown.is_requested() {
                     break;
-                }
-                // a fresh connection: write access granted, the file replaced or the disk
-                // remounted only show to a new one
-                match Store::open(&path) {
-                    Ok(store) => engine.store = store,
-                    Err(e) => tracing::debug!(error = %e, "database still cannot be opened"),
                 }
                 continue;
             }
