@@ -137,8 +137,17 @@ fn parse_now(s: &str) -> std::result::Result<DateTime<Utc>, String> {
 }
 
 /// Logs to stderr, in a form journald keeps well: no colours unless stderr is a terminal.
+///
+/// `-v`/`-vv`/`RUST_LOG` open up deskmail's own lines only. The libraries' debug and trace
+/// output is the wire protocol itself — IMAP `LOGIN` with the password, SMTP `AUTH` in base64,
+/// whole messages — so their lines stop at info whatever the filter says: no verbosity may put
+/// a secret or a mail's text into a log.
 pub fn logging(verbose: u8) {
     use std::io::IsTerminal;
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::filter::{FilterExt as _, filter_fn};
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
     let default = match verbose {
         0 => "info",
         1 => "debug",
@@ -146,12 +155,15 @@ pub fn logging(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let libraries_at_info = filter_fn(|meta| {
+        meta.target().starts_with("deskmail") || *meta.level() <= tracing::Level::INFO
+    });
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
-        .try_init();
+        .with_filter(filter.and(libraries_at_info));
+    let _ = tracing_subscriber::registry().with(layer).try_init();
 }
 
 pub fn load_config(args: &Args) -> Result<Config> {

@@ -29,10 +29,12 @@ pub enum Outcome {
     AlreadyDone,
     /// Could not be read; kept raw with the reason.
     Quarantined(String),
-    /// Decided; the name and reason of the decision.
+    /// Decided; the name and reason of the decision, and the mail's Message-ID (the log names
+    /// a mail by its source key, Message-ID and size, never by its text).
     Decided {
         decision: &'static str,
         reason: String,
+        message_id: Option<String>,
     },
 }
 
@@ -161,6 +163,7 @@ pub fn ingest(
     Ok(Outcome::Decided {
         decision: decision.name(),
         reason,
+        message_id: m.message_id.clone(),
     })
 }
 

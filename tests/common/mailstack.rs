@@ -60,11 +60,16 @@ pub fn up() {
 
 /// A fresh mailbox `NAME-<unique>@desk.test` with the test password.
 pub fn new_user(name: &str) -> String {
+    new_user_with_password(name, PASSWORD)
+}
+
+/// A fresh mailbox `NAME-<unique>@desk.test` with its own password.
+pub fn new_user_with_password(name: &str, password: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
     let n = N.fetch_add(1, Ordering::SeqCst);
     let address = format!("{name}-{}-{n}@desk.test", std::process::id());
-    mailstack(&["adduser", &address, PASSWORD]);
+    mailstack(&["adduser", &address, password]);
     address
 }
 
@@ -134,6 +139,11 @@ pub fn inbox(user: &str) -> Vec<String> {
 /// Raw messages and their flags in one of a user's folders, oldest first (empty if the folder
 /// does not exist).
 pub fn folder(user: &str, name: &str) -> Vec<(String, Vec<String>)> {
+    folder_as(user, PASSWORD, name)
+}
+
+/// [`folder`] for a user with a password of their own.
+pub fn folder_as(user: &str, password: &str, name: &str) -> Vec<(String, Vec<String>)> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -146,7 +156,7 @@ pub fn folder(user: &str, name: &str) -> Vec<(String, Vec<String>)> {
         let mut client = async_imap::Client::new(tcp);
         client.read_response().await.expect("greeting");
         let mut session = client
-            .login(user, PASSWORD)
+            .login(user, password)
             .await
             .map_err(|(e, _)| e)
             .expect("login");
@@ -182,9 +192,17 @@ pub fn folder(user: &str, name: &str) -> Vec<(String, Vec<String>)> {
 
 /// Wait until `user`'s INBOX holds at least `n` messages; returns them.
 pub fn wait_for_mail(user: &str, n: usize, limit: Duration) -> Vec<String> {
+    wait_for_mail_as(user, PASSWORD, n, limit)
+}
+
+/// [`wait_for_mail`] for a user with a password of their own.
+pub fn wait_for_mail_as(user: &str, password: &str, n: usize, limit: Duration) -> Vec<String> {
     let start = Instant::now();
     loop {
-        let mails = inbox(user);
+        let mails: Vec<String> = folder_as(user, password, "INBOX")
+            .into_iter()
+            .map(|(raw, _)| raw)
+            .collect();
         if mails.len() >= n {
             return mails;
         }
