@@ -266,7 +266,14 @@ fn the_demo_runs_as_shipped() {
         );
         out
     };
-    run(&["--now", "2026-11-24T16:00:00+01:00", "run", "--once"]);
+    // the time scripts/demo runs at: the test and the demo cannot drift apart
+    let script = std::fs::read_to_string(root.join("scripts/demo")).expect("scripts/demo");
+    let now = script
+        .lines()
+        .find_map(|l| l.strip_prefix("now=\""))
+        .and_then(|l| l.strip_suffix('"'))
+        .expect("scripts/demo sets now=\"…\"");
+    run(&["--now", now, "run", "--once"]);
     let sent = common::read_maildir(&dir.path().join("var/outbox/new"));
     // two portal replies, a confirmation, an agent notification, a reply passed to the agents,
     // and the agent's answer to the requester
@@ -277,6 +284,31 @@ fn the_demo_runs_as_shipped() {
     // the agent's reply (to the demo key's signed address) steered the ticket
     assert_eq!(list[0]["status"], "waiting_third_party", "{list}");
     assert_eq!(list[0]["assignee"], "anna.jansen@example.org", "{list}");
+    // explain decides as run did at the demo's time, and as run would once #next has passed
+    let agent_mail = inbox
+        .read_dir()
+        .expect("inbox")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            std::fs::read_to_string(p).is_ok_and(|t| t.contains("#status waiting-third-party"))
+        })
+        .expect("the sample agent reply");
+    let agent_mail = agent_mail.to_str().expect("path");
+    let explained =
+        String::from_utf8_lossy(&run(&["--now", now, "explain", agent_mail]).stdout).into_owned();
+    assert!(
+        explained.contains("agent_command")
+            && explained.contains("status")
+            && !explained.contains("refused"),
+        "{explained}"
+    );
+    let later = run(&["--now", "2026-11-30T10:00:00+01:00", "explain", agent_mail]);
+    let later = String::from_utf8_lossy(&later.stdout);
+    assert!(
+        later.contains("refused") && later.contains("2026-11-27"),
+        "a #next date that has passed is refused, by explain as by run: {later}"
+    );
     // the sample mails stay in place for the next demo (processed = "keep"), and are not answered twice
     run(&["--now", "2026-11-24T16:05:00+01:00", "run", "--once"]);
     assert_eq!(

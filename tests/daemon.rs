@@ -113,3 +113,45 @@ fn sighup_reloads_templates_and_refuses_a_bad_config() {
         "{log}"
     );
 }
+
+#[test]
+fn a_second_daemon_on_the_same_database_exits_at_once_naming_the_first() {
+    let desk = Desk::with_full_config(
+        &BASE_CONFIG.replace("path = \"inbox\"", "path = \"inbox\"\npoll_seconds = 1"),
+    );
+    let daemon = Daemon::start(&desk.config);
+    desk.deliver(&person_mail(
+        "Ann <ann@example.com>",
+        "Screen",
+        "lock-1@example.com",
+        "My screen stays black.",
+    ));
+    wait_for("the first daemon at work", Duration::from_secs(20), || {
+        desk.sent().len() == 1
+    });
+    for args in [&["run"][..], &["run", "--once"][..]] {
+        let start = Instant::now();
+        let out = desk.run(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{args:?} took {:?}",
+            start.elapsed()
+        );
+        assert!(
+            err.contains("another deskmail already runs on the database")
+                && err.contains(&format!("pid {}", daemon.pid())),
+            "{args:?}: {err}"
+        );
+    }
+    // looking works beside the daemon, and so does a dry run
+    desk.ok(&["tickets", "list"]);
+    desk.ok(&["outbox", "list"]);
+    desk.ok(&["run", "--once", "--dry-run"]);
+    let (code, log) = daemon.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert_eq!(desk.sent().len(), 1, "nothing sent twice");
+    // once the first is gone, the database is free again
+    desk.ok(&["run", "--once"]);
+}

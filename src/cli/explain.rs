@@ -8,16 +8,23 @@ use deskmail::store::Store;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn explain(config: &Config, file: &Path, as_json: bool) -> Result<ExitCode> {
+/// Decides as `run` would at `now`: the same lookups, the same checks (an agent's past date
+/// included), read-only.
+pub fn explain(
+    config: &Config,
+    file: &Path,
+    as_json: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<ExitCode> {
     let raw = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let (decision, reason, m) = match deskmail::parse::parse(&raw, config.inbound.max_message_bytes)
     {
         Err(e) => ("quarantine", e.to_string(), None),
         Ok(m) => {
-            let known = match Store::open_read_only(&config.store.path) {
-                Ok(store) => {
+            let store = Store::open_read_only(&config.store.path).ok();
+            let known = match &store {
+                Some(store) => {
                     let hints = classify::ticket_hints(&m, config);
-                    let now = chrono::Utc::now();
                     let key = deskmail::daemon::token_key(config, &store, now, false)?;
                     deskmail::daemon::ingest::known(
                         store.conn(),
@@ -28,7 +35,7 @@ pub fn explain(config: &Config, file: &Path, as_json: bool) -> Result<ExitCode> 
                         now,
                     )?
                 }
-                Err(_) => Known::default(),
+                None => Known::default(),
             };
             // a mail that was already processed is explained as it was when new: not a
             // duplicate of itself, and not rate-limited by the reply it got itself
@@ -39,7 +46,11 @@ pub fn explain(config: &Config, file: &Path, as_json: bool) -> Result<ExitCode> 
                 ..known
             };
             let d = classify::classify(&m, &known, config);
-            (d.name(), d.reason(), Some((m, d)))
+            let reason = match &store {
+                Some(store) => deskmail::daemon::ingest::reason(store.conn(), &d, &m, config, now)?,
+                None => d.reason(),
+            };
+            (d.name(), reason, Some((m, d)))
         }
     };
     let detail = m.as_ref().map(|(m, d)| {

@@ -204,6 +204,6 @@ pub fn dispatch(args: Args) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Explain { file, json } => explain::explain(&config, file, *json),
+        Command::Explain { file, json } => explain::explain(&config, file, *json, clock.now()),
     }
 }

@@ -8,6 +8,7 @@ use deskmail::daemon::{self, Engine, RunOptions};
 use deskmail::shutdown::Shutdown;
 use deskmail::source::Source;
 use deskmail::store::Store;
+use deskmail::store::lock::InstanceLock;
 use deskmail::transport::Transport;
 use std::process::ExitCode;
 
@@ -20,6 +21,12 @@ pub fn run(config: Config, once: bool, dry_run: bool, clock: Clock) -> Result<Ex
     runtime.block_on(async move {
         let templates =
             Templates::load(config.templates.path.as_deref()).context("templates refused")?;
+        // one daemon per database; a dry run changes nothing and may look beside it
+        let _lock = if dry_run {
+            None
+        } else {
+            Some(InstanceLock::acquire(&config.store.path)?)
+        };
         let store = Store::open(&config.store.path)?;
         let mut source = Source::from_config(&config)?;
         let transport = Transport::from_config(&config);

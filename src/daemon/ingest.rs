@@ -141,7 +141,7 @@ pub fn ingest(
         now,
     )?;
     let decision = classify::classify(&m, &known, config);
-    let reason = decision.reason();
+    let reason = reason(engine.store.conn(), &decision, &m, config, now)?;
     let composer = Composer::new(config, &engine.templates).signing(&engine.token_key);
     engine.store.transaction(commit, |tx| {
         let inbound_id = inbound::insert(
@@ -165,6 +165,18 @@ pub fn ingest(
         reason,
         message_id: m.message_id.clone(),
     })
+}
+
+/// The decision's reason in words, as the log and `explain` give it: for an agent's mail also
+/// whether its commands are carried out.
+pub fn reason(
+    c: &Connection,
+    decision: &Decision,
+    m: &Inbound,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Result<String, StoreError> {
+    Ok(super::steer::refusal(c, decision, m, config, now)?.unwrap_or_else(|| decision.reason()))
 }
 
 /// Everything that follows from a decision, inside the caller's transaction.

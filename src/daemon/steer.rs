@@ -7,9 +7,11 @@ use super::ingest::{IngestError, enqueue};
 use crate::agent::command::Parsed;
 use crate::agent::plan;
 use crate::agent::proof::Unproven;
+use crate::classify::Decision;
 use crate::compose::Composer;
+use crate::config::Config;
 use crate::model::{Inbound, TicketRef};
-use crate::store::{events, inbound, tickets};
+use crate::store::{StoreError, events, inbound, tickets};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
@@ -38,6 +40,37 @@ pub fn unproven(
         Some(inbound_id),
     )?;
     Ok(())
+}
+
+/// Why a proven agent's mail changes nothing — a line not understood, a date in the past, an
+/// assignee who is not an agent — worked out by the same plan that `apply` writes, so `run`'s
+/// log and `explain` say exactly what the mail does. `None` when it is carried out.
+pub fn refusal(
+    c: &Connection,
+    decision: &Decision,
+    m: &Inbound,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, StoreError> {
+    let Decision::AgentCommand { ticket, parsed } = decision else {
+        return Ok(None);
+    };
+    let (Some(t), Some(from)) = (tickets::by_ref(c, ticket.as_str())?, m.from.as_ref()) else {
+        return Ok(None);
+    };
+    let p = plan::plan(parsed, from, &t, config, now);
+    let Some(help) = p.help.filter(|_| p.rejected) else {
+        return Ok(None);
+    };
+    let wrong: Vec<String> = help
+        .errors
+        .iter()
+        .map(|e| format!("{} ({})", e.line, e.problem))
+        .collect();
+    Ok(Some(format!(
+        "proven agent mail on {ticket}, refused: {}; nothing done, the agent gets the syntax",
+        wrong.join("; ")
+    )))
 }
 
 /// Apply a proven agent's commands and pass on their text.

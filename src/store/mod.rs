@@ -7,6 +7,7 @@ pub mod brake;
 pub mod cursor;
 pub mod events;
 pub mod inbound;
+pub mod lock;
 pub mod migrations;
 pub mod outbox;
 pub mod settings;
