@@ -25,7 +25,7 @@ pub fn explain(
             let known = match &store {
                 Some(store) => {
                     let hints = classify::ticket_hints(&m, config);
-                    let key = deskmail::daemon::token_key(config, &store, now, false)?;
+                    let key = deskmail::daemon::token_key(config, store, now, false)?;
                     deskmail::daemon::ingest::known(
                         store.conn(),
                         &m,
