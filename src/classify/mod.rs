@@ -2,6 +2,7 @@
 //! the parsed mail, the config and what the store already knows about the thread ([`Known`]);
 //! the store looks up the hints from [`ticket_hints`] before calling [`classify`].
 
+pub mod arrival;
 pub mod machine;
 
 use crate::agent::proof::Unproven;
@@ -10,6 +11,7 @@ use crate::config::Config;
 use crate::model::{Inbound, TicketRef};
 use crate::portal::{self, FormChoice, FormProblem, FormRequest};
 use crate::quote;
+pub use arrival::OldMail;
 pub use machine::{MachineKind, MachineSignal, OwnIdentity};
 use serde::Serialize;
 
@@ -40,6 +42,9 @@ pub enum IgnoreReason {
     /// From an agent's address, but the mail does not prove it: kept, not acted on, and not
     /// answered (the From line may be forged; an answer would be backscatter).
     UnprovenAgent { ticket: TicketRef, why: Unproven },
+    /// Already in the mailbox before deskmail first ran, before `inbound.since`, or waiting
+    /// longer than `inbound.max_age_days`: kept, never answered this late.
+    Old(OldMail),
 }
 
 impl std::fmt::Display for IgnoreReason {
@@ -63,6 +68,7 @@ impl std::fmt::Display for IgnoreReason {
                 f,
                 "from an agent's address about {ticket}, but not proven: {why}; not acted on"
             ),
+            IgnoreReason::Old(old) => write!(f, "{old}"),
             IgnoreReason::RateLimited { last } => write!(
                 f,
                 "the sender already got a portal reply at {} (portal.reply_interval_hours)",
@@ -175,6 +181,8 @@ pub struct Known {
     /// For a mail from an agent's address about the ticket: whether it proves itself (a signed
     /// reply address for this ticket, and the trusted `Authentication-Results` where set).
     pub agent_proof: Option<Result<(), Unproven>>,
+    /// Whether the mail is too old to answer ([`arrival::judge`]).
+    pub old: Option<OldMail>,
 }
 
 /// Hints in order of strength: explicit references first, then threading headers.
@@ -209,6 +217,32 @@ pub fn subject_refs(subject: &str, prefix: &str) -> Vec<TicketRef> {
 
 /// The decision for one mail.
 pub fn classify(m: &Inbound, known: &Known, config: &Config) -> Decision {
+    let decision = decide(m, known, config);
+    match &known.old {
+        // our own mail coming back is worth its own reason; the rest of the old mail is not
+        // taken on at all
+        Some(old)
+            if old.untouched_at_source()
+                && !matches!(&decision, Decision::Ignore(IgnoreReason::Machine(s)) if s.kind == MachineKind::Own) =>
+        {
+            Decision::Ignore(IgnoreReason::Old(old.clone()))
+        }
+        // too late for a portal link or a confirmation; replies on tickets still reach the
+        // agents, and an agent's commands still count
+        Some(old @ OldMail::TooOld { .. })
+            if matches!(
+                decision,
+                Decision::PortalReply { .. } | Decision::NewTicket(_)
+            ) =>
+        {
+            Decision::Ignore(IgnoreReason::Old(old.clone()))
+        }
+        _ => decision,
+    }
+}
+
+/// The decision on the mail itself, whatever its age.
+fn decide(m: &Inbound, known: &Known, config: &Config) -> Decision {
     let own_addresses = config.own_addresses();
     let own = OwnIdentity {
         addresses: &own_addresses,

@@ -24,16 +24,37 @@ pub fn explain(
             let store = Store::open_read_only(&config.store.path).ok();
             let known = match &store {
                 Some(store) => {
+                    // judged by the file's delivery time, as a Maildir source would; before a
+                    // first start is recorded there is nothing to be old against
+                    let arrival = deskmail::classify::arrival::Arrival {
+                        time: std::fs::metadata(file)
+                            .and_then(|m| m.modified())
+                            .ok()
+                            .map(Into::into),
+                        uid: None,
+                    };
+                    let first = deskmail::store::settings::first_start(store.conn())?;
+                    let old = deskmail::classify::arrival::judge(
+                        &arrival,
+                        first.as_ref(),
+                        config.inbound.since,
+                        config.inbound.max_age_days,
+                        config.calendar.tz(),
+                        now,
+                    );
                     let hints = classify::ticket_hints(&m, config);
                     let key = deskmail::daemon::token_key(config, store, now, false)?;
-                    deskmail::daemon::ingest::known(
-                        store.conn(),
-                        &m,
-                        &hints,
-                        config,
-                        key.as_ref(),
-                        now,
-                    )?
+                    Known {
+                        old,
+                        ..deskmail::daemon::ingest::known(
+                            store.conn(),
+                            &m,
+                            &hints,
+                            config,
+                            key.as_ref(),
+                            now,
+                        )?
+                    }
                 }
                 None => Known::default(),
             };

@@ -2,22 +2,33 @@
 
 use anyhow::Result;
 use deskmail::config::Config;
-use deskmail::store::{Store, brake, outbox};
+use deskmail::store::{Store, brake, inbound, outbox};
 use std::process::ExitCode;
 
 pub fn list(config: &Config, as_json: bool, all: bool) -> Result<ExitCode> {
-    let (mails, paused) = if config.store.path.exists() {
+    let (mails, paused, held) = if config.store.path.exists() {
         let store = Store::open_read_only(&config.store.path)?;
         (
             outbox::list(store.conn(), all)?,
             brake::state(store.conn())?.engaged,
+            inbound::held_counts(store.conn())?,
         )
     } else {
-        (Vec::new(), None)
+        (Vec::new(), None, Vec::new())
     };
     if as_json {
         out!("{}", serde_json::to_string_pretty(&mails)?);
         return Ok(ExitCode::SUCCESS);
+    }
+    // mail that got no answer for its age is part of what an operator must see here
+    for (code, count) in &held {
+        let why = match code.as_str() {
+            "first_start" => "were in the mailbox before deskmail first ran (inbound.since)",
+            "since" => "arrived before inbound.since",
+            "too_old" => "were older than inbound.max_age_days when deskmail saw them",
+            _ => "were held back",
+        };
+        out!("not answered: {count} mail(s) {why}");
     }
     if mails.is_empty() && paused.is_none() {
         out!(

@@ -3,6 +3,7 @@
 
 use super::raw::{RawInbound, RawOutbound};
 use super::{ConfigError, invalid};
+pub use crate::classify::arrival::Since;
 use std::path::{Path, PathBuf};
 
 /// What to do with a source message once its decision is committed.
@@ -25,6 +26,10 @@ pub struct Inbound {
     pub max_message_bytes: usize,
     /// Polling interval (Maildir, or IMAP without IDLE).
     pub poll_seconds: u64,
+    /// Which mail in the mailbox is taken on at all (`first_start`, `all`, a date).
+    pub since: Since,
+    /// Older mail gets no portal reply and no confirmation (0: no limit).
+    pub max_age_days: u32,
 }
 
 impl Inbound {
@@ -240,7 +245,25 @@ pub(super) fn inbound(
         )?,
         max_message_bytes: raw.max_message_bytes.unwrap_or(25 * 1024 * 1024).max(1024),
         poll_seconds: raw.poll_seconds.unwrap_or(30).clamp(1, 3600),
+        since: since(raw.since.as_deref().unwrap_or("first_start"))?,
+        max_age_days: raw.max_age_days.unwrap_or(7),
     })
+}
+
+fn since(value: &str) -> Result<Since, ConfigError> {
+    match value {
+        "first_start" => Ok(Since::FirstStart),
+        "all" => Ok(Since::All),
+        other => chrono::NaiveDate::parse_from_str(other, "%Y-%m-%d")
+            .map(Since::Date)
+            .map_err(|_| {
+                invalid(
+                    "inbound.since",
+                    format!("{other:?} is neither \"first_start\", \"all\" nor a date"),
+                    "use \"first_start\" (answer only mail that arrives after deskmail first ran), \"all\", or a day such as \"2026-12-01\"",
+                )
+            }),
+    }
 }
 
 fn imap(raw: &RawInbound, rel: &dyn Fn(&Path) -> PathBuf) -> Result<Imap, ConfigError> {

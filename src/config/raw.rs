@@ -62,6 +62,8 @@ pub(super) struct RawInbound {
     pub(super) error_folder: Option<String>,
     pub(super) max_message_bytes: Option<usize>,
     pub(super) poll_seconds: Option<u64>,
+    pub(super) since: Option<String>,
+    pub(super) max_age_days: Option<u32>,
 }
 
 #[derive(Deserialize)]

@@ -4,12 +4,13 @@
 
 use super::Engine;
 use crate::agent::proof::{self, TokenKey};
-use crate::classify::{self, Author, Decision, Known, TicketHint};
+use crate::classify::{self, Author, Decision, IgnoreReason, Known, TicketHint, arrival};
 use crate::compose::{Composer, Outgoing};
 use crate::config::Config;
 use crate::model::{Inbound, Status, Ticket};
 use crate::portal::FormRequest;
 use crate::schedule::{progress, sla};
+use crate::source::SourceMessage;
 use crate::store::{self, StoreError, events, inbound, outbox, tickets};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -25,8 +26,9 @@ pub enum IngestError {
 /// What became of one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// Processed before (a restart, or a second pass under `processed = "keep"`).
-    AlreadyDone,
+    /// Processed before (a restart, or a second pass under `processed = "keep"`); marked at
+    /// the source again unless it is to stay untouched.
+    AlreadyDone { at_source: AtSource },
     /// Could not be read; kept raw with the reason.
     Quarantined(String),
     /// Decided; the name and reason of the decision, and the mail's Message-ID (the log names
@@ -35,7 +37,17 @@ pub enum Outcome {
         decision: &'static str,
         reason: String,
         message_id: Option<String>,
+        at_source: AtSource,
     },
+}
+
+/// What becomes of a decided mail at its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AtSource {
+    /// Marked processed (flagged, moved) as `inbound.processed` says.
+    Mark,
+    /// Left as the desk left it: mail from before deskmail's time, only recorded.
+    Untouched,
 }
 
 /// What the store knows about this mail's thread and its sender. `key` checks an agent's
@@ -91,19 +103,26 @@ pub fn known(
         duplicate,
         recent_portal_reply,
         agent_proof,
+        old: None,
     })
 }
 
 /// Decide one message and record it. `commit = false` rolls everything back (dry run).
 pub fn ingest(
     engine: &mut Engine,
-    key: &str,
-    raw: &[u8],
+    msg: &SourceMessage,
     now: DateTime<Utc>,
     commit: bool,
 ) -> Result<Outcome, IngestError> {
-    if inbound::seen_source(engine.store.conn(), key)? {
-        return Ok(Outcome::AlreadyDone);
+    let (key, raw) = (msg.key.as_str(), msg.raw.as_slice());
+    if let Some(untouched) = inbound::left_untouched(engine.store.conn(), key)? {
+        return Ok(Outcome::AlreadyDone {
+            at_source: if untouched {
+                AtSource::Untouched
+            } else {
+                AtSource::Mark
+            },
+        });
     }
     let config = &engine.config;
     let parsed = crate::parse::parse(raw, config.inbound.max_message_bytes);
@@ -124,6 +143,7 @@ pub fn ingest(
                         reason: &reason,
                         ticket_id: None,
                         raw,
+                        held: None,
                     },
                 )
                 .map_err(IngestError::from)
@@ -132,15 +152,29 @@ pub fn ingest(
         }
     };
     let hints = classify::ticket_hints(&m, config);
-    let known = known(
-        engine.store.conn(),
-        &m,
-        &hints,
-        config,
-        Some(&engine.token_key),
-        now,
-    )?;
+    let known = Known {
+        old: arrival::judge(
+            &msg.arrival,
+            engine.first_start.as_ref(),
+            config.inbound.since,
+            config.inbound.max_age_days,
+            config.calendar.tz(),
+            now,
+        ),
+        ..known(
+            engine.store.conn(),
+            &m,
+            &hints,
+            config,
+            Some(&engine.token_key),
+            now,
+        )?
+    };
     let decision = classify::classify(&m, &known, config);
+    let held = match &decision {
+        Decision::Ignore(IgnoreReason::Old(old)) => Some(old),
+        _ => None,
+    };
     let reason = reason(engine.store.conn(), &decision, &m, config, now)?;
     let composer = Composer::new(config, &engine.templates).signing(&engine.token_key);
     engine.store.transaction(commit, |tx| {
@@ -156,6 +190,7 @@ pub fn ingest(
                 reason: &reason,
                 ticket_id: None,
                 raw,
+                held: held.map(|o| o.code()),
             },
         )?;
         act(tx, &composer, &m, &decision, inbound_id, now)
@@ -164,6 +199,10 @@ pub fn ingest(
         decision: decision.name(),
         reason,
         message_id: m.message_id.clone(),
+        at_source: match held {
+            Some(old) if old.untouched_at_source() => AtSource::Untouched,
+            _ => AtSource::Mark,
+        },
     })
 }
 

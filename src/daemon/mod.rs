@@ -12,6 +12,7 @@ pub mod tick;
 
 use crate::agent::proof::TokenKey;
 use crate::backoff::Backoff;
+use crate::classify::arrival::FirstStart;
 use crate::clock::Clock;
 use crate::compose::Templates;
 use crate::config::Config;
@@ -39,6 +40,12 @@ pub struct Engine {
     /// Outbox rows the server took but the store could not mark sent (a full or read-only
     /// disk): only their mark is retried, never the sending, while this process lives.
     pub unrecorded: std::collections::HashSet<i64>,
+    /// When deskmail first read the mailbox on this database: older mail is not answered.
+    /// Loaded (or recorded) at the first successful read of each run.
+    pub first_start: Option<FirstStart>,
+    /// Keys of mail that stays visible at the source once decided (untouched old mail, and
+    /// all mail under `processed = "keep"`): later passes of this process skip them unread.
+    pub left_at_source: std::collections::HashSet<String>,
 }
 
 /// The agents' signing key: from `agents.secret_file`, else the one kept in the database (made
@@ -309,6 +316,40 @@ async fn reload(engine: &mut Engine, source: &mut Source) -> Result<(), RunError
     Ok(())
 }
 
+/// The first start on this database is the first time deskmail reads its mailbox: recorded
+/// then (with the IMAP mailbox's UIDNEXT), so every mail already there is recognised as old.
+/// A dry run works out the same in memory, to show what the first real start would do.
+fn first_start(engine: &mut Engine, source: &Source, opts: RunOptions) -> Result<(), RunError> {
+    if engine.first_start.is_some() {
+        return Ok(());
+    }
+    let conn = engine.store.conn();
+    let first = match crate::store::settings::first_start(conn)? {
+        Some(first) => first,
+        None => {
+            let first = match crate::store::settings::earliest_inbound(conn)? {
+                // a database from before first starts were kept: it began with its first mail
+                Some(at) => FirstStart {
+                    at,
+                    mailboxes: Vec::new(),
+                },
+                // the mailbox was just read: its UIDNEXT marks what was there already
+                None => FirstStart {
+                    at: opts.clock.now(),
+                    mailboxes: source.start_position().into_iter().collect(),
+                },
+            };
+            if !opts.dry_run {
+                crate::store::settings::save_first_start(conn, &first, opts.clock.now())?;
+                tracing::info!(first_start = %first.at, "first start on this database: mail already in the mailbox is recorded, not answered (inbound.since)");
+            }
+            first
+        }
+    };
+    engine.first_start = Some(first);
+    Ok(())
+}
+
 async fn pass(
     engine: &mut Engine,
     source: &mut Source,
@@ -320,7 +361,8 @@ async fn pass(
     let mut state = SourceState::Answered;
     // keys handled in this pass: under `keep` and in a dry run they stay visible at the source,
     // and must not come round again
-    let mut handled = std::collections::HashSet::new();
+    let mut handled = engine.left_at_source.clone();
+    let keep = engine.config.inbound.processed == crate::config::Processed::Keep;
     'batches: loop {
         let batch = match source.fetch(BATCH, &handled).await {
             Ok(b) => b,
@@ -334,6 +376,7 @@ async fn pass(
             }
             Err(e) => return Err(e.into()),
         };
+        first_start(engine, source, opts)?;
         if batch.is_empty() {
             break;
         }
@@ -343,7 +386,7 @@ async fn pass(
             }
             handled.insert(msg.key.clone());
             let now = opts.clock.now();
-            let outcome = match ingest::ingest(engine, &msg.key, &msg.raw, now, commit) {
+            let outcome = match ingest::ingest(engine, &msg, now, commit) {
                 Ok(o) => o,
                 Err(ingest::IngestError::Template(e)) => {
                     // our templates, not the mail, are at fault: stop here and retry next pass
@@ -353,7 +396,7 @@ async fn pass(
                 Err(e) => return Err(e.into()),
             };
             match &outcome {
-                Outcome::AlreadyDone => {}
+                Outcome::AlreadyDone { .. } => {}
                 Outcome::Quarantined(reason) => {
                     tracing::warn!(key = %msg.key, bytes = msg.raw.len(), %reason, "unreadable mail kept in quarantine");
                     totals.quarantined += 1;
@@ -362,15 +405,35 @@ async fn pass(
                     decision,
                     reason,
                     message_id,
+                    ..
                 } => {
                     let message_id = message_id.as_deref().unwrap_or("-");
                     tracing::info!(key = %msg.key, message_id, bytes = msg.raw.len(), decision, %reason, dry_run = opts.dry_run, "decided");
                     totals.decided += 1;
                 }
             }
+            let untouched = matches!(
+                outcome,
+                Outcome::Decided {
+                    at_source: ingest::AtSource::Untouched,
+                    ..
+                } | Outcome::AlreadyDone {
+                    at_source: ingest::AtSource::Untouched,
+                }
+            );
+            if commit && (untouched || keep) {
+                engine.left_at_source.insert(msg.key.clone());
+            }
             if commit {
                 let marked = match outcome {
                     Outcome::Quarantined(_) => source.mark_failed(&msg.key).await,
+                    Outcome::Decided {
+                        at_source: ingest::AtSource::Untouched,
+                        ..
+                    }
+                    | Outcome::AlreadyDone {
+                        at_source: ingest::AtSource::Untouched,
+                    } => Ok(()),
                     _ => source.mark_processed(&msg.key).await,
                 };
                 if let Err(e) = marked {

@@ -4,6 +4,7 @@
 //! leaves the file and relies on the store's bookkeeping.
 
 use super::{SourceError, SourceMessage};
+use crate::classify::arrival::Arrival;
 use crate::config::Processed;
 use std::collections::HashSet;
 use std::fs;
@@ -96,7 +97,7 @@ impl MaildirSource {
         // arrival order: delivery time, then the unique name (which starts with a timestamp)
         names.sort();
         let mut out = Vec::new();
-        for (_, path) in names {
+        for (modified, path) in names {
             if out.len() >= limit {
                 break;
             }
@@ -114,7 +115,12 @@ impl MaildirSource {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(io(&path)(e)),
             };
-            out.push(SourceMessage { key, raw });
+            // a Maildir file's modification time is its delivery: written in tmp/, renamed
+            let arrival = Arrival {
+                time: (modified > std::time::UNIX_EPOCH).then(|| modified.into()),
+                uid: None,
+            };
+            out.push(SourceMessage { key, raw, arrival });
         }
         Ok(out)
     }

@@ -5,6 +5,7 @@
 pub mod imap;
 pub mod maildir;
 
+use crate::classify::arrival::{Arrival, MailboxStart};
 use crate::config::{Config, InboundKind};
 use crate::shutdown::Shutdown;
 use std::collections::HashSet;
@@ -17,6 +18,8 @@ pub struct SourceMessage {
     /// `imap:<mailbox>:<uidvalidity>:<uid>`.
     pub key: String,
     pub raw: Vec<u8>,
+    /// When (and for IMAP, at which UID) it arrived: old mail is not answered.
+    pub arrival: Arrival,
 }
 
 /// How far an IMAP mailbox has been processed; the store keeps it across restarts.
@@ -128,6 +131,15 @@ impl Source {
         match self {
             Source::Maildir(_) => None,
             Source::Imap(m) => m.cursor(),
+        }
+    }
+
+    /// The IMAP mailbox's UIDVALIDITY and UIDNEXT when it was last selected: at the first
+    /// start, every UID below it was already there.
+    pub fn start_position(&self) -> Option<MailboxStart> {
+        match self {
+            Source::Maildir(_) => None,
+            Source::Imap(m) => m.start_position(),
         }
     }
 

@@ -18,6 +18,8 @@ pub struct NewInbound<'a> {
     pub reason: &'a str,
     pub ticket_id: Option<i64>,
     pub raw: &'a [u8],
+    /// Held back for its age: `first_start`, `since` or `too_old` ([`crate::classify::OldMail::code`]).
+    pub held: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -32,8 +34,8 @@ pub struct InboundSummary {
 
 pub fn insert(c: &Connection, m: &NewInbound) -> Result<i64> {
     c.execute(
-        "INSERT INTO inbound (source_key, message_id, received, sender, subject, decision, reason, ticket_id, raw) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO inbound (source_key, message_id, received, sender, subject, decision, reason, ticket_id, raw, held) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             m.source_key,
             m.message_id,
@@ -43,10 +45,28 @@ pub fn insert(c: &Connection, m: &NewInbound) -> Result<i64> {
             m.decision,
             m.reason,
             m.ticket_id,
-            m.raw
+            m.raw,
+            m.held
         ],
     )?;
     Ok(c.last_insert_rowid())
+}
+
+/// The schema version that added `inbound.held`.
+const HELD_SINCE_VERSION: i64 = 6;
+
+/// How many mails were held back for their age, per reason code, for the operator.
+pub fn held_counts(c: &Connection) -> Result<Vec<(String, i64)>> {
+    // a database not yet migrated (read-only commands do not migrate) has no such column
+    let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version < HELD_SINCE_VERSION {
+        return Ok(Vec::new());
+    }
+    let mut stmt = c.prepare(
+        "SELECT held, COUNT(*) FROM inbound WHERE held IS NOT NULL GROUP BY held ORDER BY held",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub fn link_ticket(c: &Connection, inbound_id: i64, ticket_id: i64) -> Result<()> {
@@ -57,15 +77,20 @@ pub fn link_ticket(c: &Connection, inbound_id: i64, ticket_id: i64) -> Result<()
     Ok(())
 }
 
-/// Has the message at this source position been processed?
-pub fn seen_source(c: &Connection, source_key: &str) -> Result<bool> {
-    Ok(c.query_row(
-        "SELECT 1 FROM inbound WHERE source_key = ?1",
-        [source_key],
-        |_| Ok(()),
+/// For a source position processed before: whether its mail was left untouched at the source
+/// (mail from before deskmail's time); `None` if it was never processed.
+pub fn left_untouched(c: &Connection, source_key: &str) -> Result<Option<bool>> {
+    let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let sql = if version < HELD_SINCE_VERSION {
+        "SELECT 0 FROM inbound WHERE source_key = ?1"
+    } else {
+        "SELECT held IN ('first_start', 'since') FROM inbound WHERE source_key = ?1"
+    };
+    Ok(
+        c.query_row(sql, [source_key], |r| r.get::<_, Option<bool>>(0))
+            .optional()?
+            .map(|untouched| untouched.unwrap_or(false)),
     )
-    .optional()?
-    .is_some())
 }
 
 /// Has a mail with this Message-ID been processed (from any source position)?

@@ -108,6 +108,12 @@ const MIGRATIONS: &[&str] = &[
         created TEXT NOT NULL
     );
     "#,
+    // 6: why an inbound mail was held back for its age (first_start, since, too_old), so an
+    // operator can count what was not answered
+    r#"
+    ALTER TABLE inbound ADD COLUMN held TEXT;
+    CREATE INDEX inbound_held ON inbound(held) WHERE held IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this build writes.

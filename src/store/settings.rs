@@ -1,13 +1,16 @@
 //! Values deskmail makes once and keeps: the key that signs the reply addresses of mails to
-//! agents, when the config does not name one (`agents.secret_file`). Kept in the database so
-//! it survives restarts and moves with a backup; a new key makes old reply addresses invalid.
+//! agents, when the config does not name one (`agents.secret_file`), and when deskmail first
+//! read its mailbox (mail that was there before is not answered). Kept in the database so they
+//! survive restarts and move with a backup; a new key makes old reply addresses invalid.
 
 use super::{Result, time_text};
+use crate::classify::arrival::FirstStart;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::io::Read;
 
 const TOKEN_KEY: &str = "agent_token_key";
+const FIRST_START: &str = "first_start";
 
 /// The stored signing key, made from 32 random bytes the first time.
 pub fn token_key(c: &Connection, now: DateTime<Utc>) -> Result<Vec<u8>> {
@@ -51,6 +54,42 @@ pub fn existing_token_key(c: &Connection) -> Result<Option<Vec<u8>>> {
         |r| r.get(0),
     )
     .optional()?)
+}
+
+/// When deskmail first read its mailbox on this database, if it has.
+pub fn first_start(c: &Connection) -> Result<Option<FirstStart>> {
+    let found: Option<Vec<u8>> = c
+        .query_row(
+            "SELECT value FROM settings WHERE name = ?1",
+            [FIRST_START],
+            |r| r.get(0),
+        )
+        .optional()?;
+    found
+        .map(|v| {
+            serde_json::from_slice(&v)
+                .map_err(|e| super::StoreError::BadValue(format!("settings.first_start: {e}")))
+        })
+        .transpose()
+}
+
+/// A database from before first starts were recorded already answered mail: its first start
+/// is its first recorded mail, so upgrading deskmail does not silence mail that comes now.
+pub fn earliest_inbound(c: &Connection) -> Result<Option<DateTime<Utc>>> {
+    let t: Option<String> = c.query_row("SELECT MIN(received) FROM inbound", [], |r| r.get(0))?;
+    t.map(|t| super::parse_time(&t)).transpose()
+}
+
+/// Record (or extend, with a mailbox's UIDNEXT) the first start.
+pub fn save_first_start(c: &Connection, first: &FirstStart, now: DateTime<Utc>) -> Result<()> {
+    let value = serde_json::to_vec(first)
+        .map_err(|e| super::StoreError::BadValue(format!("settings.first_start: {e}")))?;
+    c.execute(
+        "INSERT INTO settings (name, value, created) VALUES (?1, ?2, ?3) \
+         ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+        params![FIRST_START, value, time_text(now)],
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -23,6 +23,10 @@ path = "var/deskmail.sqlite"
 [inbound]
 kind = "maildir"
 path = "inbox"
+# the tests feed a backlog before the first run, with made-up delivery times; the age rules
+# (inbound.since, inbound.max_age_days) have tests of their own
+since = "all"
+max_age_days = 0
 
 [outbound]
 kind = "maildir"
@@ -185,15 +189,21 @@ impl Desk {
 
     /// Deliver a raw mail into the inbound Maildir's `new/`, in arrival order.
     pub fn deliver(&self, raw: &str) -> PathBuf {
+        let n = self.counter.load(Ordering::SeqCst);
+        // distinct modification times keep arrival order on coarse file systems
+        let t = std::time::SystemTime::UNIX_EPOCH
+            + std::time::Duration::from_secs(1_700_000_000 + n as u64);
+        self.deliver_at(raw, t)
+    }
+
+    /// Deliver a raw mail whose delivery (modification) time is `t`.
+    pub fn deliver_at(&self, raw: &str, t: std::time::SystemTime) -> PathBuf {
         let n = self.counter.fetch_add(1, Ordering::SeqCst);
         let name = format!("{}.M{n}P1.test", 1_700_000_000 + n);
         let tmp = self.path("inbox/tmp").join(&name);
         std::fs::write(&tmp, raw.replace('\n', "\r\n")).expect("write mail");
         let new = self.path("inbox/new").join(&name);
         std::fs::rename(&tmp, &new).expect("deliver mail");
-        // distinct modification times keep arrival order on coarse file systems
-        let t = std::time::SystemTime::UNIX_EPOCH
-            + std::time::Duration::from_secs(1_700_000_000 + n as u64);
         let f = std::fs::File::options()
             .write(true)
             .open(&new)

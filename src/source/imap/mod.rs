@@ -9,6 +9,7 @@ mod idle;
 
 use super::{Cursor, SourceMessage};
 use crate::backoff::Backoff;
+use crate::classify::arrival::{Arrival, MailboxStart, UidPosition};
 use crate::config::{Imap, Processed};
 use connect::ImapSession;
 use futures::TryStreamExt;
@@ -76,6 +77,8 @@ pub enum ImapError {
 struct Open {
     session: ImapSession,
     uidvalidity: u32,
+    /// UIDNEXT at SELECT: the first start records it.
+    uidnext: Option<u32>,
     can_idle: bool,
     can_move: bool,
     can_uidplus: bool,
@@ -210,9 +213,20 @@ impl ImapSource {
         Ok(Open {
             session,
             uidvalidity,
+            uidnext: mailbox.uid_next,
             can_idle: caps.has_str("IDLE"),
             can_move: caps.has_str("MOVE"),
             can_uidplus: caps.has_str("UIDPLUS"),
+        })
+    }
+
+    /// UIDVALIDITY and UIDNEXT of the selected mailbox, as the last SELECT reported them.
+    pub fn start_position(&self) -> Option<MailboxStart> {
+        let open = self.open.as_ref()?;
+        Some(MailboxStart {
+            mailbox: self.cfg.mailbox.clone(),
+            uidvalidity: open.uidvalidity,
+            uidnext: open.uidnext?,
         })
     }
 
@@ -295,7 +309,7 @@ impl ImapSource {
             .collect::<Vec<_>>()
             .join(",");
         // one byte over the limit is enough to know a message is too large
-        let query = format!("(UID BODY.PEEK[]<0.{}>)", max_bytes + 1);
+        let query = format!("(UID INTERNALDATE BODY.PEEK[]<0.{}>)", max_bytes + 1);
         let Some(open) = self.open.as_mut() else {
             return Ok(Vec::new());
         };
@@ -320,6 +334,14 @@ impl ImapSource {
                 Some(SourceMessage {
                     key: key(uid),
                     raw: f.body().map(<[u8]>::to_vec).unwrap_or_default(),
+                    arrival: Arrival {
+                        time: f.internal_date().map(|t| t.with_timezone(&chrono::Utc)),
+                        uid: Some(UidPosition {
+                            mailbox: mailbox.clone(),
+                            uidvalidity,
+                            uid,
+                        }),
+                    },
                 })
             })
             .collect();
