@@ -370,6 +370,7 @@ impl Vars {
             next_contact: Some(
                 cal.add_working_days(cal.local_date(now), config.schedule.update_every_days),
             ),
+            promised: None,
             near_sent: false,
             overdue_sent: false,
             requester_thread: None,

@@ -9,7 +9,7 @@ use crate::agent::plan;
 use crate::agent::proof::Unproven;
 use crate::compose::Composer;
 use crate::model::{Inbound, TicketRef};
-use crate::store::{events, inbound, tickets};
+use crate::store::{events, inbound, outbox, tickets};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
@@ -54,11 +54,13 @@ pub fn apply(
         return Ok(());
     };
     inbound::link_ticket(tx, inbound_id, t.id)?;
-    let p = plan::plan(parsed, from, &t, composer.config, now);
+    // the progress mails of today and yesterday: whether a promise can still be kept today
+    let sent = outbox::progress_times(tx, t.id, now - chrono::Duration::days(2))?;
+    let p = plan::plan(parsed, from, &t, composer.config, now, &sent);
     if p.rejected {
         tracing::info!(ticket = %reference, agent = p.agent, "agent's commands not understood; nothing done, the agent is told");
     } else {
-        tickets::set_steering(tx, &p.ticket, now)?;
+        tickets::update(tx, &p.ticket, now)?;
     }
     for (kind, detail) in &p.events {
         events::add(tx, t.id, now, &p.agent, kind, detail, Some(inbound_id))?;
