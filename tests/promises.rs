@@ -348,6 +348,14 @@ fn every_promise_that_reached_a_requester_is_kept() {
         problems.join("\n")
     );
 
+    // "#next today" after today's progress mail is refused: the agent hears the first date
+    // that can be kept, the requester nothing
+    let help = written
+        .iter()
+        .find(|w| w.mail.to == ["anna@example.org"] && ticket_of(&w.mail) == Some(2))
+        .expect("the agent hears why SD-1002's #next was refused");
+    assert!(help.mail.text.contains("2026-11-27"), "{}", help.mail.text);
+
     // "within two working days" counts from the working day the mail goes out
     let confirmation = |n: usize| {
         written
