@@ -318,8 +318,13 @@ pub struct Ticket {
     pub assignee: Option<String>,
     pub created: DateTime<Utc>,
     pub target: DateTime<Utc>,
-    /// The date by which we promised the requester to be back in touch (desk time zone).
+    /// The date by which the requester hears from us next (desk time zone): what the next
+    /// mail to them will name, and what the scheduler keeps.
     pub next_contact: Option<NaiveDate>,
+    /// The date the requester was last told they hear from us by (the last mail to them that
+    /// named one); None when nothing is promised (a new or resolved ticket). A promise once
+    /// mailed is kept even when `next_contact` moves later without a word to the requester.
+    pub promised: Option<NaiveDate>,
     /// Whether the "target date is near" mail went out.
     pub near_sent: bool,
     /// Whether the "target date has passed" mail went out.
@@ -350,6 +355,7 @@ impl Ticket {
             created,
             target,
             next_contact: None,
+            promised: None,
             near_sent: false,
             overdue_sent: false,
             requester_thread: None,

@@ -4,7 +4,7 @@
 //! server) steers anything; forged, replayed and tampered mails are kept and change nothing.
 
 mod common;
-use common::{Desk, Sent, header, portal_mail};
+use common::{Desk, Sent, agent_reply, header, portal_mail, reply_to};
 
 const MONDAY_10: &str = "2026-11-23T10:00:00+01:00";
 const MONDAY_11: &str = "2026-11-23T11:00:00+01:00";
@@ -35,32 +35,6 @@ fn new_ticket(desk: &Desk, n: usize) -> Sent {
         .into_iter()
         .find(|s| s.to == ["agents@example.org"])
         .expect("a notice to the agents' queue")
-}
-
-/// An agent's reply to `notice`, sent to `to`, with extra headers on top.
-fn agent_reply(notice: &Sent, to: &str, top_headers: &str, body: &str) -> String {
-    format!(
-        "{top_headers}From: Anna Jansen <anna@example.org>\nTo: {to}\nSubject: Re: {}\n\
-         Date: Mon, 23 Nov 2026 10:30:00 +0100\nMessage-ID: <reply-{}@example.org>\n\
-         In-Reply-To: <{}>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\
-         Content-Transfer-Encoding: 8bit\n\n{body}\n",
-        notice.subject,
-        unique(),
-        notice.message_id
-    )
-}
-
-fn unique() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos())
-}
-
-fn reply_to(notice: &Sent) -> String {
-    let value = header(&notice.raw, "Reply-To").expect("the notice has a Reply-To");
-    let start = value.find('<').map_or(0, |i| i + 1);
-    let end = value.rfind('>').unwrap_or(value.len());
-    value[start..end].to_string()
 }
 
 fn show(desk: &Desk, reference: &str) -> serde_json::Value {

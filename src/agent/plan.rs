@@ -8,6 +8,7 @@ use super::token;
 use crate::compose::vars::{AnswerVars, HelpError, HelpVars};
 use crate::config::Config;
 use crate::model::{Address, Status, Ticket, base_address};
+use crate::schedule::promise;
 use chrono::{DateTime, Utc};
 
 /// The outcome of one agent mail.
@@ -27,18 +28,20 @@ pub struct Plan {
     pub help: Option<HelpVars>,
 }
 
-/// Plan what `parsed`, from the agent `from`, does to `t` at `now`.
+/// Plan what `parsed`, from the agent `from`, does to `t` at `now`; `sent` are the ticket's
+/// recent progress mails (whether a promise can still be kept today).
 pub fn plan(
     parsed: &Parsed,
     from: &Address,
     t: &Ticket,
     config: &Config,
     now: DateTime<Utc>,
+    sent: &[DateTime<Utc>],
 ) -> Plan {
     let agent = base_address(&from.email).to_lowercase();
     let mut errors: Vec<HelpError> = parsed.errors.iter().map(HelpError::from).collect();
     errors.extend(parsed.commands.iter().filter_map(|c| {
-        check(config, c, &agent, now).map(|problem| HelpError {
+        check(config, c, &agent, now, sent).map(|problem| HelpError {
             line: c.describe(),
             problem,
         })
@@ -103,6 +106,16 @@ pub fn plan(
     } else {
         None
     };
+    // a resolution ends every promise; an answer names the date the requester hears from us
+    // by, and from then on that is the date to keep. Without an answer the date last told
+    // stays, and the scheduler keeps it even when `#next` moved later.
+    if ticket.status.is_done() {
+        ticket.promised = None;
+    } else if answer.is_some() {
+        let (cal, s) = (&config.calendar, &config.schedule);
+        ticket.next_contact = Some(promise::to_tell(&ticket, now, sent, cal, s));
+        ticket.promised = ticket.next_contact;
+    }
     Plan {
         agent,
         ticket,
@@ -154,10 +167,17 @@ fn status_of(change: &StatusChange) -> (Status, Option<String>) {
     }
 }
 
-/// What is wrong with a command that parsed, if anything: a date that has passed, an
-/// assignee who is not an agent.
-fn check(config: &Config, c: &Command, agent: &str, now: DateTime<Utc>) -> Option<String> {
-    let today = config.calendar.local_date(now);
+/// What is wrong with a command that parsed, if anything: a date that has passed, a next
+/// contact the scheduler can no longer keep, an assignee who is not an agent.
+fn check(
+    config: &Config,
+    c: &Command,
+    agent: &str,
+    now: DateTime<Utc>,
+    sent: &[DateTime<Utc>],
+) -> Option<String> {
+    let (cal, s) = (&config.calendar, &config.schedule);
+    let today = cal.local_date(now);
     match c {
         Command::Target(date) | Command::Next(date) if *date < today => {
             Some(format!("{date} has passed already (today is {today})"))
@@ -165,6 +185,16 @@ fn check(config: &Config, c: &Command, agent: &str, now: DateTime<Utc>) -> Optio
         Command::Target(date) if target_of(config, *date, now) <= now => Some(format!(
             "the working day {date} ends before now; give a later date"
         )),
+        Command::Next(date) => {
+            let first = promise::keepable(*date, now, sent, cal, s);
+            (first > *date).then(|| {
+                format!(
+                    "no progress mail can reach the requester by {date} any more (today's went \
+                     out already, or the sending hours are over); the first date that can be \
+                     kept is {first}"
+                )
+            })
+        }
         Command::Assign(who) => {
             let to = assignee(who, agent);
             (!config.is_agent(&to))
@@ -240,12 +270,17 @@ mod tests {
         Address::new(Some("Anna Jansen"), &email)
     }
 
+    /// What `body` from Anna does to `t` at `now`, after the progress mails `sent`.
+    fn steer(body: &str, t: &Ticket, now: DateTime<Utc>, sent: &[DateTime<Utc>]) -> Plan {
+        let c = config();
+        plan(&command::parse(body), &agent(&c), t, &c, now, sent)
+    }
+
     #[test]
     fn commands_change_the_ticket_and_the_text_goes_to_the_requester() {
-        let c = config();
         let body = "#status waiting-third-party de leverancier\n#target 2026-12-10\n\
                     #next 2026-12-02\n#assign me\n\nBesteld. Mail servicedesk+SD-1000.0123456789abcdef0123@example.org";
-        let p = plan(&command::parse(body), &agent(&c), &ticket(), &c, at(25, 10));
+        let p = steer(body, &ticket(), at(25, 10), &[]);
         assert!(!p.rejected);
         assert_eq!(p.ticket.status, Status::WaitingThirdParty);
         assert_eq!(p.ticket.waiting_reason.as_deref(), Some("de leverancier"));
@@ -269,13 +304,12 @@ mod tests {
 
     #[test]
     fn one_line_not_understood_changes_nothing_and_only_the_agent_hears() {
-        let c = config();
         for body in [
             "#resolve\n#interal\n\nGeheim.",
             "#target 2026-11-01\n\nTekst.",
             "#assign x@elders.nl\n\nTekst.",
         ] {
-            let p = plan(&command::parse(body), &agent(&c), &ticket(), &c, at(25, 10));
+            let p = steer(body, &ticket(), at(25, 10), &[]);
             assert!(p.rejected, "{body}");
             assert_eq!(p.ticket.status, Status::Open, "{body}");
             assert!(p.answer.is_none(), "{body}");
@@ -289,22 +323,10 @@ mod tests {
     #[test]
     fn an_internal_note_is_kept_and_a_bare_status_is_told() {
         let c = config();
-        let p = plan(
-            &command::parse("#intern\n\nAlleen voor ons."),
-            &agent(&c),
-            &ticket(),
-            &c,
-            at(25, 10),
-        );
+        let p = steer("#intern\n\nAlleen voor ons.", &ticket(), at(25, 10), &[]);
         assert!(p.answer.is_none());
         assert_eq!(p.events, [("note", "Alleen voor ons.".to_string())]);
-        let p = plan(
-            &command::parse("#opgelost"),
-            &agent(&c),
-            &ticket(),
-            &c,
-            at(25, 10),
-        );
+        let p = steer("#opgelost", &ticket(), at(25, 10), &[]);
         assert_eq!(p.ticket.status, Status::Resolved);
         assert!(
             p.answer.is_some_and(|a| a.text.is_empty()),
@@ -317,11 +339,50 @@ mod tests {
             &ticket(),
             &c,
             at(25, 10),
+            &[],
         );
         assert_eq!(
             p.answer.and_then(|a| a.agent_name),
             None,
             "an address is no name"
         );
+    }
+
+    #[test]
+    fn a_next_contact_the_scheduler_cannot_keep_is_refused() {
+        // today's progress mail went at 09:00: "by today" could only be kept tomorrow
+        let body = "#next 2026-11-25\n\nWe zijn ermee bezig.";
+        let morning = [at(25, 9)];
+        let p = steer(body, &ticket(), at(25, 13), &morning);
+        assert!(p.rejected && p.answer.is_none());
+        let help = p.help.expect("the agent hears why");
+        assert!(help.errors[0].problem.contains("2026-11-26"), "{help:?}");
+        // before that mail went, today can still be kept
+        let p = steer(body, &ticket(), at(25, 13), &[]);
+        assert!(!p.rejected);
+        assert_eq!(p.ticket.promised, NaiveDate::from_ymd_opt(2026, 11, 25));
+    }
+
+    #[test]
+    fn a_bare_later_next_keeps_the_date_told_and_an_answer_tells_the_new_one() {
+        let told = NaiveDate::from_ymd_opt(2026, 11, 26);
+        let t = Ticket {
+            next_contact: told,
+            promised: told,
+            ..ticket()
+        };
+        let p = steer("#next 2026-12-02", &t, at(25, 10), &[]);
+        assert!(p.answer.is_none());
+        assert_eq!(p.ticket.next_contact, NaiveDate::from_ymd_opt(2026, 12, 2));
+        assert_eq!(
+            p.ticket.promised, told,
+            "the scheduler still keeps the 26th"
+        );
+        let body = "#next 2026-12-02\n\nDe leverancier levert volgende week.";
+        let p = steer(body, &t, at(25, 10), &[]);
+        assert!(p.answer.is_some());
+        assert_eq!(p.ticket.promised, NaiveDate::from_ymd_opt(2026, 12, 2));
+        let p = steer("#opgelost", &t, at(25, 10), &[]);
+        assert_eq!(p.ticket.promised, None, "a resolution ends the promise");
     }
 }

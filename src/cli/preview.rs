@@ -116,7 +116,7 @@ pub fn schedule(config: &Config, now: DateTime<Utc>, days: u32) -> Result<ExitCo
             if at > horizon {
                 break;
             }
-            let after = progress::after_send(&t, at, cal, sched);
+            let after = progress::after_send(&t, at, &sent, cal, sched);
             rows.push((
                 at,
                 t.reference.to_string(),
@@ -127,6 +127,7 @@ pub fn schedule(config: &Config, now: DateTime<Utc>, days: u32) -> Result<ExitCo
             t.near_sent = after.near_sent;
             t.overdue_sent = after.overdue_sent;
             t.next_contact = Some(after.next_contact);
+            t.promised = Some(after.next_contact);
             sent.push(at);
         }
     }

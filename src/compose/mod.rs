@@ -3,6 +3,7 @@
 //! Templates supply the words; [`message`] turns an [`Outgoing`] into RFC 5322 bytes.
 
 pub mod message;
+mod sample;
 pub mod templates;
 pub mod vars;
 pub mod words;
@@ -15,7 +16,7 @@ use crate::schedule::ProgressKind;
 use chrono::{DateTime, NaiveDate, Utc};
 pub use message::{ComposeError, to_bytes};
 pub use templates::{Rendered, TemplateError, Templates};
-use vars::Vars;
+use vars::{Reader, Vars};
 
 /// Header on everything we send, so our own mail is recognised when it comes back.
 pub const LOOP_HEADER: &str = "X-Deskmail-Loop";
@@ -175,7 +176,7 @@ impl<'a> Composer<'a> {
 
     /// The requester's confirmation of a new ticket; its Message-ID starts the requester's thread.
     pub fn confirmation(&self, t: &Ticket, now: DateTime<Utc>) -> Result<Outgoing, TemplateError> {
-        let vars = Vars::for_ticket(self.config, t, now);
+        let vars = Vars::for_ticket(self.config, t, now, Reader::requester(t));
         self.to_requester(
             t,
             MailKind::Confirmation,
@@ -192,7 +193,7 @@ impl<'a> Composer<'a> {
         kind: ProgressKind,
         now: DateTime<Utc>,
     ) -> Result<Outgoing, TemplateError> {
-        let vars = Vars::for_ticket(self.config, t, now);
+        let vars = Vars::for_ticket(self.config, t, now, Reader::requester(t));
         self.to_requester(
             t,
             MailKind::Progress(kind),
@@ -234,7 +235,7 @@ impl<'a> Composer<'a> {
         t: &Ticket,
         now: DateTime<Utc>,
     ) -> Result<Outgoing, TemplateError> {
-        let vars = Vars::for_ticket(self.config, t, now);
+        let vars = Vars::for_ticket(self.config, t, now, Reader::agents(self.config));
         self.to_agents(t, MailKind::AgentNewTicket, &vars, now)
     }
 
@@ -245,7 +246,7 @@ impl<'a> Composer<'a> {
         m: &Inbound,
         now: DateTime<Utc>,
     ) -> Result<Outgoing, TemplateError> {
-        let vars = Vars::for_ticket(self.config, t, now).with_reply(m);
+        let vars = Vars::for_ticket(self.config, t, now, Reader::agents(self.config)).with_reply(m);
         self.to_agents(t, MailKind::AgentTicketReply, &vars, now)
     }
 
@@ -339,7 +340,7 @@ impl<'a> Composer<'a> {
             ProgressKind::Overdue => MailKind::AgentTargetPassed,
             ProgressKind::Promised => return Ok(None),
         };
-        let vars = Vars::for_ticket(self.config, t, now);
+        let vars = Vars::for_ticket(self.config, t, now, Reader::agents(self.config));
         self.to_agents(t, kind, &vars, now).map(Some)
     }
 
@@ -354,7 +355,7 @@ impl<'a> Composer<'a> {
         answering: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Outgoing, TemplateError> {
-        let vars = Vars::for_ticket(self.config, t, now).with_answer(answer);
+        let vars = Vars::for_ticket(self.config, t, now, Reader::requester(t)).with_answer(answer);
         let mut mail =
             self.to_requester(t, MailKind::AgentAnswer, &vars, now, AutoSubmitted::No)?;
         if let Some(id) = answering {
@@ -374,7 +375,8 @@ impl<'a> Composer<'a> {
         help: vars::HelpVars,
         now: DateTime<Utc>,
     ) -> Result<Outgoing, TemplateError> {
-        let vars = Vars::for_ticket(self.config, t, now).with_help(help);
+        let vars =
+            Vars::for_ticket(self.config, t, now, Reader::agents(self.config)).with_help(help);
         let mut mail = self.to_agents(t, MailKind::AgentHelp, &vars, now)?;
         mail.to = vec![Address::new(None, agent)];
         Ok(mail)

@@ -1,9 +1,9 @@
 //! The variables every template sees (see the README's template reference), and sample values
 //! for `deskmail template preview`.
 
-use super::words;
+use super::words::{self, Voice};
 use crate::config::Config;
-use crate::model::{Address, Inbound, Lang, Priority, Status, Ticket, TicketRef};
+use crate::model::{Address, Inbound, Lang, Ticket};
 use crate::portal::{self, FormChoice};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -90,7 +90,7 @@ pub struct DigestTicket {
 }
 
 impl DigestVars {
-    /// The digest's words for `items` (worst first), in the desk's language.
+    /// The digest's words for `items` (worst first), in the desk's language and the agents' voice.
     pub fn new(
         config: &Config,
         items: &[crate::schedule::digest::Attention],
@@ -112,7 +112,7 @@ impl DigestVars {
                         reference: t.reference.to_string(),
                         subject: t.subject.clone(),
                         requester: t.requester.clone(),
-                        status_text: words::status(lang, &t.status).to_string(),
+                        status_text: words::status(lang, Voice::Agents, &t.status).to_string(),
                         waiting_reason: t.waiting_reason.clone(),
                         target: words::date_time(lang, t.target, tz),
                         late: a.late,
@@ -144,6 +144,31 @@ pub struct FailureVars {
     pub error: String,
 }
 
+/// Who a mail about a ticket is for, and so the language and voice of its words: the
+/// requester reads the ticket's language; agents read the desk's, also about a ticket in
+/// another language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reader {
+    pub lang: Lang,
+    pub voice: Voice,
+}
+
+impl Reader {
+    pub fn requester(t: &Ticket) -> Reader {
+        Reader {
+            lang: t.lang,
+            voice: Voice::Requester,
+        }
+    }
+
+    pub fn agents(config: &Config) -> Reader {
+        Reader {
+            lang: config.desk.language,
+            voice: Voice::Agents,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DeskVars {
     pub name: String,
@@ -166,7 +191,7 @@ pub struct TicketVars {
     pub category: String,
     pub priority: String,
     pub status: String,
-    /// The status in words, in the ticket's language.
+    /// The status in words, in the reader's language and voice.
     pub status_text: String,
     pub waiting_reason: Option<String>,
     pub requester: String,
@@ -234,9 +259,10 @@ impl Vars {
         }
     }
 
-    pub fn for_ticket(config: &Config, t: &Ticket, now: DateTime<Utc>) -> Vars {
+    /// A mail about `t` for `reader`: every word, date, priority and status in their language.
+    pub fn for_ticket(config: &Config, t: &Ticket, now: DateTime<Utc>, reader: Reader) -> Vars {
         let tz = config.calendar.tz();
-        let lang = t.lang;
+        let lang = reader.lang;
         let first_name = Address::new(t.requester_name.as_deref(), &t.requester).first_name();
         Vars {
             first_name,
@@ -248,7 +274,7 @@ impl Vars {
                 category: t.category.clone(),
                 priority: words::priority(lang, t.priority).to_string(),
                 status: t.status.as_str().to_string(),
-                status_text: words::status(lang, &t.status).to_string(),
+                status_text: words::status(lang, reader.voice, &t.status).to_string(),
                 waiting_reason: t.waiting_reason.clone(),
                 requester: t.requester.clone(),
                 requester_name: t.requester_name.clone(),
@@ -262,7 +288,7 @@ impl Vars {
         }
     }
 
-    /// The notice about an undeliverable mail, about a ticket or not.
+    /// The agents' notice about an undeliverable mail, about a ticket or not.
     pub fn for_failure(
         config: &Config,
         ticket: Option<&Ticket>,
@@ -270,7 +296,7 @@ impl Vars {
         now: DateTime<Utc>,
     ) -> Vars {
         let mut vars = match ticket {
-            Some(t) => Vars::for_ticket(config, t, now),
+            Some(t) => Vars::for_ticket(config, t, now, Reader::agents(config)),
             None => Vars {
                 subject: failure.subject.clone(),
                 ..Vars::base(config)
@@ -321,171 +347,42 @@ impl Vars {
         });
         self
     }
-
-    /// Believable values for every variable, to preview template `name` in `lang`.
-    pub fn sample(config: &Config, name: &str, lang: Lang, now: DateTime<Utc>) -> Vars {
-        let cal = &config.calendar;
-        let (name_, email, subject, description, reason) = match lang {
-            Lang::Nl => (
-                "Jan de Vries",
-                "jan.devries@example.org",
-                "Printer op de 3e verdieping",
-                "De printer geeft een papierstoring, ook na het openen van alle laden.",
-                "de leverancier van de printer",
-            ),
-            Lang::En => (
-                "Ann Smith",
-                "ann.smith@example.org",
-                "Printer on the 3rd floor",
-                "The printer reports a paper jam, even after opening every tray.",
-                "the printer's supplier",
-            ),
-        };
-        let created = now - chrono::Duration::days(2);
-        let late = name == "progress_overdue";
-        let target = if late {
-            now - chrono::Duration::hours(3)
-        } else {
-            cal.add_business(now, crate::schedule::BusinessDuration::Days(1))
-        };
-        let ticket = Ticket {
-            id: 1,
-            reference: TicketRef::new(&config.tickets.ref_prefix, config.tickets.first_number + 41),
-            requester: email.into(),
-            requester_name: Some(name_.into()),
-            lang,
-            subject: subject.into(),
-            description: description.into(),
-            category: "printer".into(),
-            priority: Priority::Normal,
-            status: if name.starts_with("progress") {
-                Status::WaitingThirdParty
-            } else {
-                Status::Open
-            },
-            waiting_reason: name.starts_with("progress").then(|| reason.to_string()),
-            assignee: None,
-            created,
-            target,
-            next_contact: Some(
-                cal.add_working_days(cal.local_date(now), config.schedule.update_every_days),
-            ),
-            near_sent: false,
-            overdue_sent: false,
-            requester_thread: None,
-            agent_thread: None,
-        };
-        if name == "portal_reply" {
-            let m = Inbound {
-                subject: subject.into(),
-                body: description.into(),
-                from: Some(Address::new(Some(name_), email)),
-                ..Default::default()
-            };
-            let to = Address::new(Some(name_), email);
-            let form = portal::choose_form(&m, &config.portal);
-            let url = portal::prefill_url(&form, &m, &config.portal);
-            return Vars::for_portal_reply(config, &m, &to, &form, &url);
-        }
-        if name == "agent_outbox_paused" {
-            return Vars::for_brake(
-                config,
-                BrakeVars {
-                    count: 300,
-                    limit: 300,
-                },
-            );
-        }
-        if name == "agent_delivery_failed" {
-            let failure = FailureVars {
-                to: email.into(),
-                subject: format!("[{}] {subject}", ticket.reference),
-                kind: "progress".into(),
-                error: "550 5.1.1 <mailbox unavailable>: Recipient address rejected: User unknown"
-                    .into(),
-            };
-            return Vars::for_failure(config, Some(&ticket), failure, now);
-        }
-        if name == "agent_digest" {
-            return Vars::for_digest(config, sample_digest(config, &ticket, lang, now));
-        }
-        let vars = Vars::for_ticket(config, &ticket, now);
-        if name == "agent_answer" {
-            return vars.with_answer(AnswerVars {
-                text: match lang {
-                    Lang::Nl => "De nieuwe toner is besteld; de leverancier brengt hem donderdag.",
-                    Lang::En => "The new toner is on order; the supplier delivers it on Thursday.",
-                }
-                .into(),
-                agent_name: Some("Anna Jansen".into()),
-            });
-        }
-        if name == "agent_help" {
-            return vars.with_help(HelpVars {
-                errors: vec![HelpError {
-                    line: "#stauts open".into(),
-                    problem: "unknown command #stauts; try #help".into(),
-                }],
-                applied: vec!["target → 2026-12-04".into()],
-                syntax: crate::agent::command::SYNTAX.into(),
-            });
-        }
-        if name == "agent_ticket_reply" {
-            let m = Inbound {
-                from: Some(Address::new(Some(name_), email)),
-                body: match lang {
-                    Lang::Nl => "Hij doet het nog steeds niet. Kan er iemand langskomen?".into(),
-                    Lang::En => "It still doesn't work. Could someone come by?".into(),
-                },
-                ..Default::default()
-            };
-            return vars.with_reply(&m);
-        }
-        vars
-    }
 }
 
-fn sample_digest(config: &Config, t: &Ticket, lang: Lang, now: DateTime<Utc>) -> DigestVars {
-    let tz = config.calendar.tz();
-    let late = DigestTicket {
-        reference: t.reference.to_string(),
-        subject: t.subject.clone(),
-        requester: t.requester.clone(),
-        status_text: words::status(lang, &Status::WaitingThirdParty).to_string(),
-        waiting_reason: t.waiting_reason.clone(),
-        target: words::date_time(lang, now - chrono::Duration::days(4), tz),
-        late: true,
-        working_days_late: 3,
-        next_contact: Some(words::date(lang, config.calendar.local_date(now))),
-        promise_due: true,
-        call: true,
-        reply_address: format!(
-            "servicedesk+{}.0a1b2c3d4e5f60718293@example.org",
-            t.reference
-        ),
-    };
-    let near = DigestTicket {
-        reference: TicketRef::new(&config.tickets.ref_prefix, config.tickets.first_number + 57)
-            .to_string(),
-        subject: match lang {
-            Lang::Nl => "Toegang tot de projectmap".into(),
-            Lang::En => "Access to the project folder".into(),
-        },
-        requester: "p.bakker@example.org".into(),
-        status_text: words::status(lang, &Status::Open).to_string(),
-        waiting_reason: None,
-        target: words::date_time(lang, now + chrono::Duration::hours(5), tz),
-        late: false,
-        working_days_late: 0,
-        next_contact: None,
-        promise_due: false,
-        call: false,
-        reply_address: "servicedesk+SD-1057.9f8e7d6c5b4a39281706@example.org".into(),
-    };
-    DigestVars {
-        date: words::date(lang, config.calendar.local_date(now)),
-        count: 2,
-        for_queue: false,
-        tickets: vec![late, near],
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Priority, Status};
+    use chrono::TimeZone;
+
+    #[test]
+    fn agents_read_an_english_ticket_in_the_desks_language_and_voice() {
+        let config = crate::config::test_config("");
+        assert_eq!(config.desk.language, Lang::Nl);
+        let created = Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap();
+        let t = Ticket {
+            lang: Lang::En,
+            priority: Priority::High,
+            status: Status::WaitingCustomer,
+            next_contact: chrono::NaiveDate::from_ymd_opt(2026, 12, 2),
+            ..Ticket::for_test(1, created, created + chrono::Duration::days(1))
+        };
+        let for_agents = Vars::for_ticket(&config, &t, created, Reader::agents(&config));
+        let words = for_agents.ticket.expect("ticket words");
+        assert_eq!(words.priority, "hoog");
+        assert_eq!(words.status_text, "wacht op de aanmelder");
+        assert_eq!(words.target, "dinsdag 1 december 2026 om 10:00");
+        assert_eq!(
+            words.next_contact.as_deref(),
+            Some("woensdag 2 december 2026")
+        );
+        let for_requester = Vars::for_ticket(&config, &t, created, Reader::requester(&t));
+        let words = for_requester.ticket.expect("ticket words");
+        assert_eq!(words.priority, "high");
+        assert_eq!(words.status_text, "waiting for your reply");
+        assert_eq!(
+            words.next_contact.as_deref(),
+            Some("Wednesday 2 December 2026")
+        );
     }
 }

@@ -73,18 +73,29 @@ pub fn date_time(lang: Lang, t: DateTime<Utc>, tz: Tz) -> String {
     }
 }
 
-pub fn status(lang: Lang, s: &Status) -> &'static str {
-    match (lang, s) {
-        (Lang::Nl, Status::Open) => "in behandeling",
-        (Lang::Nl, Status::WaitingCustomer) => "wacht op jouw reactie",
-        (Lang::Nl, Status::WaitingThirdParty) => "wacht op een derde partij",
-        (Lang::Nl, Status::Resolved) => "opgelost",
-        (Lang::Nl, Status::Closed) => "gesloten",
-        (Lang::En, Status::Open) => "being worked on",
-        (Lang::En, Status::WaitingCustomer) => "waiting for your reply",
-        (Lang::En, Status::WaitingThirdParty) => "waiting for a third party",
-        (Lang::En, Status::Resolved) => "resolved",
-        (Lang::En, Status::Closed) => "closed",
+/// Who reads a status in words: the requester ("waiting for your reply") or the agents
+/// ("waiting for the requester").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Voice {
+    Requester,
+    Agents,
+}
+
+pub fn status(lang: Lang, voice: Voice, s: &Status) -> &'static str {
+    match (lang, voice, s) {
+        (Lang::Nl, _, Status::Open) => "in behandeling",
+        (Lang::Nl, Voice::Requester, Status::WaitingCustomer) => "wacht op jouw reactie",
+        (Lang::Nl, Voice::Agents, Status::WaitingCustomer) => "wacht op de aanmelder",
+        (Lang::Nl, _, Status::WaitingThirdParty) => "wacht op een derde partij",
+        (Lang::Nl, _, Status::Resolved) => "opgelost",
+        (Lang::Nl, _, Status::Closed) => "gesloten",
+        (Lang::En, Voice::Requester, Status::Open) => "being worked on",
+        (Lang::En, Voice::Agents, Status::Open) => "open",
+        (Lang::En, Voice::Requester, Status::WaitingCustomer) => "waiting for your reply",
+        (Lang::En, Voice::Agents, Status::WaitingCustomer) => "waiting for the requester",
+        (Lang::En, _, Status::WaitingThirdParty) => "waiting for a third party",
+        (Lang::En, _, Status::Resolved) => "resolved",
+        (Lang::En, _, Status::Closed) => "closed",
     }
 }
 
@@ -111,6 +122,23 @@ mod tests {
         assert_eq!(
             date_time(Lang::Nl, t, chrono_tz::Europe::Amsterdam),
             "woensdag 1 juli 2026 om 14:00"
+        );
+    }
+
+    #[test]
+    fn agents_read_a_wait_on_the_requester_as_agents() {
+        let waiting = Status::WaitingCustomer;
+        assert_eq!(
+            status(Lang::Nl, Voice::Requester, &waiting),
+            "wacht op jouw reactie"
+        );
+        assert_eq!(
+            status(Lang::Nl, Voice::Agents, &waiting),
+            "wacht op de aanmelder"
+        );
+        assert_eq!(
+            status(Lang::En, Voice::Agents, &waiting),
+            "waiting for the requester"
         );
     }
 }

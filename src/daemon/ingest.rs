@@ -7,9 +7,9 @@ use crate::agent::proof::{self, TokenKey};
 use crate::classify::{self, Author, Decision, IgnoreReason, Known, TicketHint, arrival};
 use crate::compose::{Composer, Outgoing};
 use crate::config::Config;
-use crate::model::{Inbound, Status, Ticket};
+use crate::model::{Inbound, Ticket};
 use crate::portal::FormRequest;
-use crate::schedule::{progress, sla};
+use crate::schedule::{promise, sla};
 use crate::source::SourceMessage;
 use crate::store::{self, StoreError, events, inbound, outbox, tickets};
 use chrono::{DateTime, Utc};
@@ -262,20 +262,17 @@ fn act(
                 &format!("mail \"{}\"", m.subject),
                 Some(inbound_id),
             )?;
-            // the requester's answer ends a wait on them; after "resolved" it says it is not
-            // (the answer mail invites exactly that); a closed ticket stays closed
-            let reopen = match t.status {
-                Status::WaitingCustomer => Some("open: the requester replied"),
-                Status::Resolved => Some("reopened: the requester replied after it was resolved"),
-                _ => None,
+            let replied = (*author == Author::Requester)
+                .then(|| promise::requester_replied(&t, now, &config.calendar, &config.schedule))
+                .flatten();
+            let t = match replied {
+                Some((changed, why)) => {
+                    tickets::update(tx, &changed, now)?;
+                    events::add(tx, t.id, now, "deskmail", "status", why, Some(inbound_id))?;
+                    changed
+                }
+                None => t,
             };
-            if *author == Author::Requester
-                && let Some(why) = reopen
-            {
-                tickets::set_status(tx, t.id, &Status::Open, None, now)?;
-                events::add(tx, t.id, now, "deskmail", "status", why, Some(inbound_id))?;
-            }
-            let t = tickets::by_id(tx, t.id)?.unwrap_or(t);
             let mail = composer.agent_ticket_reply(&t, m, now)?;
             enqueue(tx, composer, &mail, Some(t.id), Some(inbound_id), now)?;
             set_threads(tx, &t, None, Some(&mail))
@@ -306,7 +303,7 @@ fn new_ticket(
             priority: form.priority,
             created: now,
             target: sla::target_at(cal, &config.sla, now, form.priority, &form.category),
-            next_contact: Some(progress::first_promise(now, cal, &config.schedule)),
+            next_contact: Some(promise::first_promise(now, cal, &config.schedule)),
         },
         &config.tickets.ref_prefix,
         config.tickets.first_number,

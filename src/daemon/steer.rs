@@ -11,7 +11,7 @@ use crate::classify::Decision;
 use crate::compose::Composer;
 use crate::config::Config;
 use crate::model::{Inbound, TicketRef};
-use crate::store::{StoreError, events, inbound, tickets};
+use crate::store::{StoreError, events, inbound, outbox, tickets};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
@@ -58,7 +58,7 @@ pub fn refusal(
     let (Some(t), Some(from)) = (tickets::by_ref(c, ticket.as_str())?, m.from.as_ref()) else {
         return Ok(None);
     };
-    let p = plan::plan(parsed, from, &t, config, now);
+    let p = plan_for(c, parsed, from, &t, config, now)?;
     let Some(help) = p.help.filter(|_| p.rejected) else {
         return Ok(None);
     };
@@ -71,6 +71,20 @@ pub fn refusal(
         "proven agent mail on {ticket}, refused: {}; nothing done, the agent gets the syntax",
         wrong.join("; ")
     )))
+}
+
+/// The plan for an agent's mail on `t`, with what the store knows that it needs.
+fn plan_for(
+    c: &Connection,
+    parsed: &Parsed,
+    from: &crate::model::Address,
+    t: &crate::model::Ticket,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Result<plan::Plan, StoreError> {
+    // the progress mails of today and yesterday: whether a promise can still be kept today
+    let sent = outbox::progress_times(c, t.id, now - chrono::Duration::days(2))?;
+    Ok(plan::plan(parsed, from, t, config, now, &sent))
 }
 
 /// Apply a proven agent's commands and pass on their text.
@@ -87,11 +101,11 @@ pub fn apply(
         return Ok(());
     };
     inbound::link_ticket(tx, inbound_id, t.id)?;
-    let p = plan::plan(parsed, from, &t, composer.config, now);
+    let p = plan_for(tx, parsed, from, &t, composer.config, now)?;
     if p.rejected {
         tracing::info!(ticket = %reference, agent = p.agent, "agent's commands not understood; nothing done, the agent is told");
     } else {
-        tickets::set_steering(tx, &p.ticket, now)?;
+        tickets::update(tx, &p.ticket, now)?;
     }
     for (kind, detail) in &p.events {
         events::add(tx, t.id, now, &p.agent, kind, detail, Some(inbound_id))?;

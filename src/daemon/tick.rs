@@ -42,11 +42,13 @@ pub fn tick(
             kind: progress::kind_when_sent(&t, due, now),
             ..due
         };
-        let after = progress::after_send(&t, now, cal, sched);
+        let after = progress::after_send(&t, now, &history, cal, sched);
         let mut updated = t.clone();
         updated.near_sent = after.near_sent;
         updated.overdue_sent = after.overdue_sent;
+        // the mail names the new promise: from now on it is the date to keep
         updated.next_contact = Some(after.next_contact);
+        updated.promised = Some(after.next_contact);
         let mail = composer.progress(&updated, due.kind, now)?;
         let notice = composer.agent_target(&updated, due.kind, now)?;
         engine.store.transaction(commit, |tx| {

@@ -56,7 +56,8 @@ pub fn attention(
     let today = cal.local_date(now);
     let late = now >= t.target;
     let near = now >= cal.sub_business(t.target, s.near_before);
-    let promise_due = t.next_contact.is_some_and(|d| d <= today);
+    // the date to keep: the one the requester was told, when an agent moved the next later
+    let promise_due = super::promise::keep_by(t).is_some_and(|d| d <= today);
     if !(late || near || promise_due) {
         return None;
     }
@@ -178,8 +179,10 @@ mod tests {
     fn worst_first_per_assignee_and_a_call_when_badly_late() {
         let (c, s) = (cal(), sched());
         let now = at(25, 9); // Wednesday
+        // told "by the 25th"; an agent's bare #next moved the next contact to December
         let mut promised = ticket(4, at(30, 12), None);
-        promised.next_contact = NaiveDate::from_ymd_opt(2026, 11, 25);
+        promised.promised = NaiveDate::from_ymd_opt(2026, 11, 25);
+        promised.next_contact = NaiveDate::from_ymd_opt(2026, 12, 2);
         let mut resolved = ticket(5, at(20, 12), None);
         resolved.status = Status::Resolved;
         let open = vec![

@@ -1,11 +1,15 @@
 //! Time, the desk's way: the business calendar, SLA target dates and the progress-mail schedule
-//! (seed 003: keep informing, keep every promise). All pure: the daemon's tick and
+//! (seed 003: keep informing, keep every promise: `promise`). All pure: the daemon's tick and
 //! `deskmail schedule preview` call the same functions with different clocks.
 
 pub mod calendar;
 pub mod digest;
 pub mod progress;
+pub mod promise;
 pub mod sla;
+
+#[cfg(test)]
+mod fixtures;
 
 pub use calendar::{BusinessDuration, Calendar};
 pub use progress::{Due, ProgressKind};

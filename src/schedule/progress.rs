@@ -1,9 +1,11 @@
 //! When does a requester hear from us next, and with which mail? Three moments (seed 003): the
 //! target date comes near, a promised contact date arrives, the target date passes. Mails go only
 //! inside the sending window on working days, at most a few per ticket per day, never for a
-//! resolved ticket — and a promise falling outside the window is kept by writing earlier.
+//! resolved ticket — and a promise falling outside the window is kept by writing earlier. What
+//! each mail promises is `promise`'s.
 
 use super::calendar::Calendar;
+use super::promise;
 use crate::config::Schedule;
 use crate::model::Ticket;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -71,9 +73,9 @@ pub fn next_due(t: &Ticket, sent: &[DateTime<Utc>], cal: &Calendar, s: &Schedule
             kind: ProgressKind::TargetNear,
         });
     }
-    if let Some(promise) = t.next_contact {
+    if let Some(by) = promise::keep_by(t) {
         candidates.push(Due {
-            at: promise_slot(promise, cal, s),
+            at: promise_slot(by, cal, s),
             kind: ProgressKind::Promised,
         });
     }
@@ -106,19 +108,21 @@ pub fn kind_when_sent(t: &Ticket, due: Due, now: DateTime<Utc>) -> ProgressKind 
     }
 }
 
-/// What the ticket looks like after a progress mail went out at `at`.
-pub fn after_send(t: &Ticket, at: DateTime<Utc>, cal: &Calendar, s: &Schedule) -> AfterSend {
+/// What the ticket looks like after a progress mail went out at `at` (`sent`: the progress
+/// mails before it).
+pub fn after_send(
+    t: &Ticket,
+    at: DateTime<Utc>,
+    sent: &[DateTime<Utc>],
+    cal: &Calendar,
+    s: &Schedule,
+) -> AfterSend {
     let near_start = cal.sub_business(t.target, s.near_before);
     AfterSend {
         near_sent: t.near_sent || cal.local_date(at) >= cal.local_date(near_start),
         overdue_sent: t.overdue_sent || at >= t.target,
-        next_contact: first_promise(at, cal, s),
+        next_contact: promise::after_progress(t, at, sent, cal, s),
     }
-}
-
-/// The contact date we promise in a mail sent at `at`: a number of working days later.
-pub fn first_promise(at: DateTime<Utc>, cal: &Calendar, s: &Schedule) -> NaiveDate {
-    cal.add_working_days(cal.local_date(at), s.update_every_days)
 }
 
 /// The sending slot that keeps a promise: the window's opening on the promised day, or on the
@@ -154,7 +158,7 @@ pub fn next_window(t: DateTime<Utc>, cal: &Calendar, s: &Schedule) -> DateTime<U
 }
 
 /// The first moment at or after `at` that is in the window and under the daily cap.
-fn first_allowed(
+pub fn first_allowed(
     at: DateTime<Utc>,
     sent: &[DateTime<Utc>],
     cal: &Calendar,

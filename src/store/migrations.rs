@@ -114,6 +114,12 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE inbound ADD COLUMN held TEXT;
     CREATE INDEX inbound_held ON inbound(held) WHERE held IS NOT NULL;
     "#,
+    // 7: the contact date the requester was last told, kept even when an agent moves the next
+    // contact later without telling them; open tickets were told their next contact
+    r#"
+    ALTER TABLE tickets ADD COLUMN promised TEXT;
+    UPDATE tickets SET promised = next_contact WHERE status NOT IN ('resolved', 'closed');
+    "#,
 ];
 
 /// The schema version this build writes.

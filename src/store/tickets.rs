@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 const COLUMNS: &str = "id, ref, requester, requester_name, lang, subject, description, category, priority, \
      status, waiting_reason, assignee, created, target, next_contact, near_sent, overdue_sent, \
-     requester_thread, agent_thread";
+     requester_thread, agent_thread, promised";
 
 /// What a new ticket starts with; the store gives it its number and reference.
 #[derive(Debug, Clone)]
@@ -21,11 +21,17 @@ pub struct NewTicket {
     pub priority: Priority,
     pub created: DateTime<Utc>,
     pub target: DateTime<Utc>,
+    /// The first promise; the confirmation tells it, so it is also `promised`.
     pub next_contact: Option<NaiveDate>,
 }
 
 fn bad(what: &str, v: String) -> StoreError {
     StoreError::BadValue(format!("{what}: {v}"))
+}
+
+fn date(v: Option<String>, what: &str) -> std::result::Result<Option<NaiveDate>, StoreError> {
+    v.map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|e| bad(what, e.to_string())))
+        .transpose()
 }
 
 fn from_row(r: &Row) -> rusqlite::Result<std::result::Result<Ticket, StoreError>> {
@@ -35,6 +41,7 @@ fn from_row(r: &Row) -> rusqlite::Result<std::result::Result<Ticket, StoreError>
     let created: String = r.get(12)?;
     let target: String = r.get(13)?;
     let next_contact: Option<String> = r.get(14)?;
+    let promised: Option<String> = r.get(19)?;
     let build = || -> std::result::Result<Ticket, StoreError> {
         Ok(Ticket {
             id: r.get(0)?,
@@ -51,12 +58,8 @@ fn from_row(r: &Row) -> rusqlite::Result<std::result::Result<Ticket, StoreError>
             assignee: r.get(11)?,
             created: parse_time(&created)?,
             target: parse_time(&target)?,
-            next_contact: next_contact
-                .map(|d| {
-                    NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-                        .map_err(|e| bad("next_contact", e.to_string()))
-                })
-                .transpose()?,
+            next_contact: date(next_contact, "next_contact")?,
+            promised: date(promised, "promised")?,
             near_sent: r.get(15)?,
             overdue_sent: r.get(16)?,
             requester_thread: r.get(17)?,
@@ -88,8 +91,8 @@ pub fn insert(c: &Connection, t: &NewTicket, prefix: &str, first_number: i64) ->
     let reference = TicketRef::new(prefix, number);
     c.execute(
         "INSERT INTO tickets (number, ref, requester, requester_name, lang, subject, description, category, \
-         priority, status, created, target, next_contact, updated) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?11)",
+         priority, status, created, target, next_contact, promised, updated) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?11)",
         params![
             number,
             reference.as_str(),
@@ -161,7 +164,7 @@ pub fn set_threads(
     Ok(())
 }
 
-/// What a progress mail changes: the flags and the new promise.
+/// What a progress mail changes: the flags and the new promise, which the mail tells.
 pub fn set_progress(
     c: &Connection,
     id: i64,
@@ -171,32 +174,27 @@ pub fn set_progress(
     now: DateTime<Utc>,
 ) -> Result<()> {
     c.execute(
-        "UPDATE tickets SET near_sent = ?2, overdue_sent = ?3, next_contact = ?4, updated = ?5 WHERE id = ?1",
-        params![id, near_sent, overdue_sent, next_contact.to_string(), time_text(now)],
+        "UPDATE tickets SET near_sent = ?2, overdue_sent = ?3, next_contact = ?4, promised = ?4, \
+         updated = ?5 WHERE id = ?1",
+        params![
+            id,
+            near_sent,
+            overdue_sent,
+            next_contact.to_string(),
+            time_text(now)
+        ],
     )?;
     Ok(())
 }
 
-pub fn set_status(
-    c: &Connection,
-    id: i64,
-    status: &Status,
-    reason: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    c.execute(
-        "UPDATE tickets SET status = ?2, waiting_reason = ?3, updated = ?4 WHERE id = ?1",
-        params![id, status.as_str(), reason, time_text(now)],
-    )?;
-    Ok(())
-}
-
-/// Write what an agent's commands changed (`agent::plan`): status and what we wait for,
-/// target (and whether its near/overdue mails went), the promised contact, the assignee.
-pub fn set_steering(c: &Connection, t: &Ticket, now: DateTime<Utc>) -> Result<()> {
+/// Write what a decision changed (an agent's commands, `agent::plan`; a requester's reply,
+/// `schedule::promise::requester_replied`): status and what we wait for, target (and whether
+/// its near/overdue mails went), the next contact and the date last told, the assignee.
+pub fn update(c: &Connection, t: &Ticket, now: DateTime<Utc>) -> Result<()> {
     c.execute(
         "UPDATE tickets SET status = ?2, waiting_reason = ?3, target = ?4, near_sent = ?5, \
-         overdue_sent = ?6, next_contact = ?7, assignee = ?8, updated = ?9 WHERE id = ?1",
+         overdue_sent = ?6, next_contact = ?7, assignee = ?8, updated = ?9, promised = ?10 \
+         WHERE id = ?1",
         params![
             t.id,
             t.status.as_str(),
@@ -206,7 +204,8 @@ pub fn set_steering(c: &Connection, t: &Ticket, now: DateTime<Utc>) -> Result<()
             t.overdue_sent,
             t.next_contact.map(|d| d.to_string()),
             t.assignee,
-            time_text(now)
+            time_text(now),
+            t.promised.map(|d| d.to_string()),
         ],
     )?;
     Ok(())

@@ -246,6 +246,16 @@ impl Desk {
         read_maildir(&self.path("outbox/new"))
     }
 
+    /// Mails written since the last call with `seen` (which it then adds to), oldest first:
+    /// a long simulation reads each mail once instead of the whole outbox at every step.
+    pub fn sent_new(&self, seen: &mut std::collections::HashSet<PathBuf>) -> Vec<Sent> {
+        files_by_mtime(&self.path("outbox/new"))
+            .into_iter()
+            .filter(|p| seen.insert(p.clone()))
+            .map(|p| parse_sent(&p))
+            .collect()
+    }
+
     /// Mails written since `before` (a previous `sent()`).
     pub fn sent_since(&self, before: &[Sent]) -> Vec<Sent> {
         self.sent()
@@ -269,6 +279,11 @@ pub fn header(raw: &str, name: &str) -> Option<String> {
 }
 
 pub fn read_maildir(dir: &Path) -> Vec<Sent> {
+    files_by_mtime(dir).iter().map(|p| parse_sent(p)).collect()
+}
+
+/// The files of a Maildir folder, oldest first.
+fn files_by_mtime(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -282,7 +297,7 @@ pub fn read_maildir(dir: &Path) -> Vec<Sent> {
         })
         .collect();
     files.sort();
-    files.into_iter().map(|(_, p)| parse_sent(&p)).collect()
+    files.into_iter().map(|(_, p)| p).collect()
 }
 
 fn parse_sent(path: &Path) -> Sent {
@@ -350,4 +365,35 @@ pub fn base64(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// An agent's (Anna's) reply to `notice`, sent to `to` (its signed Reply-To, or a forgery),
+/// with extra headers on top.
+pub fn agent_reply(notice: &Sent, to: &str, top_headers: &str, body: &str) -> String {
+    format!(
+        "{top_headers}From: Anna Jansen <anna@example.org>\nTo: {to}\nSubject: Re: {}\n\
+         Date: Mon, 23 Nov 2026 10:30:00 +0100\nMessage-ID: <reply-{}@example.org>\n\
+         In-Reply-To: <{}>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\
+         Content-Transfer-Encoding: 8bit\n\n{body}\n",
+        notice.subject,
+        unique(),
+        notice.message_id
+    )
+}
+
+/// A value no other call in this process returns, for Message-IDs.
+pub fn unique() -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{nanos}.{}", N.fetch_add(1, Ordering::SeqCst))
+}
+
+/// The address in a mail's Reply-To (for agents' mails: the ticket's signed address).
+pub fn reply_to(notice: &Sent) -> String {
+    let value = header(&notice.raw, "Reply-To").expect("the notice has a Reply-To");
+    let start = value.find('<').map_or(0, |i| i + 1);
+    let end = value.rfind('>').unwrap_or(value.len());
+    value[start..end].to_string()
 }

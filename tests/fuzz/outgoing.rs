@@ -10,7 +10,7 @@ use deskmail::agent::plan;
 use deskmail::classify::{Decision, Known};
 use deskmail::compose::{self, Composer, Outgoing};
 use deskmail::model::{Address, Inbound, Lang, Status, Ticket, TicketRef};
-use deskmail::schedule::{progress, sla};
+use deskmail::schedule::{promise, sla};
 
 impl Pipeline {
     /// The mails `act` in ingest.rs would queue for this decision, each with the one recipient
@@ -100,11 +100,12 @@ impl Pipeline {
                 form.priority,
                 &form.category,
             ),
-            next_contact: Some(progress::first_promise(
+            next_contact: Some(promise::first_promise(
                 self.now,
                 &config.calendar,
                 &config.schedule,
             )),
+            promised: None,
             near_sent: false,
             overdue_sent: false,
             requester_thread: None,
@@ -142,13 +143,14 @@ impl Pipeline {
             assignee: rng.percent(50).then(|| "anna@example.org".to_string()),
             created,
             target: created + chrono::Duration::days(rng.range(1, 6) as i64),
-            next_contact: Some(progress::first_promise(
+            next_contact: Some(promise::first_promise(
                 self.now,
                 &self.config.calendar,
                 &self.config.schedule,
             )),
             near_sent: false,
             overdue_sent: false,
+            promised: None,
             requester_thread: Some("sd-1042.1.2.3@deskmail.example.org".into()),
             agent_thread: Some("sd-1042.1.2.4@deskmail.example.org".into()),
         }
@@ -165,7 +167,7 @@ fn steer(
     parsed: &Parsed,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<(Outgoing, String)>, compose::TemplateError> {
-    let p = plan::plan(parsed, from, t, composer.config, now);
+    let p = plan::plan(parsed, from, t, composer.config, now, &[]);
     let mut mails = Vec::new();
     if let Some(answer) = p.answer {
         let mail = composer.agent_answer(&p.ticket, answer, None, now)?;

@@ -2,47 +2,8 @@ use super::*;
 use crate::config::Schedule;
 use crate::model::Status;
 use crate::schedule::calendar::BusinessDuration;
-use chrono::{NaiveTime, Weekday};
-use chrono_tz::Europe::Amsterdam;
-
-fn cal() -> Calendar {
-    let days = [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-    ];
-    let holidays = [date(2026, 12, 25), date(2026, 12, 28)];
-    Calendar::new(Amsterdam, hm(8, 30), hm(17, 0), &days, &holidays).unwrap()
-}
-
-fn sched() -> Schedule {
-    Schedule {
-        near_before: BusinessDuration::Days(1),
-        update_every_days: 2,
-        max_per_ticket_per_day: 1,
-        send_from: hm(8, 0),
-        send_until: hm(18, 0),
-        tick_seconds: 60,
-    }
-}
-
-fn hm(h: u32, m: u32) -> NaiveTime {
-    NaiveTime::from_hms_opt(h, m, 0).unwrap()
-}
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-/// Local Amsterdam time as an instant.
-fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-    Amsterdam
-        .with_ymd_and_hms(y, m, d, h, min, 0)
-        .unwrap()
-        .with_timezone(&Utc)
-}
+use crate::schedule::fixtures::{at, cal, date, hm, sched};
+use crate::schedule::promise::first_promise;
 
 fn ticket(
     created: DateTime<Utc>,
@@ -64,11 +25,12 @@ fn timeline(mut t: Ticket, until: DateTime<Utc>) -> Vec<(DateTime<Utc>, Progress
         if due.at > until {
             break;
         }
-        let after = after_send(&t, due.at, &c, &s);
+        let after = after_send(&t, due.at, &sent, &c, &s);
         out.push((due.at, due.kind, after.next_contact));
         t.near_sent = after.near_sent;
         t.overdue_sent = after.overdue_sent;
         t.next_contact = Some(after.next_contact);
+        t.promised = Some(after.next_contact);
         sent.push(due.at);
         assert!(out.len() < 50, "runaway schedule");
     }

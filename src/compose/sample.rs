@@ -1,0 +1,187 @@
+//! Sample values for every template variable, for `deskmail template preview` and
+//! `deskmail check-config`: believable, in the language previewed.
+
+use super::vars::{
+    AnswerVars, BrakeVars, DigestTicket, DigestVars, FailureVars, HelpError, HelpVars, Reader, Vars,
+};
+use super::words::{self, Voice};
+use crate::config::Config;
+use crate::model::{Address, Inbound, Lang, Priority, Status, Ticket, TicketRef};
+use crate::portal;
+use chrono::{DateTime, Utc};
+
+impl Vars {
+    /// Believable values for every variable, to preview template `name` in `lang`.
+    pub fn sample(config: &Config, name: &str, lang: Lang, now: DateTime<Utc>) -> Vars {
+        let cal = &config.calendar;
+        let (name_, email, subject, description, reason) = match lang {
+            Lang::Nl => (
+                "Jan de Vries",
+                "jan.devries@example.org",
+                "Printer op de 3e verdieping",
+                "De printer geeft een papierstoring, ook na het openen van alle laden.",
+                "de leverancier van de printer",
+            ),
+            Lang::En => (
+                "Ann Smith",
+                "ann.smith@example.org",
+                "Printer on the 3rd floor",
+                "The printer reports a paper jam, even after opening every tray.",
+                "the printer's supplier",
+            ),
+        };
+        let created = now - chrono::Duration::days(2);
+        let late = name == "progress_overdue";
+        let target = if late {
+            now - chrono::Duration::hours(3)
+        } else {
+            cal.add_business(now, crate::schedule::BusinessDuration::Days(1))
+        };
+        let ticket = Ticket {
+            id: 1,
+            reference: TicketRef::new(&config.tickets.ref_prefix, config.tickets.first_number + 41),
+            requester: email.into(),
+            requester_name: Some(name_.into()),
+            lang,
+            subject: subject.into(),
+            description: description.into(),
+            category: "printer".into(),
+            priority: Priority::Normal,
+            status: if name.starts_with("progress") {
+                Status::WaitingThirdParty
+            } else {
+                Status::Open
+            },
+            waiting_reason: name.starts_with("progress").then(|| reason.to_string()),
+            assignee: None,
+            created,
+            target,
+            next_contact: Some(
+                cal.add_working_days(cal.local_date(now), config.schedule.update_every_days),
+            ),
+            promised: None,
+            near_sent: false,
+            overdue_sent: false,
+            requester_thread: None,
+            agent_thread: None,
+        };
+        if name == "portal_reply" {
+            let m = Inbound {
+                subject: subject.into(),
+                body: description.into(),
+                from: Some(Address::new(Some(name_), email)),
+                ..Default::default()
+            };
+            let to = Address::new(Some(name_), email);
+            let form = portal::choose_form(&m, &config.portal);
+            let url = portal::prefill_url(&form, &m, &config.portal);
+            return Vars::for_portal_reply(config, &m, &to, &form, &url);
+        }
+        if name == "agent_outbox_paused" {
+            return Vars::for_brake(
+                config,
+                BrakeVars {
+                    count: 300,
+                    limit: 300,
+                },
+            );
+        }
+        if name == "agent_delivery_failed" {
+            let failure = FailureVars {
+                to: email.into(),
+                subject: format!("[{}] {subject}", ticket.reference),
+                kind: "progress".into(),
+                error: "550 5.1.1 <mailbox unavailable>: Recipient address rejected: User unknown"
+                    .into(),
+            };
+            return Vars::for_failure(config, Some(&ticket), failure, now);
+        }
+        if name == "agent_digest" {
+            return Vars::for_digest(config, sample_digest(config, &ticket, lang, now));
+        }
+        // previewed in `lang`: the requester's words for their mails, the agents' for theirs
+        let voice = if name.starts_with("agent_") && name != "agent_answer" {
+            Voice::Agents
+        } else {
+            Voice::Requester
+        };
+        let vars = Vars::for_ticket(config, &ticket, now, Reader { lang, voice });
+        if name == "agent_answer" {
+            return vars.with_answer(AnswerVars {
+                text: match lang {
+                    Lang::Nl => "De nieuwe toner is besteld; de leverancier brengt hem donderdag.",
+                    Lang::En => "The new toner is on order; the supplier delivers it on Thursday.",
+                }
+                .into(),
+                agent_name: Some("Anna Jansen".into()),
+            });
+        }
+        if name == "agent_help" {
+            return vars.with_help(HelpVars {
+                errors: vec![HelpError {
+                    line: "#stauts open".into(),
+                    problem: "unknown command #stauts; try #help".into(),
+                }],
+                applied: vec!["target → 2026-12-04".into()],
+                syntax: crate::agent::command::SYNTAX.into(),
+            });
+        }
+        if name == "agent_ticket_reply" {
+            let m = Inbound {
+                from: Some(Address::new(Some(name_), email)),
+                body: match lang {
+                    Lang::Nl => "Hij doet het nog steeds niet. Kan er iemand langskomen?".into(),
+                    Lang::En => "It still doesn't work. Could someone come by?".into(),
+                },
+                ..Default::default()
+            };
+            return vars.with_reply(&m);
+        }
+        vars
+    }
+}
+
+fn sample_digest(config: &Config, t: &Ticket, lang: Lang, now: DateTime<Utc>) -> DigestVars {
+    let tz = config.calendar.tz();
+    let late = DigestTicket {
+        reference: t.reference.to_string(),
+        subject: t.subject.clone(),
+        requester: t.requester.clone(),
+        status_text: words::status(lang, Voice::Agents, &Status::WaitingThirdParty).to_string(),
+        waiting_reason: t.waiting_reason.clone(),
+        target: words::date_time(lang, now - chrono::Duration::days(4), tz),
+        late: true,
+        working_days_late: 3,
+        next_contact: Some(words::date(lang, config.calendar.local_date(now))),
+        promise_due: true,
+        call: true,
+        reply_address: format!(
+            "servicedesk+{}.0a1b2c3d4e5f60718293@example.org",
+            t.reference
+        ),
+    };
+    let near = DigestTicket {
+        reference: TicketRef::new(&config.tickets.ref_prefix, config.tickets.first_number + 57)
+            .to_string(),
+        subject: match lang {
+            Lang::Nl => "Toegang tot de projectmap".into(),
+            Lang::En => "Access to the project folder".into(),
+        },
+        requester: "p.bakker@example.org".into(),
+        status_text: words::status(lang, Voice::Agents, &Status::Open).to_string(),
+        waiting_reason: None,
+        target: words::date_time(lang, now + chrono::Duration::hours(5), tz),
+        late: false,
+        working_days_late: 0,
+        next_contact: None,
+        promise_due: false,
+        call: false,
+        reply_address: "servicedesk+SD-1057.9f8e7d6c5b4a39281706@example.org".into(),
+    };
+    DigestVars {
+        date: words::date(lang, config.calendar.local_date(now)),
+        count: 2,
+        for_queue: false,
+        tickets: vec![late, near],
+    }
+}
