@@ -1,9 +1,20 @@
 //! Loop safety: decides whether an inbound mail was sent by a machine (bounce, auto-reply,
 //! list traffic, other automated mail, or our own mail coming back) and so must never be
 //! answered. Header markers (RFC 3834, RFC 3464, RFC 2369, vendor practice) decide first;
-//! subjects and body text count only in layouts that no person writes.
+//! subjects and body text count only in layouts that no person writes. Evidence that a
+//! person could also produce is weighed in `weak`; where it is not enough to ignore a mail
+//! but too much to answer it, the verdict is [`Verdict::Doubt`] and a person at the desk
+//! decides. Sibling modules: `words` (word lists in many languages), `bulk` (bulk-mail
+//! services, loop headers, reports), `weak` (weighed evidence).
+
+mod bulk;
+#[cfg(test)]
+mod tests;
+mod weak;
+mod words;
 
 use crate::model::Inbound;
+use words::{AUTOREPLY_PREFIXES, BODY_OPENINGS, BOUNCE_SUBJECTS, WEAK_AUTOREPLY_PREFIXES};
 
 /// Why a mail is machine mail and must never be answered.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -35,7 +46,8 @@ pub struct OwnIdentity<'a> {
 struct Mail<'a> {
     m: &'a Inbound,
     own: &'a OwnIdentity<'a>,
-    /// Lower-cased, whitespace collapsed, `" :"` → `":"` (French typography).
+    /// Lower-cased, whitespace collapsed, `" :"` → `":"` (French typography), full-width
+    /// colon → `":"` (Chinese and Japanese responders).
     subject: String,
 }
 
@@ -59,10 +71,56 @@ const RULES: &[Rule] = &[
     precedence,
     null_sender,
     automated_sender,
-    bulk_sender,
     complaint_feed,
     machine_body,
+    // after the rules above, so that their kinds win for the mails they know
+    bulk::esp_headers,
+    bulk::bulk_mailer,
+    bulk::dmarc_tls_report,
+    bulk::loop_headers,
+    bulk::google_group,
+    bulk::challenge_vendor,
+    weak::bounce_from_mail_system,
+    weak::lotus_auto,
+    weak::ooo_subject_and_text,
+    bulk::bounce_return_path,
+    bulk::noreply_reply_to,
+    bulk::cron,
 ];
+
+/// What the evidence says about who sent a mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Surely a machine: never answered.
+    Machine(MachineSignal),
+    /// Some machine evidence, too little to ignore the mail and too much to answer it: a
+    /// person at the desk looks (a missed person still reaches a human, a machine gets no
+    /// answer).
+    Doubt(MachineSignal),
+    /// No machine evidence worth mentioning.
+    Person,
+}
+
+/// Strong evidence first; then the weak clues, weighed together.
+pub fn verdict(m: &Inbound, own: &OwnIdentity) -> Verdict {
+    let mail = prepare(m, own);
+    if let Some(s) = RULES.iter().find_map(|rule| rule(&mail)) {
+        return Verdict::Machine(s);
+    }
+    match weak::weigh(&mail) {
+        Some((s, true)) => Verdict::Machine(s),
+        Some((s, false)) => Verdict::Doubt(s),
+        None => Verdict::Person,
+    }
+}
+
+fn prepare<'a>(m: &'a Inbound, own: &'a OwnIdentity<'a>) -> Mail<'a> {
+    Mail {
+        m,
+        own,
+        subject: normalize_subject(&m.subject),
+    }
+}
 
 /// The strongest machine signal, or `None` for mail a person wrote. Mail without any From
 /// gets a signal only if it carries a marker; the caller decides about the missing sender.
@@ -72,11 +130,7 @@ pub fn machine_signal(m: &Inbound, own: &OwnIdentity) -> Option<MachineSignal> {
 
 /// Every rule that fires, strongest first: for logs and for tuning the rules.
 pub fn machine_signals(m: &Inbound, own: &OwnIdentity) -> Vec<MachineSignal> {
-    let mail = Mail {
-        m,
-        own,
-        subject: normalize_subject(&m.subject),
-    };
+    let mail = prepare(m, own);
     RULES.iter().filter_map(|rule| rule(&mail)).collect()
 }
 
@@ -85,6 +139,7 @@ fn normalize_subject(subject: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
+        .replace('\u{FF1A}', ":")
         .replace(" :", ":")
         .to_lowercase()
 }
@@ -217,36 +272,6 @@ fn daemon_sender(m: &Inbound) -> Option<String> {
         .or_else(|| bare_daemon.then(|| raw.to_string()))
 }
 
-/// Subjects MTAs write verbatim. Only exact machine forms, anchored at the start: an IT
-/// desk gets "Mail delivery failed when I send to X" and "Fwd: Undeliverable: ..." from
-/// people asking for help.
-const BOUNCE_SUBJECTS: &[&str] = &[
-    "undelivered mail returned to sender",
-    "delivery status notification (",
-    "delivery status notification:",
-    "mail delivery failed: returning message",
-    "returned mail:",
-    "undeliverable:",
-    "onbestelbaar:",
-    "unzustellbar:",
-    "non remis:",
-    "non recapitabile:",
-    "no se puede entregar:",
-    "delivery notification: delivery has failed",
-    "warning: could not send message for past",
-    "delayed mail (still being retried)",
-    "mail system error - returned mail",
-    "mail delivery status notification (",
-    "delivery notification: delivery has",
-    "postmaster notify: see transcript for details",
-    "successful mail delivery report",
-    "mail failed, returning to sender",
-    "[postmaster]",
-    "postfix smtp server: errors from",
-    "considered unsolicited bulk email",
-    "**message you sent blocked",
-];
-
 /// Exim's delay warning: "Warning: message 1abc-00 delayed 24 hours".
 fn is_delay_warning(subject: &str) -> bool {
     subject
@@ -362,58 +387,6 @@ fn suppresses_replies(m: &Inbound) -> bool {
     header_lc(m, "x-auto-response-suppress")
         .is_some_and(|v| ["all", "oof", "autoreply"].iter().any(|k| v.contains(k)))
 }
-
-/// Responder prefixes in the form "<prefix>: <original subject>", which nobody types.
-const AUTOREPLY_PREFIXES: &[&str] = &[
-    "automatic reply:",
-    "automatisch antwoord:",
-    "automatische antwort:",
-    "réponse automatique:",
-    "respuesta automática:",
-    "risposta automatica:",
-    "resposta automática:",
-    "autosvar:",
-    "automatisk svar:",
-    "automaattinen vastaus:",
-    "automatyczna odpowiedź:",
-    "auto reply:",
-    "auto-reply:",
-    "autoreply:",
-    "auto response:",
-    "auto-response:",
-    "autoresponse:",
-    "autorespons:",
-    "automatic response:",
-    "out of office autoreply:",
-    "afwezig:",
-    "abwesenheitsnotiz:",
-    "abwesend:",
-    "fuori sede:",
-    "frånvaro:",
-    "vacation:",
-    "vacation reply:",
-    "[auto-reply]",
-    "[autoreply]",
-];
-
-/// Phrases a person may well use for a new request to an IT desk ("Out of office: not
-/// working", "Away until Monday, please keep my ticket open"): they count only when the
-/// headers back them up.
-const WEAK_AUTOREPLY_PREFIXES: &[&str] = &[
-    "out of office",
-    "out of the office",
-    "away until",
-    "away from",
-    "on vacation",
-    "vacation",
-    "auto response",
-    "afwezig",
-    "afwezigheid",
-    "niet aanwezig",
-    "abwesend",
-    "im urlaub",
-    "auto:",
-];
 
 fn autoreply_subject(mail: &Mail) -> Option<MachineSignal> {
     let s = mail.subject.as_str();
@@ -579,14 +552,6 @@ fn is_list_robot(local: &str) -> bool {
         || local.contains("+bounces")
 }
 
-/// Google's Feedback-ID is set by bulk senders for complaint statistics; people's mail
-/// programs never add it.
-fn bulk_sender(mail: &Mail) -> Option<MachineSignal> {
-    mail.m
-        .has_header("feedback-id")
-        .then(|| signal(MachineKind::OtherAuto, "Feedback-ID header"))?
-}
-
 /// Hotmail/Outlook.com JMRP complaints: fixed subject with the sending IP, the offending
 /// mail attached, no text of their own.
 fn complaint_feed(mail: &Mail) -> Option<MachineSignal> {
@@ -603,63 +568,6 @@ fn complaint_feed(mail: &Mail) -> Option<MachineSignal> {
     })?
 }
 
-/// Openings of delivery reports, list-manager notices and abuse reports that arrive
-/// without any header marker. Matched only at the very start of the body: a person who
-/// pastes a bounce below their own words is still answered.
-const BODY_OPENINGS: &[(&str, MachineKind)] = &[
-    ("this is the mail system at host", MachineKind::Bounce),
-    (
-        "this message was created automatically by mail delivery software",
-        MachineKind::Bounce,
-    ),
-    ("hi. this is the qmail-send program", MachineKind::Bounce),
-    ("this is the dragonfly mail agent", MachineKind::Bounce),
-    ("the original message was received at", MachineKind::Bounce),
-    (
-        "delivery to the following recipient failed permanently",
-        MachineKind::Bounce,
-    ),
-    (
-        "an error occurred while trying to deliver the mail to the following recipients",
-        MachineKind::Bounce,
-    ),
-    ("** address not found **", MachineKind::Bounce),
-    ("** message not delivered **", MachineKind::Bounce),
-    (
-        "we had trouble delivering your message. full details follow",
-        MachineKind::Bounce,
-    ),
-    (
-        "delivery has failed to these recipients or groups",
-        MachineKind::Bounce,
-    ),
-    (
-        "your message did not reach some or all of the intended recipients",
-        MachineKind::Bounce,
-    ),
-    (
-        "this is an automatically generated delivery status notification",
-        MachineKind::Bounce,
-    ),
-    (
-        "i'm sorry to have to inform you that your message could not be delivered",
-        MachineKind::Bounce,
-    ),
-    (
-        "sorry, we were unable to deliver your message to the following address",
-        MachineKind::Bounce,
-    ),
-    ("hi, this is the mlmmj program", MachineKind::OtherAuto),
-    ("hi! this is the ezmlm program", MachineKind::OtherAuto),
-    ("this is an email abuse report", MachineKind::OtherAuto),
-    ("this is an e-mail abuse report", MachineKind::OtherAuto),
-    ("feedback-type:", MachineKind::OtherAuto),
-    (
-        "this report relates to a message you sent with the following header fields",
-        MachineKind::OtherAuto,
-    ),
-];
-
 fn machine_body(mail: &Mail) -> Option<MachineSignal> {
     let opening = body_opening(&mail.m.body);
     let (text, kind) = BODY_OPENINGS.iter().find(|(p, _)| opening.starts_with(p))?;
@@ -673,161 +581,4 @@ fn body_opening(body: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::Address;
-
-    const OUR: &[&str] = &["helpdesk@desk.example"];
-
-    fn person(subject: &str, headers: &[(&str, &str)], body: &str) -> Inbound {
-        Inbound {
-            from: Some(Address::new(Some("Jan"), "jan@example.org")),
-            return_path: Some("jan@example.org".into()),
-            subject: subject.into(),
-            body: body.into(),
-            content_type: "text/plain".into(),
-            part_types: vec!["text/plain".into()],
-            headers: headers
-                .iter()
-                .map(|(n, v)| (n.to_ascii_lowercase(), v.to_string()))
-                .collect(),
-            ..Inbound::default()
-        }
-    }
-
-    fn kind(m: &Inbound) -> Option<MachineKind> {
-        let addresses: Vec<String> = OUR.iter().map(|a| a.to_string()).collect();
-        let own = OwnIdentity {
-            addresses: &addresses,
-            message_id_domain: "desk.example",
-            loop_header: "X-Deskmail-Loop",
-        };
-        machine_signal(m, &own).map(|s| s.kind)
-    }
-
-    #[test]
-    fn person_asking_about_mail_problems_is_answered() {
-        for subject in [
-            "Fwd: Undelivered Mail Returned to Sender",
-            "Mail delivery failed when I send to a customer",
-            "Out of office not working",
-            "Away until Monday, please keep my ticket open",
-            "Vacation request",
-            "RE: Automatic reply: printer",
-            "Undeliverable messages since this morning",
-            "Undeliverable message when I mail a customer",
-        ] {
-            assert_eq!(
-                kind(&person(subject, &[], "Hi, can you help?")),
-                None,
-                "{subject}"
-            );
-        }
-        let pasted = "Hi, I get this when mailing Piet:\n\nThis is the mail system at host mx.";
-        assert_eq!(kind(&person("Bounce?", &[], pasted)), None);
-    }
-
-    #[test]
-    fn auto_response_suppress_alone_is_not_machine() {
-        let m = person("Printer", &[("X-Auto-Response-Suppress", "All")], "Broken.");
-        assert_eq!(kind(&m), None);
-        let oof = person(
-            "Printer",
-            &[
-                ("X-Auto-Response-Suppress", "All"),
-                ("X-MS-Exchange-Inbox-Rules-Loop", "a@b"),
-            ],
-            "I am out.",
-        );
-        assert_eq!(kind(&oof), Some(MachineKind::AutoReply));
-    }
-
-    #[test]
-    fn auto_submitted_and_responder_subjects() {
-        let m = person("Re: printer", &[("Auto-Submitted", "auto-replied")], "");
-        assert_eq!(kind(&m), Some(MachineKind::AutoReply));
-        let m = person("x", &[("Auto-Submitted", "auto-generated")], "");
-        assert_eq!(kind(&m), Some(MachineKind::OtherAuto));
-        assert_eq!(kind(&person("x", &[("Auto-Submitted", "no")], "")), None);
-        let m = person("Automatisch antwoord: printer", &[], "");
-        assert_eq!(kind(&m), Some(MachineKind::AutoReply));
-        let mut m = person("Out of Office", &[], "");
-        m.return_path = Some(String::new());
-        assert_eq!(kind(&m), Some(MachineKind::AutoReply));
-    }
-
-    #[test]
-    fn bounces() {
-        let mut m = person("Undelivered Mail Returned to Sender", &[], "");
-        assert_eq!(kind(&m), Some(MachineKind::Bounce));
-        m.subject = "x".into();
-        m.from = Some(Address::new(None, "MAILER-DAEMON@mx.example.org"));
-        assert_eq!(kind(&m), Some(MachineKind::Bounce));
-        let mut m = person("x", &[("From", "MAILER-DAEMON")], "");
-        m.from = None;
-        assert_eq!(kind(&m), Some(MachineKind::Bounce));
-        let mut m = person("x", &[], "");
-        m.content_type = "multipart/report".into();
-        m.report_type = Some("delivery-status".into());
-        assert_eq!(kind(&m), Some(MachineKind::Bounce));
-        // a null sender alone is a robot, not necessarily a delivery report (a newsletter)
-        let mut m = person("x", &[], "");
-        m.return_path = Some(String::new());
-        assert_eq!(kind(&m), Some(MachineKind::OtherAuto));
-        // …and with the original attached, one
-        m.part_types.push("message/rfc822".into());
-        assert_eq!(kind(&m), Some(MachineKind::Bounce));
-        let mut m = person("メールエラー通知", &[], "");
-        m.from = Some(Address::new(None, "no-reply@mail.example.jp"));
-        m.part_types.push("message/rfc822".into());
-        assert_eq!(kind(&m), Some(MachineKind::Bounce));
-        // a person forwarding a mail as an attachment is still a person
-        let mut m = person("Fwd: printer", &[], "See the attached mail.");
-        m.part_types.push("message/rfc822".into());
-        assert_eq!(kind(&m), None);
-    }
-
-    #[test]
-    fn lists_except_our_own_group() {
-        let m = person("x", &[("List-Id", "<dev.lists.example.org>")], "");
-        assert_eq!(kind(&m), Some(MachineKind::List));
-        let group = person(
-            "Printer",
-            &[
-                ("List-Id", "<helpdesk.desk.example>"),
-                ("List-Post", "<mailto:helpdesk@desk.example>"),
-                ("Precedence", "list"),
-            ],
-            "",
-        );
-        assert_eq!(kind(&group), None);
-    }
-
-    #[test]
-    fn own_mail() {
-        let mut m = person("x", &[], "");
-        m.from = Some(Address::new(None, "Helpdesk+sd-12@desk.example"));
-        assert_eq!(kind(&m), Some(MachineKind::Own));
-        let mut m = person("x", &[], "");
-        m.message_id = Some("abc@desk.example".into());
-        assert_eq!(kind(&m), Some(MachineKind::Own));
-        let m = person("x", &[("X-Deskmail-Loop", "1")], "");
-        assert_eq!(kind(&m), Some(MachineKind::Own));
-    }
-
-    #[test]
-    fn noreply_and_robots() {
-        for email in [
-            "no-reply@x.example",
-            "do_not_reply@x.example",
-            "owner-dev@x.example",
-        ] {
-            let mut m = person("x", &[], "");
-            m.from = Some(Address::new(None, email));
-            assert_eq!(kind(&m), Some(MachineKind::OtherAuto), "{email}");
-        }
-    }
 }
