@@ -83,7 +83,6 @@ const RULES: &[Rule] = &[
     weak::bounce_from_mail_system,
     weak::lotus_auto,
     weak::ooo_subject_and_text,
-    bulk::bounce_return_path,
     bulk::noreply_reply_to,
     bulk::cron,
 ];

@@ -6,8 +6,8 @@
 
 use super::{MachineKind, MachineSignal, Mail, bare_address, header_lc, is_noreply, signal};
 
-/// Headers that bulk-mail services add to every mail they send (for their own bounce and
-/// complaint tracking), and the ones of marketing platforms. Names only: their values are ids.
+/// Headers of marketing platforms and notification senders, and Feedback-ID (bulk senders'
+/// complaint statistics). Names only: their values are ids.
 /// Not the headers a program hands such a service to steer it (`X-Mailgun-Tag`): the service
 /// removes those, so on a received mail they prove nothing (a test fixture kept one).
 const ESP_HEADERS: &[(&str, &str)] = &[
@@ -16,26 +16,9 @@ const ESP_HEADERS: &[(&str, &str)] = &[
         "Feedback-ID (bulk sender's complaint statistics)",
     ),
     ("x-feedback-id", "X-Feedback-ID"),
-    (
-        "x-mandrill-user",
-        "X-Mandrill-User (Mailchimp Transactional)",
-    ),
-    ("x-mc-user", "X-MC-User (Mailchimp)"),
-    ("x-mc-unique", "X-MC-Unique (Mailchimp)"),
-    ("x-mcda", "X-MCDA (Mailchimp)"),
-    ("x-ses-outgoing", "X-SES-Outgoing (Amazon SES)"),
-    ("x-sg-eid", "X-SG-EID (SendGrid)"),
-    ("x-sg-id", "X-SG-ID (SendGrid)"),
-    ("x-mailgun-sid", "X-Mailgun-Sid (Mailgun)"),
-    ("x-mailgun-variables", "X-Mailgun-Variables (Mailgun)"),
-    ("x-pm-message-id", "X-PM-Message-Id (Postmark)"),
-    ("x-pm-tag", "X-PM-Tag (Postmark)"),
-    ("x-msys-api", "X-MSYS-API (SparkPost)"),
     ("x-mailjet-campaign", "X-Mailjet-Campaign (Mailjet)"),
-    ("x-mj-mid", "X-MJ-Mid (Mailjet)"),
     ("x-mailin-campaign", "X-Mailin-Campaign (Brevo)"),
     ("x-mailin-client", "X-Mailin-Client (Brevo)"),
-    ("x-sib-id", "X-sib-id (Brevo)"),
     (
         "x-csa-complaints",
         "X-CSA-Complaints (certified bulk sender)",
@@ -59,6 +42,29 @@ const ESP_HEADERS: &[(&str, &str)] = &[
     ("x-gitlab-project", "X-GitLab-Project"),
     ("x-jira-fingerprint", "X-JIRA-FingerPrint"),
     ("x-cron-env", "X-Cron-Env (cron job output)"),
+];
+
+/// Headers of the relays themselves (Mandrill, SES, SendGrid, Mailgun, Postmark, SparkPost):
+/// some companies send all their people's mail through one, and submitGit-like tools send a
+/// person's patches through SES, so alone they are a weak clue (see `weak`), not proof.
+const RELAY_HEADERS: &[(&str, &str)] = &[
+    (
+        "x-mandrill-user",
+        "X-Mandrill-User (Mailchimp Transactional)",
+    ),
+    ("x-mc-user", "X-MC-User (Mailchimp)"),
+    ("x-mc-unique", "X-MC-Unique (Mailchimp)"),
+    ("x-mcda", "X-MCDA (Mailchimp)"),
+    ("x-ses-outgoing", "X-SES-Outgoing (Amazon SES)"),
+    ("x-sg-eid", "X-SG-EID (SendGrid)"),
+    ("x-sg-id", "X-SG-ID (SendGrid)"),
+    ("x-mailgun-sid", "X-Mailgun-Sid (Mailgun)"),
+    ("x-mailgun-variables", "X-Mailgun-Variables (Mailgun)"),
+    ("x-pm-message-id", "X-PM-Message-Id (Postmark)"),
+    ("x-pm-tag", "X-PM-Tag (Postmark)"),
+    ("x-msys-api", "X-MSYS-API (SparkPost)"),
+    ("x-mj-mid", "X-MJ-Mid (Mailjet)"),
+    ("x-sib-id", "X-sib-id (Brevo)"),
 ];
 
 /// Mailer names of bulk tools and of scripts' mail libraries that only ever send for a
@@ -162,10 +168,18 @@ pub(super) fn bulk_mailer(mail: &Mail) -> Option<MachineSignal> {
     )
 }
 
-/// VERP and ESP envelope senders: `bounce-…@`, `…-bounces@` handled by list rules,
-/// `…@bounces.example.com`, an ESP's own bounce domain. Only bulk and notification systems
-/// rewrite the envelope sender per recipient to catch bounces.
-pub(super) fn bounce_return_path(mail: &Mail) -> Option<MachineSignal> {
+/// A bulk-mail relay: its own header, or its bounce-catching envelope sender (VERP:
+/// `bounce-…@`, `…@bounces.example.com`, an ESP's own bounce domain). A weak clue: a person's
+/// mail can go out through such a relay too.
+/// VERP and ESP envelope senders.
+pub(super) fn relay(mail: &Mail) -> Option<String> {
+    if let Some((_, name)) = RELAY_HEADERS.iter().find(|(h, _)| mail.m.has_header(h)) {
+        return Some(format!("{name} header"));
+    }
+    bounce_return_path(mail).map(|s| s.evidence)
+}
+
+fn bounce_return_path(mail: &Mail) -> Option<MachineSignal> {
     let rp = mail.m.return_path.as_deref()?.to_ascii_lowercase();
     let (local, domain) = rp.rsplit_once('@')?;
     let verp_local = ["bounce", "bounces", "bnc", "msprvs1="]

@@ -153,3 +153,193 @@ fn noreply_and_robots() {
         assert_eq!(kind(&m), Some(MachineKind::OtherAuto), "{email}");
     }
 }
+
+fn verdict_of(m: &Inbound) -> Verdict {
+    let addresses: Vec<String> = OUR.iter().map(|a| a.to_string()).collect();
+    let own = OwnIdentity {
+        addresses: &addresses,
+        message_id_domain: "desk.example",
+        loop_header: "X-Deskmail-Loop",
+    };
+    verdict(m, &own)
+}
+
+fn is_machine(m: &Inbound) -> bool {
+    matches!(verdict_of(m), Verdict::Machine(_))
+}
+
+fn is_doubt(m: &Inbound) -> bool {
+    matches!(verdict_of(m), Verdict::Doubt(_))
+}
+
+fn from(mut m: Inbound, name: Option<&str>, email: &str) -> Inbound {
+    m.from = Some(Address::new(name, email));
+    m
+}
+
+#[test]
+fn marketing_and_notification_headers() {
+    for header in [
+        ("X-Campaign", "mailchimp1234.abc"),
+        ("X-CSA-Complaints", "csa-complaints@eco.de"),
+        ("X-SFMC-Stack", "7"),
+        ("X-Loop", "rt@example.org"),
+        ("X-Cron-Env", "<SHELL=/bin/sh>"),
+        ("X-Google-Group-Id", "123456"),
+        ("X-Mailer", "MailChimp Mailer - **CID1234**"),
+    ] {
+        assert!(is_machine(&person("Hello", &[header], "Hi.")), "{header:?}");
+    }
+    // a Google group that is the desk itself is not third-party list mail
+    let mut ours = person("Printer", &[("X-Google-Group-Id", "1")], "Broken.");
+    ours.to = vec![Address::new(None, "helpdesk@desk.example")];
+    assert!(!is_machine(&ours));
+}
+
+#[test]
+fn relays_alone_are_doubt_and_with_a_footer_machine() {
+    // some companies send all their people's mail through an ESP
+    let m = person("Re: patch", &[("X-Mandrill-User", "md_1")], "Looks good.");
+    assert!(is_doubt(&m));
+    let mut m = person("Hi", &[], "Hello.");
+    m.return_path = Some("bounce-md_1.abc@mandrillapp.com".into());
+    assert!(is_doubt(&m));
+    let m = person(
+        "Spring sale",
+        &[("X-SES-Outgoing", "2024.01.01-1.2.3.4")],
+        "Big discounts.\n\nUnsubscribe | Manage preferences",
+    );
+    assert!(is_machine(&m));
+}
+
+#[test]
+fn newsletters_by_their_footers_and_tracking_images() {
+    let body = "View this email in your browser\n\nNews of the month.\n\nUnsubscribe";
+    assert!(is_machine(&person("May news", &[], body)));
+    let body = "Neuigkeiten.\n\nSie erhalten diesen Newsletter, weil Sie sich angemeldet haben.";
+    let mut m = person("Neuigkeiten", &[], body);
+    m.tracking_images = 1;
+    assert!(is_machine(&m));
+    // one marker on a personal-looking mail: an agent looks
+    let body = "Hi, my laptop is slow.\n\nJan\n\nTo unsubscribe from our company news, click here.";
+    assert!(is_doubt(&person("Laptop", &[], body)));
+    // a person forwarding a newsletter asks something: answered
+    let fwd = "Can you block this?\n\n---------- Forwarded message ---------\nFrom: shop\n\nView in browser\nUnsubscribe";
+    assert_eq!(verdict_of(&person("Fwd: deals", &[], fwd)), Verdict::Person);
+}
+
+#[test]
+fn out_of_office_in_many_languages() {
+    for subject in [
+        "Respuesta automática: impresora",
+        "Risposta automatica: stampante",
+        "Automatisk svar: skrivare",
+        "Automatická odpověď: tiskárna",
+        "Otomatik yanıt: yazıcı",
+        "自动回复：打印机",
+        "Автоматический ответ: принтер",
+    ] {
+        assert_eq!(
+            kind(&person(subject, &[], "")),
+            Some(MachineKind::AutoReply),
+            "{subject}"
+        );
+    }
+    let lotus = person(
+        "AUTO: Jan Jansen is out of the office (returning 12/08/2024)",
+        &[],
+        "I will be out of the office starting 01/08/2024.",
+    );
+    assert_eq!(kind(&lotus), Some(MachineKind::AutoReply));
+    let es = person(
+        "Fuera de la oficina",
+        &[],
+        "Estoy fuera de la oficina hasta el lunes.",
+    );
+    assert_eq!(kind(&es), Some(MachineKind::AutoReply));
+    // a person asking about their out-of-office: handed to an agent at most, never ignored
+    let asking = person("Out of office: not working", &[], "Can you switch it on?");
+    assert!(!is_machine(&asking));
+}
+
+#[test]
+fn delivery_reports_by_subject_need_a_mail_system_sender() {
+    for (subject, sender) in [
+        (
+            "Returned mail: see transcript",
+            "administrator@mx.example.org",
+        ),
+        ("Delivery failure notification", "antivirus@gw.example.org"),
+        ("Mail Delivery Warning", "mailscanner@example.org"),
+        ("Message non remis", "admin@example.fr"),
+    ] {
+        let m = from(person(subject, &[], "x"), None, sender);
+        assert_eq!(kind(&m), Some(MachineKind::Bounce), "{subject}");
+    }
+    let m = from(
+        person("Undeliverable mail", &[], "x"),
+        Some("System Administrator"),
+        "it@example.org",
+    );
+    assert_eq!(kind(&m), Some(MachineKind::Bounce));
+    // a person's question with the same words is answered
+    let m = person("Returned mail when I write to a customer", &[], "Help?");
+    assert_eq!(verdict_of(&m), Verdict::Person);
+}
+
+#[test]
+fn reports_and_challenges() {
+    let m = person(
+        "Report Domain: example.org Submitter: google.com Report-ID: 123",
+        &[],
+        "",
+    );
+    assert!(is_machine(&m));
+    let mut m = person("DMARC", &[], "");
+    m.attachments.push(crate::model::Attachment {
+        name: "google.com!example.org!1700000000!1700086399.zip".into(),
+        content_type: "application/zip".into(),
+        size: 1,
+    });
+    assert!(is_machine(&m));
+    let mut m = person("Report", &[], "");
+    m.part_types.push("application/tlsrpt+gzip".into());
+    assert!(is_machine(&m));
+    let m = from(person("Please confirm", &[], "x"), None, "verify@boxbe.com");
+    assert!(is_machine(&m));
+    let m = person(
+        "Please confirm your message",
+        &[],
+        "I use a spam filter that requires you to confirm you are a human: click the link below to confirm.",
+    );
+    assert!(is_machine(&m));
+}
+
+#[test]
+fn shop_notifications_need_two_clues() {
+    let m = from(
+        person("Your order has shipped", &[], "Track it here."),
+        None,
+        "orders@shop.example",
+    );
+    assert!(is_doubt(&m));
+    let mut m = m;
+    m.tracking_images = 1;
+    assert!(is_machine(&m));
+    // a person writing about an order is answered
+    let m = person("Order for a new laptop", &[], "Can we order one?");
+    assert_eq!(verdict_of(&m), Verdict::Person);
+}
+
+#[test]
+fn scripts_and_auto_forwarding_are_weak() {
+    let m = person("Contact form", &[("X-Mailer", "PHPMailer 6.8")], "Hi.");
+    assert!(is_doubt(&m));
+    let mut m = person("Printer", &[], "Broken.");
+    m.return_path = Some("SRS0=abcd=xy=example.org=jan@fwd.example.net".into());
+    assert_eq!(verdict_of(&m), Verdict::Person);
+    let noreply = person("Hi", &[], "x");
+    let mut noreply = noreply;
+    noreply.reply_to = Some(Address::new(None, "noreply@example.org"));
+    assert!(is_machine(&noreply));
+}

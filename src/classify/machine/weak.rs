@@ -40,6 +40,7 @@ enum Family {
     Challenge,
     ScriptMailer,
     AutoForwarded,
+    Relay,
 }
 
 struct Clue {
@@ -206,6 +207,14 @@ fn clues_of(mail: &Mail) -> Vec<Clue> {
             Weight::Weak,
             MachineKind::OtherAuto,
             format!("script mailer ({tool})"),
+        ));
+    }
+    if let Some(what) = super::bulk::relay(mail) {
+        out.push(clue(
+            Family::Relay,
+            Weight::Weak,
+            MachineKind::OtherAuto,
+            format!("bulk-mail relay ({what})"),
         ));
     }
     if let Some(rp) = auto_forwarded(mail) {
