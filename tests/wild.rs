@@ -1,7 +1,8 @@
 //! Real mail from public sources the project's rules were not written on (`tests/data/wild/`,
 //! see its README): no machine mail may get a portal reply, every person's mail gets a portal
 //! reply or a handoff (at most one in ten handed off), and calendar invitations are handed
-//! off. Prints a confusion table like the corpus test.
+//! off. Prints a confusion table like the corpus test (`WILD_VERBOSE=1`: every file's
+//! outcome and reason too).
 
 use deskmail::classify::{self, Decision, IgnoreReason, Known, machine_label};
 use std::collections::BTreeMap;
@@ -87,6 +88,9 @@ fn wild_mail_confusion_table() {
                     (column, d.reason())
                 }
             };
+            if std::env::var_os("WILD_VERBOSE").is_some() {
+                println!("{name}: {column}: {reason}");
+            }
             *table.entry(label).or_default().entry(column).or_default() += 1;
             match label {
                 "human" => {

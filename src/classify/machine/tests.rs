@@ -343,3 +343,72 @@ fn scripts_and_auto_forwarding_are_weak() {
     noreply.reply_to = Some(Address::new(None, "noreply@example.org"));
     assert!(is_machine(&noreply));
 }
+
+#[test]
+fn bracketed_automation_tags_are_machine_mail() {
+    for subject in [
+        "[AUTO GENERATED] Some subject",
+        "[Auto-Generated] Nightly backup report",
+        "[Automated] Password expires in 5 days",
+        "[Automatisch generiert] Zählerstand",
+        "[Message automatique] Votre demande",
+    ] {
+        assert_eq!(
+            kind(&person(subject, &[], "Report attached.")),
+            Some(MachineKind::OtherAuto),
+            "{subject}"
+        );
+    }
+    for subject in [
+        "Automated backup fails since Monday",
+        "Re: [Automated] Password expires in 5 days",
+        "Question about [automated] tests",
+    ] {
+        assert_eq!(kind(&person(subject, &[], "Help?")), None, "{subject}");
+    }
+}
+
+#[test]
+fn bracketed_responder_prefixes_are_autoreplies() {
+    for subject in [
+        "[Automatyczna odpowiedź] test",
+        "[Auto-Reply] Printer",
+        "[Automatic reply] VPN",
+        "[Réponse automatique] Imprimante",
+    ] {
+        assert_eq!(
+            kind(&person(subject, &[], "Thanks.")),
+            Some(MachineKind::AutoReply),
+            "{subject}"
+        );
+    }
+    // a person's own bracket with more words after the responder word
+    assert_eq!(kind(&person("[Auto reply rules] broken", &[], "Hi")), None);
+}
+
+#[test]
+fn server_accounts_are_handed_off_and_their_reports_ignored() {
+    let attachment = crate::model::Attachment {
+        name: "report.csv".into(),
+        content_type: "text/csv".into(),
+        size: 120,
+    };
+    for email in [
+        "oracle@db01.example.com",
+        "root@web3",
+        "www-data@shop.example",
+    ] {
+        let plain = from(person("Disk usage 91%", &[], "see below"), None, email);
+        assert!(is_doubt(&plain), "{email}");
+        let mut report = from(person("Rulesets found: 1", &[], "\n\n"), None, email);
+        report.attachments.push(attachment.clone());
+        assert!(is_machine(&report), "{email}");
+    }
+    // a person sending only a screenshot is still answered
+    let mut screenshot = person("Error", &[], "");
+    screenshot.attachments.push(attachment);
+    assert_eq!(verdict_of(&screenshot), Verdict::Person);
+    // a delivery-failure subject from a server account is a bounce
+    let bounce = from(person("Mail delivery failed", &[], "x"), None, "root@mx1");
+    assert_eq!(kind(&bounce), Some(MachineKind::Bounce));
+}

@@ -10,11 +10,14 @@
 //! system, Lotus Notes' "AUTO: … is out of the office", an out-of-office subject over an
 //! out-of-office text) are strong rules here too, registered with the others in `RULES`.
 
+use super::senders::{
+    auto_forwarded, mail_system_sender, role_sender, script_mailer, service_account,
+};
 use super::words::{
     BOUNCE_SUBJECT_WORDS, CHALLENGE, OOO_BODY_PHRASES, OOO_SUBJECT_WORDS, TRANSACTIONAL_SUBJECT,
     UNSUBSCRIBE, VIEW_IN_BROWSER, WHY_RECEIVING,
 };
-use super::{MachineKind, MachineSignal, Mail, compact_local, header_lc, signal};
+use super::{MachineKind, MachineSignal, Mail, signal};
 
 /// How much a clue is worth: a weak clue alone hands the mail to a person, a supporting one
 /// counts only beside another.
@@ -41,6 +44,8 @@ enum Family {
     ScriptMailer,
     AutoForwarded,
     Relay,
+    ServiceAccount,
+    NoOwnWords,
 }
 
 struct Clue {
@@ -193,12 +198,28 @@ fn clues_of(mail: &Mail) -> Vec<Clue> {
             MachineKind::Bounce,
             format!("mail-system sender {who}"),
         ));
+    } else if let Some(who) = service_account(mail) {
+        out.push(clue(
+            Family::ServiceAccount,
+            Weight::Weak,
+            MachineKind::OtherAuto,
+            format!("server account {who}"),
+        ));
     } else if let Some(who) = role_sender(mail) {
         out.push(clue(
             Family::RoleSender,
             Weight::Support,
             MachineKind::OtherAuto,
             format!("role sender {who}"),
+        ));
+    }
+    // a scheduled report: an attached file and not a word about it
+    if own.trim().is_empty() && !mail.m.attachments.is_empty() {
+        out.push(clue(
+            Family::NoOwnWords,
+            Weight::Support,
+            MachineKind::OtherAuto,
+            "attachments without a word of text".into(),
         ));
     }
     if let Some(tool) = script_mailer(mail) {
@@ -289,187 +310,6 @@ fn collapse(text: &str) -> String {
         .to_lowercase()
 }
 
-/// Mail systems, gateways and virus scanners that send notices in their own name.
-fn mail_system_sender(mail: &Mail) -> Option<String> {
-    const LOCALS: &[&str] = &[
-        "administrator",
-        "admin",
-        "sysadmin",
-        "mailadmin",
-        "emailadmin",
-        "antivirus",
-        "antispam",
-        "virus",
-        "virusalert",
-        "viruswall",
-        "mailscanner",
-        "scanner",
-        "mailguard",
-        "mailsweeper",
-        "interscan",
-        "gateway",
-        "mailgateway",
-        "mailgate",
-        "smtp",
-        "mailsystem",
-        "mailserver",
-        "exchange",
-        "exchangeadmin",
-        "quarantine",
-        "mail",
-        "root",
-    ];
-    const NAMES: &[&str] = &[
-        "system administrator",
-        "mail administrator",
-        "mail delivery",
-        "mail gateway",
-        "mail system",
-        "mail server",
-        "email security",
-        "antivirus",
-        "anti-virus",
-        "virus alert",
-        "mailsweeper",
-        "microsoft exchange",
-        "postmaster",
-    ];
-    let from = mail.m.from.as_ref()?;
-    let local = compact_local(from.local_part());
-    let name = from.name.as_deref().unwrap_or_default().to_lowercase();
-    (LOCALS.contains(&local.as_str()) || NAMES.iter().any(|n| name.contains(n)))
-        .then(|| from.email.clone())
-}
-
-/// Shared mailboxes that shops, travel and account systems send from. Not `support` or
-/// `help`: other desks' agents write from those.
-fn role_sender(mail: &Mail) -> Option<String> {
-    const LOCALS: &[&str] = &[
-        "info",
-        "news",
-        "newsletter",
-        "newsletters",
-        "marketing",
-        "promo",
-        "promotions",
-        "offers",
-        "deals",
-        "orders",
-        "order",
-        "shipping",
-        "shipment",
-        "delivery",
-        "tracking",
-        "receipts",
-        "receipt",
-        "billing",
-        "invoice",
-        "invoices",
-        "payments",
-        "account",
-        "accounts",
-        "alerts",
-        "alert",
-        "updates",
-        "update",
-        "notice",
-        "notices",
-        "service",
-        "customerservice",
-        "care",
-        "hello",
-        "team",
-        "email",
-        "store",
-        "shop",
-        "feedback",
-        "survey",
-        "surveys",
-        "rewards",
-        "booking",
-        "bookings",
-        "reservations",
-        "travel",
-        "confirmation",
-        "confirm",
-        "autoconfirm",
-        "members",
-        "membership",
-        "community",
-        "digest",
-        "events",
-        "webinar",
-        "webinars",
-        "system",
-        "security",
-        "verify",
-        "verification",
-        "registration",
-        "subscriptions",
-        "mailings",
-        "mailing",
-    ];
-    let from = mail.m.from.as_ref()?;
-    let local = compact_local(from.local_part());
-    LOCALS.contains(&local.as_str()).then(|| from.email.clone())
-}
-
-/// Mail libraries of scripts and web applications. A contact form on a web site uses them
-/// too, with a person's words inside: so a weak clue, never proof. Not the command-line
-/// senders people test with by hand (curl, msmtp under mutt).
-fn script_mailer(mail: &Mail) -> Option<String> {
-    const TOOLS: &[&str] = &[
-        "phpmailer",
-        "php/",
-        "php mailer",
-        "python",
-        "smtplib",
-        "swiftmailer",
-        "swift mailer",
-        "symfony mailer",
-        "nodemailer",
-        "zend_mail",
-        "zend framework",
-        "laminas",
-        "pear mail",
-        "mime::lite",
-        "mail::sender",
-        "mime-tools",
-        "perl",
-        "microsoft cdo",
-        "codeigniter",
-        "wordpress",
-        "drupal",
-        "joomla",
-        "powershell",
-        "blat",
-    ];
-    let value = [
-        "x-mailer",
-        "user-agent",
-        "x-php-originating-script",
-        "x-php-script",
-    ]
-    .iter()
-    .filter_map(|h| header_lc(mail.m, h))
-    .collect::<Vec<_>>()
-    .join(" ");
-    if mail.m.has_header("x-php-originating-script") {
-        return Some("X-PHP-Originating-Script".into());
-    }
-    TOOLS
-        .iter()
-        .find(|t| value.contains(*t))
-        .map(|t| t.to_string())
-}
-
-/// Sender Rewriting Scheme and Gmail's auto-forward envelope: a mailbox rule passed this on,
-/// nobody sent it to the desk by hand.
-fn auto_forwarded(mail: &Mail) -> Option<String> {
-    let rp = mail.m.return_path.as_deref()?.to_ascii_lowercase();
-    (rp.starts_with("srs0=") || rp.starts_with("srs1=") || rp.contains("+caf_=")).then_some(rp)
-}
-
 /// Lotus Notes and Domino: "AUTO: Jan Jansen is out of the office (returning 12/08/2024)".
 pub(super) fn lotus_auto(mail: &Mail) -> Option<MachineSignal> {
     let rest = mail.subject.strip_prefix("auto:")?;
@@ -511,7 +351,7 @@ pub(super) fn bounce_from_mail_system(mail: &Mail) -> Option<MachineSignal> {
     let word = find(&mail.subject, BOUNCE_SUBJECT_WORDS)?;
     let who = match mail.m.from.as_ref() {
         None => "no sender".to_string(),
-        Some(_) => mail_system_sender(mail)?,
+        Some(_) => mail_system_sender(mail).or_else(|| service_account(mail))?,
     };
     signal(
         MachineKind::Bounce,
