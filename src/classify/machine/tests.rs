@@ -412,3 +412,22 @@ fn server_accounts_are_handed_off_and_their_reports_ignored() {
     let bounce = from(person("Mail delivery failed", &[], "x"), None, "root@mx1");
     assert_eq!(kind(&bounce), Some(MachineKind::Bounce));
 }
+
+#[test]
+fn why_you_get_this_in_its_usual_wordings() {
+    for why in [
+        "You receive this e-mail because you are listed in our database.",
+        "You have received this email because you bought a licence.",
+        "You're getting this email because you signed up.",
+        "You are receiving this message because you are a customer.",
+    ] {
+        let body = format!("Licensing update.\n\n{why} Click here to unsubscribe.");
+        assert!(
+            is_machine(&person("Licensing information", &[], &body)),
+            "{why}"
+        );
+    }
+    // a person explaining why they write is not a footer
+    let body = "I'm sending this email because you asked me to report the VPN error.";
+    assert_eq!(verdict_of(&person("VPN", &[], body)), Verdict::Person);
+}
