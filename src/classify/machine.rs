@@ -4,10 +4,13 @@
 //! subjects and body text count only in layouts that no person writes. Evidence that a
 //! person could also produce is weighed in `weak`; where it is not enough to ignore a mail
 //! but too much to answer it, the verdict is [`Verdict::Doubt`] and a person at the desk
-//! decides. Sibling modules: `words` (word lists in many languages), `bulk` (bulk-mail
-//! services, loop headers, reports), `weak` (weighed evidence).
+//! decides. Sibling modules: `strong` (header markers, robot senders, machine subjects),
+//! `bulk` (bulk-mail services, loop headers, reports), `weak` (weighed evidence), `senders`
+//! (who sent it: mail systems, shops, server accounts, scripts), `words` and
+//! `responder_words` (word lists in many languages).
 
 mod bulk;
+mod responder_words;
 mod senders;
 mod strong;
 #[cfg(test)]
