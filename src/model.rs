@@ -102,6 +102,11 @@ pub struct Inbound {
     /// MIME types of all parts, lower-cased (e.g. `message/delivery-status`).
     pub part_types: Vec<String>,
     pub attachments: Vec<Attachment>,
+    /// iTIP method of a calendar part (`request`, `cancel`, `reply`, …), lower-cased: an
+    /// invitation or its answer, which a portal link does not answer.
+    pub calendar_method: Option<String>,
+    /// Images in the HTML that nobody can see (1×1 or hidden): bulk senders' open tracking.
+    pub tracking_images: usize,
     /// Size of the raw message in bytes.
     pub size: usize,
 }

@@ -116,6 +116,15 @@ fn build(bytes: &[u8], headers_only: bool) -> Option<Inbound> {
         content_type,
         part_types: msg.parts.iter().map(mime_type).collect(),
         attachments: attachments(&msg),
+        calendar_method: calendar_method(&msg),
+        tracking_images: msg
+            .parts
+            .iter()
+            .map(|p| match &p.body {
+                PartType::Html(html) => tracking_images(html),
+                _ => 0,
+            })
+            .sum(),
         headers,
         size: 0,
     })
@@ -285,6 +294,63 @@ fn report_type(root: &MessagePart<'_>, content_type: &str) -> Option<String> {
     }
     let value = root.content_type()?.attribute("report-type")?;
     Some(one_line(value).to_ascii_lowercase()).filter(|v| !v.is_empty())
+}
+
+/// The iTIP method of the first calendar part: the `method` parameter of its Content-Type, or
+/// the `METHOD:` line of the iCalendar text (Outlook and Google send both, some only one).
+/// `Some("")` for a calendar part that names no method (a bare .ics file).
+fn calendar_method(msg: &Message<'_>) -> Option<String> {
+    let part = msg.parts.iter().find(|p| {
+        let t = mime_type(p);
+        t == "text/calendar"
+            || t == "application/ics"
+            || p.attachment_name()
+                .is_some_and(|n| n.to_ascii_lowercase().ends_with(".ics"))
+    })?;
+    let from_type = part
+        .content_type()
+        .and_then(|ct| ct.attribute("method"))
+        .map(|m| one_line(m).to_ascii_lowercase());
+    let from_text = match &part.body {
+        PartType::Text(text) => text.lines().find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.trim()
+                .eq_ignore_ascii_case("method")
+                .then(|| value.trim().to_ascii_lowercase())
+        }),
+        _ => None,
+    };
+    Some(from_type.or(from_text).unwrap_or_default())
+}
+
+/// `<img>` tags a reader cannot see: 1×1 (or 0) pixels, or hidden by style. Bulk senders put
+/// one in every mail to learn who opened it; mail programs of people do not.
+fn tracking_images(html: &str) -> usize {
+    let lower = html.to_ascii_lowercase();
+    lower
+        .split("<img")
+        .skip(1)
+        .filter(|rest| {
+            let tag = rest.split('>').next().unwrap_or_default();
+            let tiny = |attr: &str| {
+                ["0", "1"].iter().any(|n| {
+                    [
+                        format!("{attr}=\"{n}\""),
+                        format!("{attr}='{n}'"),
+                        format!("{attr}={n} "),
+                        format!("{attr}={n}/"),
+                        format!("{attr}:{n}px"),
+                        format!("{attr}: {n}px"),
+                    ]
+                    .iter()
+                    .any(|p| tag.contains(p.as_str()))
+                        || tag.ends_with(&format!("{attr}={n}"))
+                })
+            };
+            let hidden = tag.contains("display:none") || tag.contains("display: none");
+            (tiny("width") && tiny("height")) || hidden
+        })
+        .count()
 }
 
 /// A text root can only be listed as an attachment when its multipart framing failed;

@@ -1,9 +1,31 @@
 //! Loop safety: decides whether an inbound mail was sent by a machine (bounce, auto-reply,
 //! list traffic, other automated mail, or our own mail coming back) and so must never be
 //! answered. Header markers (RFC 3834, RFC 3464, RFC 2369, vendor practice) decide first;
-//! subjects and body text count only in layouts that no person writes.
+//! subjects and body text count only in layouts that no person writes. Evidence that a
+//! person could also produce is weighed in `weak`; where it is not enough to ignore a mail
+//! but too much to answer it, the verdict is [`Verdict::Doubt`] and a person at the desk
+//! decides. Sibling modules: `strong` (header markers, robot senders, machine subjects),
+//! `bulk` (bulk-mail services, loop headers, reports), `weak` (weighed evidence), `senders`
+//! (who sent it: mail systems, shops, server accounts, scripts), `words` and
+//! `responder_words` (word lists in many languages).
+
+mod bulk;
+mod responder_words;
+mod senders;
+mod strong;
+#[cfg(test)]
+mod tests;
+mod weak;
+mod words;
 
 use crate::model::Inbound;
+use strong::{
+    any_report, auto_submitted, automated_sender, automated_subject_tag, autoreply_headers,
+    autoreply_subject, bounce_headers, bounce_subject, complaint_feed, list_headers, machine_body,
+    null_sender, own_mail, precedence, report_structure, returned_original, vendor_markers,
+};
+// siblings reach these through `super::`
+use strong::{desk_is_the_list, is_noreply};
 
 /// Why a mail is machine mail and must never be answered.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -35,7 +57,8 @@ pub struct OwnIdentity<'a> {
 struct Mail<'a> {
     m: &'a Inbound,
     own: &'a OwnIdentity<'a>,
-    /// Lower-cased, whitespace collapsed, `" :"` → `":"` (French typography).
+    /// Lower-cased, whitespace collapsed, `" :"` → `":"` (French typography), full-width
+    /// colon → `":"` (Chinese and Japanese responders).
     subject: String,
 }
 
@@ -55,14 +78,60 @@ const RULES: &[Rule] = &[
     auto_submitted,
     autoreply_headers,
     autoreply_subject,
+    automated_subject_tag,
     list_headers,
     precedence,
     null_sender,
     automated_sender,
-    bulk_sender,
     complaint_feed,
     machine_body,
+    // after the rules above, so that their kinds win for the mails they know
+    bulk::esp_headers,
+    bulk::bulk_mailer,
+    bulk::dmarc_tls_report,
+    bulk::loop_headers,
+    bulk::google_group,
+    bulk::challenge_vendor,
+    weak::bounce_from_mail_system,
+    weak::lotus_auto,
+    weak::ooo_subject_and_text,
+    bulk::noreply_reply_to,
+    bulk::cron,
 ];
+
+/// What the evidence says about who sent a mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Surely a machine: never answered.
+    Machine(MachineSignal),
+    /// Some machine evidence, too little to ignore the mail and too much to answer it: a
+    /// person at the desk looks (a missed person still reaches a human, a machine gets no
+    /// answer).
+    Doubt(MachineSignal),
+    /// No machine evidence worth mentioning.
+    Person,
+}
+
+/// Strong evidence first; then the weak clues, weighed together.
+pub fn verdict(m: &Inbound, own: &OwnIdentity) -> Verdict {
+    let mail = prepare(m, own);
+    if let Some(s) = RULES.iter().find_map(|rule| rule(&mail)) {
+        return Verdict::Machine(s);
+    }
+    match weak::weigh(&mail) {
+        Some((s, true)) => Verdict::Machine(s),
+        Some((s, false)) => Verdict::Doubt(s),
+        None => Verdict::Person,
+    }
+}
+
+fn prepare<'a>(m: &'a Inbound, own: &'a OwnIdentity<'a>) -> Mail<'a> {
+    Mail {
+        m,
+        own,
+        subject: normalize_subject(&m.subject),
+    }
+}
 
 /// The strongest machine signal, or `None` for mail a person wrote. Mail without any From
 /// gets a signal only if it carries a marker; the caller decides about the missing sender.
@@ -72,11 +141,7 @@ pub fn machine_signal(m: &Inbound, own: &OwnIdentity) -> Option<MachineSignal> {
 
 /// Every rule that fires, strongest first: for logs and for tuning the rules.
 pub fn machine_signals(m: &Inbound, own: &OwnIdentity) -> Vec<MachineSignal> {
-    let mail = Mail {
-        m,
-        own,
-        subject: normalize_subject(&m.subject),
-    };
+    let mail = prepare(m, own);
     RULES.iter().filter_map(|rule| rule(&mail)).collect()
 }
 
@@ -85,6 +150,7 @@ fn normalize_subject(subject: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
+        .replace('\u{FF1A}', ":")
         .replace(" :", ":")
         .to_lowercase()
 }
@@ -118,716 +184,4 @@ fn compact_local(local: &str) -> String {
         .filter(char::is_ascii_alphanumeric)
         .collect::<String>()
         .to_ascii_lowercase()
-}
-
-fn own_mail(mail: &Mail) -> Option<MachineSignal> {
-    let (m, own) = (mail.m, mail.own);
-    let from_us = m
-        .from
-        .as_ref()
-        .is_some_and(|f| own.addresses.iter().any(|a| f.is(a)));
-    let domain = own.message_id_domain;
-    let our_id = !domain.is_empty()
-        && m.message_id.as_deref().is_some_and(|id| {
-            id.rsplit_once('@')
-                .is_some_and(|(_, d)| d.eq_ignore_ascii_case(domain))
-        });
-    let looped = !own.loop_header.is_empty() && m.has_header(own.loop_header);
-    if from_us || our_id || looped {
-        return signal(MachineKind::Own, "our own mail");
-    }
-    None
-}
-
-/// RFC 6522 reports and their machine-readable parts (top level only: a person
-/// forwarding a bounce as an attachment is still a person).
-fn report_structure(mail: &Mail) -> Option<MachineSignal> {
-    let m = mail.m;
-    let part_signal = m.part_types.iter().find_map(|t| match t.as_str() {
-        "message/delivery-status" | "message/global-delivery-status" => {
-            signal(MachineKind::Bounce, format!("{t} part"))
-        }
-        "message/disposition-notification"
-        | "message/global-disposition-notification"
-        | "message/feedback-report" => signal(MachineKind::OtherAuto, format!("{t} part")),
-        _ => None,
-    });
-    if part_signal.is_some() || m.content_type != "multipart/report" {
-        return part_signal;
-    }
-    let rt = m.report_type.as_deref()?;
-    let kind = match rt {
-        "delivery-status" | "global-delivery-status" => MachineKind::Bounce,
-        "disposition-notification" | "feedback-report" | "tlsrpt" => MachineKind::OtherAuto,
-        _ => return None,
-    };
-    signal(kind, format!("multipart/report; report-type={rt}"))
-}
-
-/// A report of a type we do not know (or with none): surely a machine, but the sender
-/// and subject rules above may know better which kind.
-fn any_report(mail: &Mail) -> Option<MachineSignal> {
-    let m = mail.m;
-    if m.content_type != "multipart/report" {
-        return None;
-    }
-    let rt = m.report_type.as_deref().unwrap_or("(none)");
-    signal(
-        MachineKind::OtherAuto,
-        format!("multipart/report; report-type={rt}"),
-    )
-}
-
-fn bounce_headers(mail: &Mail) -> Option<MachineSignal> {
-    let m = mail.m;
-    if m.has_header("x-failed-recipients") {
-        return signal(MachineKind::Bounce, "X-Failed-Recipients");
-    }
-    if m.has_header("x-ms-exchange-message-is-ndr") {
-        return signal(MachineKind::Bounce, "X-MS-Exchange-Message-Is-Ndr");
-    }
-    daemon_sender(m).and_then(|who| signal(MachineKind::Bounce, format!("From {who}")))
-}
-
-const DAEMON_LOCALS: &[&str] = &["mailerdaemon", "maildaemon", "postmaster"];
-
-/// Delivery agents' sender names. The raw header is read too, because an unqualified
-/// `From: MAILER-DAEMON` yields no parsed address.
-fn daemon_sender(m: &Inbound) -> Option<String> {
-    const NAMES: &[&str] = &[
-        "mail delivery subsystem",
-        "mail delivery system",
-        "mail delivery service",
-        "mailer-daemon",
-        "mailer_daemon",
-    ];
-    if let Some(from) = &m.from
-        && DAEMON_LOCALS.contains(&compact_local(from.local_part()).as_str())
-    {
-        return Some(from.email.clone());
-    }
-    let raw = m.header("from")?;
-    let lower = raw.to_lowercase();
-    let bare_daemon =
-        m.from.is_none() && DAEMON_LOCALS.contains(&compact_local(&bare_address(raw)).as_str());
-    NAMES
-        .iter()
-        .find(|n| lower.contains(*n))
-        .map(|n| n.to_string())
-        .or_else(|| bare_daemon.then(|| raw.to_string()))
-}
-
-/// Subjects MTAs write verbatim. Only exact machine forms, anchored at the start: an IT
-/// desk gets "Mail delivery failed when I send to X" and "Fwd: Undeliverable: ..." from
-/// people asking for help.
-const BOUNCE_SUBJECTS: &[&str] = &[
-    "undelivered mail returned to sender",
-    "delivery status notification (",
-    "delivery status notification:",
-    "mail delivery failed: returning message",
-    "returned mail:",
-    "undeliverable:",
-    "onbestelbaar:",
-    "unzustellbar:",
-    "non remis:",
-    "non recapitabile:",
-    "no se puede entregar:",
-    "delivery notification: delivery has failed",
-    "warning: could not send message for past",
-    "delayed mail (still being retried)",
-    "mail system error - returned mail",
-    "mail delivery status notification (",
-    "delivery notification: delivery has",
-    "postmaster notify: see transcript for details",
-    "successful mail delivery report",
-    "mail failed, returning to sender",
-    "[postmaster]",
-    "postfix smtp server: errors from",
-    "considered unsolicited bulk email",
-    "**message you sent blocked",
-];
-
-/// Exim's delay warning: "Warning: message 1abc-00 delayed 24 hours".
-fn is_delay_warning(subject: &str) -> bool {
-    subject
-        .strip_prefix("warning: message ")
-        .is_some_and(|rest| rest.contains(" delayed ") && rest.ends_with(" hours"))
-}
-
-fn bounce_subject(mail: &Mail) -> Option<MachineSignal> {
-    let s = mail.subject.as_str();
-    let hit = BOUNCE_SUBJECTS.iter().any(|p| s.starts_with(p))
-        || s == "failure notice"
-        || s == "undeliverable message"
-        || is_delay_warning(s);
-    hit.then(|| {
-        signal(
-            MachineKind::Bounce,
-            format!("subject \"{}\"", mail.m.subject),
-        )
-    })?
-}
-
-/// Vendor headers that name the kind outright (Apple, CommuniGate, FirstClass, Mailtraq,
-/// qmail, Amazon, the Unix vacation program).
-fn vendor_markers(mail: &Mail) -> Option<MachineSignal> {
-    let m = mail.m;
-    let has = |name: &str, needle: &str| header_lc(m, name).is_some_and(|v| v.contains(needle));
-    let autoreply = [
-        ("x-apple-action", "vacation", "X-Apple-Action: VACATION"),
-        ("x-autogenerated", "reply", "X-AutoGenerated: Reply"),
-        (
-            "x-post-messageclass",
-            "autoresponder",
-            "X-POST-MessageClass: Autoresponder",
-        ),
-        (
-            "delivered-to",
-            "autoresponder",
-            "Delivered-To: Autoresponder",
-        ),
-        ("x-amazon-auto-reply", "", "X-Amazon-Auto-Reply"),
-        ("x-mailer", "vacation", "X-Mailer: vacation"),
-    ];
-    if let Some((_, _, evidence)) = autoreply.iter().find(|(h, n, _)| has(h, n)) {
-        return signal(MachineKind::AutoReply, *evidence);
-    }
-    let other = [
-        (
-            "x-apple-unsubscribe",
-            "",
-            "X-Apple-Unsubscribe (Mail's automatic unsubscribe)",
-        ),
-        ("x-autogenerated", "", "X-AutoGenerated"),
-        (
-            "x-fc-machinegenerated",
-            "true",
-            "X-FC-MachineGenerated: true",
-        ),
-    ];
-    let (_, _, evidence) = other.iter().find(|(h, n, _)| has(h, n))?;
-    signal(MachineKind::OtherAuto, *evidence)
-}
-
-/// RFC 3834: any value but `no` is automatic.
-fn auto_submitted(mail: &Mail) -> Option<MachineSignal> {
-    let value = header_lc(mail.m, "auto-submitted")?;
-    let token = value
-        .split([';', '('])
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_string();
-    let kind = match token.as_str() {
-        "no" | "" => return None,
-        "auto-replied" => MachineKind::AutoReply,
-        _ if token.contains("vacation") => MachineKind::AutoReply,
-        _ => MachineKind::OtherAuto,
-    };
-    signal(kind, format!("Auto-Submitted: {token}"))
-}
-
-/// De-facto auto-responder headers. `X-Auto-Response-Suppress` alone is not among them:
-/// Outlook and Exchange put it on ordinary person-written mail too (helpdesk vendors that
-/// filtered on it lost real requests), so it only counts together with the inbox-rule
-/// loop marker that Exchange adds to out-of-office replies.
-fn autoreply_headers(mail: &Mail) -> Option<MachineSignal> {
-    const MARKERS: &[(&str, &str)] = &[
-        ("x-autoreply", "X-Autoreply"),
-        ("x-autorespond", "X-Autorespond"),
-        ("x-autoresponder", "X-Autoresponder"),
-        ("x-autoresponse", "X-Autoresponse"),
-        ("x-autoreply-from", "X-AutoReply-From"),
-        ("x-mail-autoreply", "X-Mail-Autoreply"),
-        ("x-vacation", "X-Vacation"),
-    ];
-    let m = mail.m;
-    let negative = |v: &str| matches!(v, "no" | "false" | "0");
-    if let Some((_, name)) = MARKERS
-        .iter()
-        .find(|(h, _)| header_lc(m, h).is_some_and(|v| !negative(&v)))
-    {
-        return signal(MachineKind::AutoReply, *name);
-    }
-    if suppresses_replies(m) && m.has_header("x-ms-exchange-inbox-rules-loop") {
-        return signal(
-            MachineKind::AutoReply,
-            "X-Auto-Response-Suppress with X-MS-Exchange-Inbox-Rules-Loop",
-        );
-    }
-    None
-}
-
-fn suppresses_replies(m: &Inbound) -> bool {
-    header_lc(m, "x-auto-response-suppress")
-        .is_some_and(|v| ["all", "oof", "autoreply"].iter().any(|k| v.contains(k)))
-}
-
-/// Responder prefixes in the form "<prefix>: <original subject>", which nobody types.
-const AUTOREPLY_PREFIXES: &[&str] = &[
-    "automatic reply:",
-    "automatisch antwoord:",
-    "automatische antwort:",
-    "réponse automatique:",
-    "respuesta automática:",
-    "risposta automatica:",
-    "resposta automática:",
-    "autosvar:",
-    "automatisk svar:",
-    "automaattinen vastaus:",
-    "automatyczna odpowiedź:",
-    "auto reply:",
-    "auto-reply:",
-    "autoreply:",
-    "auto response:",
-    "auto-response:",
-    "autoresponse:",
-    "autorespons:",
-    "automatic response:",
-    "out of office autoreply:",
-    "afwezig:",
-    "abwesenheitsnotiz:",
-    "abwesend:",
-    "fuori sede:",
-    "frånvaro:",
-    "vacation:",
-    "vacation reply:",
-    "[auto-reply]",
-    "[autoreply]",
-];
-
-/// Phrases a person may well use for a new request to an IT desk ("Out of office: not
-/// working", "Away until Monday, please keep my ticket open"): they count only when the
-/// headers back them up.
-const WEAK_AUTOREPLY_PREFIXES: &[&str] = &[
-    "out of office",
-    "out of the office",
-    "away until",
-    "away from",
-    "on vacation",
-    "vacation",
-    "auto response",
-    "afwezig",
-    "afwezigheid",
-    "niet aanwezig",
-    "abwesend",
-    "im urlaub",
-    "auto:",
-];
-
-fn autoreply_subject(mail: &Mail) -> Option<MachineSignal> {
-    let s = mail.subject.as_str();
-    let strong = AUTOREPLY_PREFIXES.iter().any(|p| s.starts_with(p));
-    let weak = WEAK_AUTOREPLY_PREFIXES.iter().any(|p| s.starts_with(p));
-    if strong || (weak && autoreply_backing(mail.m)) {
-        return signal(
-            MachineKind::AutoReply,
-            format!("subject \"{}\"", mail.m.subject),
-        );
-    }
-    None
-}
-
-/// Header hints too weak alone but typical of responders (RFC 3834 §3.3 null sender).
-fn autoreply_backing(m: &Inbound) -> bool {
-    let bulk = |name| {
-        header_lc(m, name).is_some_and(|p| matches!(p.as_str(), "bulk" | "junk" | "auto_reply"))
-    };
-    m.return_path.as_deref() == Some("")
-        || suppresses_replies(m)
-        || m.has_header("x-ms-exchange-inbox-rules-loop")
-        || bulk("precedence")
-        || bulk("x-precedence")
-}
-
-const LIST_HEADERS: &[(&str, &str)] = &[
-    ("list-id", "List-Id"),
-    ("list-unsubscribe", "List-Unsubscribe"),
-    ("list-post", "List-Post"),
-    ("list-help", "List-Help"),
-    ("list-subscribe", "List-Subscribe"),
-    ("list-owner", "List-Owner"),
-    ("list-archive", "List-Archive"),
-    ("mailing-list", "Mailing-List"),
-    ("x-mailman-version", "X-Mailman-Version"),
-    ("x-beenthere", "X-BeenThere"),
-    ("x-ml-name", "X-ML-Name"),
-    ("x-mailing-list", "X-Mailing-List"),
-    ("x-mlserver", "X-MLServer"),
-    ("x-ml-info", "X-ML-Info"),
-    ("x-list-administrivia", "X-List-Administrivia"),
-];
-
-fn list_headers(mail: &Mail) -> Option<MachineSignal> {
-    if desk_is_the_list(mail) {
-        return None;
-    }
-    let (_, name) = LIST_HEADERS.iter().find(|(h, _)| mail.m.has_header(h))?;
-    signal(MachineKind::List, format!("{name} header"))
-}
-
-/// A desk address run as a group (Google Groups, Mailman alias) stamps list headers on
-/// every request people send to it; that list is us, not third-party traffic.
-fn desk_is_the_list(mail: &Mail) -> bool {
-    let m = mail.m;
-    let post = m.header("list-post").map(bare_address).unwrap_or_default();
-    let id = m.header("list-id").map(bare_address).unwrap_or_default();
-    mail.own.addresses.iter().any(|a| {
-        let a = a.trim().to_ascii_lowercase();
-        !a.is_empty() && (post == a || id == a.replace('@', "."))
-    })
-}
-
-fn precedence(mail: &Mail) -> Option<MachineSignal> {
-    let (name, value) = ["precedence", "x-precedence"]
-        .iter()
-        .find_map(|h| header_lc(mail.m, h).map(|v| (*h, v)))?;
-    let kind = match value.as_str() {
-        "list" if desk_is_the_list(mail) => return None,
-        "list" => MachineKind::List,
-        "bulk" | "junk" => MachineKind::OtherAuto,
-        "auto_reply" | "auto-reply" => MachineKind::AutoReply,
-        _ => return None,
-    };
-    let label = if name == "precedence" {
-        "Precedence"
-    } else {
-        "X-Precedence"
-    };
-    signal(kind, format!("{label}: {value}"))
-}
-
-/// RFC 5321 null reverse-path (or a daemon as envelope sender): only delivery reports
-/// use it, besides responders, which the rules above already caught.
-fn null_sender(mail: &Mail) -> Option<MachineSignal> {
-    let rp = mail.m.return_path.as_deref()?;
-    if rp.is_empty() {
-        return signal(MachineKind::OtherAuto, "Return-Path: <>");
-    }
-    let local = rp.rsplit_once('@').map_or(rp, |(l, _)| l);
-    DAEMON_LOCALS
-        .contains(&compact_local(local).as_str())
-        .then(|| signal(MachineKind::Bounce, format!("Return-Path: <{rp}>")))?
-}
-
-/// A robot (no-reply, a mailer daemon, the null sender) sending back an attached message: a
-/// delivery report in a provider's own format (KDDI and others word it in the body only).
-fn returned_original(mail: &Mail) -> Option<MachineSignal> {
-    let attached = mail
-        .m
-        .part_types
-        .iter()
-        .any(|t| t == "message/rfc822" || t == "text/rfc822-headers");
-    let robot = mail.m.return_path.as_deref() == Some("")
-        || mail.m.from.as_ref().is_some_and(|f| {
-            let local = f.local_part().to_ascii_lowercase();
-            is_noreply(&local) || DAEMON_LOCALS.contains(&compact_local(&local).as_str())
-        });
-    (attached && robot).then(|| {
-        signal(
-            MachineKind::Bounce,
-            "a robot sender returning an attached message",
-        )
-    })?
-}
-
-fn automated_sender(mail: &Mail) -> Option<MachineSignal> {
-    let from = mail.m.from.as_ref()?;
-    let local = from.local_part().to_ascii_lowercase();
-    (is_noreply(&local) || is_list_robot(&local))
-        .then(|| signal(MachineKind::OtherAuto, format!("From {}", from.email)))?
-}
-
-fn is_noreply(local: &str) -> bool {
-    const EXACT: &[&str] = &[
-        "bounce",
-        "bounces",
-        "notification",
-        "notifications",
-        "notify",
-        "mailer",
-        "daemon",
-        "autoreply",
-        "auto-reply",
-    ];
-    let base = local.split('+').next().unwrap_or_default();
-    let compact = compact_local(base);
-    compact.contains("noreply")
-        || compact.contains("donotreply")
-        || compact.contains("dontreply")
-        || EXACT.contains(&base)
-        || base.starts_with("bounce-")
-        || base.starts_with("bounces-")
-}
-
-/// RFC 2142 and list-manager conventions: `owner-list`, `list-owner`, `list-request`,
-/// `list+owner`, `listserv`, `majordomo` are robots (or route to one), never requesters.
-fn is_list_robot(local: &str) -> bool {
-    const ROBOTS: &[&str] = &[
-        "listserv",
-        "majordomo",
-        "mailman",
-        "sympa",
-        "ezmlm",
-        "mlmmj",
-    ];
-    ROBOTS.contains(&local)
-        || local.starts_with("owner-")
-        || ["-owner", "+owner", "-request", "+request", "-bounces"]
-            .iter()
-            .any(|s| local.ends_with(s))
-        || local.contains("+bounces")
-}
-
-/// Google's Feedback-ID is set by bulk senders for complaint statistics; people's mail
-/// programs never add it.
-fn bulk_sender(mail: &Mail) -> Option<MachineSignal> {
-    mail.m
-        .has_header("feedback-id")
-        .then(|| signal(MachineKind::OtherAuto, "Feedback-ID header"))?
-}
-
-/// Hotmail/Outlook.com JMRP complaints: fixed subject with the sending IP, the offending
-/// mail attached, no text of their own.
-fn complaint_feed(mail: &Mail) -> Option<MachineSignal> {
-    let rest = mail.subject.strip_prefix("complaint about message from ")?;
-    let ip_like = !rest.is_empty()
-        && rest
-            .chars()
-            .all(|c| c.is_ascii_hexdigit() || matches!(c, '.' | ':' | 'x'));
-    ip_like.then(|| {
-        signal(
-            MachineKind::OtherAuto,
-            format!("subject \"{}\"", mail.m.subject),
-        )
-    })?
-}
-
-/// Openings of delivery reports, list-manager notices and abuse reports that arrive
-/// without any header marker. Matched only at the very start of the body: a person who
-/// pastes a bounce below their own words is still answered.
-const BODY_OPENINGS: &[(&str, MachineKind)] = &[
-    ("this is the mail system at host", MachineKind::Bounce),
-    (
-        "this message was created automatically by mail delivery software",
-        MachineKind::Bounce,
-    ),
-    ("hi. this is the qmail-send program", MachineKind::Bounce),
-    ("this is the dragonfly mail agent", MachineKind::Bounce),
-    ("the original message was received at", MachineKind::Bounce),
-    (
-        "delivery to the following recipient failed permanently",
-        MachineKind::Bounce,
-    ),
-    (
-        "an error occurred while trying to deliver the mail to the following recipients",
-        MachineKind::Bounce,
-    ),
-    ("** address not found **", MachineKind::Bounce),
-    ("** message not delivered **", MachineKind::Bounce),
-    (
-        "we had trouble delivering your message. full details follow",
-        MachineKind::Bounce,
-    ),
-    (
-        "delivery has failed to these recipients or groups",
-        MachineKind::Bounce,
-    ),
-    (
-        "your message did not reach some or all of the intended recipients",
-        MachineKind::Bounce,
-    ),
-    (
-        "this is an automatically generated delivery status notification",
-        MachineKind::Bounce,
-    ),
-    (
-        "i'm sorry to have to inform you that your message could not be delivered",
-        MachineKind::Bounce,
-    ),
-    (
-        "sorry, we were unable to deliver your message to the following address",
-        MachineKind::Bounce,
-    ),
-    ("hi, this is the mlmmj program", MachineKind::OtherAuto),
-    ("hi! this is the ezmlm program", MachineKind::OtherAuto),
-    ("this is an email abuse report", MachineKind::OtherAuto),
-    ("this is an e-mail abuse report", MachineKind::OtherAuto),
-    ("feedback-type:", MachineKind::OtherAuto),
-    (
-        "this report relates to a message you sent with the following header fields",
-        MachineKind::OtherAuto,
-    ),
-];
-
-fn machine_body(mail: &Mail) -> Option<MachineSignal> {
-    let opening = body_opening(&mail.m.body);
-    let (text, kind) = BODY_OPENINGS.iter().find(|(p, _)| opening.starts_with(p))?;
-    signal(kind.clone(), format!("body starts \"{text}\""))
-}
-
-/// First ~300 chars of the body, lower-cased, whitespace collapsed.
-fn body_opening(body: &str) -> String {
-    let head: String = body.chars().take(300).collect();
-    head.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::Address;
-
-    const OUR: &[&str] = &["helpdesk@desk.example"];
-
-    fn person(subject: &str, headers: &[(&str, &str)], body: &str) -> Inbound {
-        Inbound {
-            from: Some(Address::new(Some("Jan"), "jan@example.org")),
-            return_path: Some("jan@example.org".into()),
-            subject: subject.into(),
-            body: body.into(),
-            content_type: "text/plain".into(),
-            part_types: vec!["text/plain".into()],
-            headers: headers
-                .iter()
-                .map(|(n, v)| (n.to_ascii_lowercase(), v.to_string()))
-                .collect(),
-            ..Inbound::default()
-        }
-    }
-
-    fn kind(m: &Inbound) -> Option<MachineKind> {
-        let addresses: Vec<String> = OUR.iter().map(|a| a.to_string()).collect();
-        let own = OwnIdentity {
-            addresses: &addresses,
-            message_id_domain: "desk.example",
-            loop_header: "X-Deskmail-Loop",
-        };
-        machine_signal(m, &own).map(|s| s.kind)
-    }
-
-    #[test]
-    fn person_asking_about_mail_problems_is_answered() {
-        for subject in [
-            "Fwd: Undelivered Mail Returned to Sender",
-            "Mail delivery failed when I send to a customer",
-            "Out of office not working",
-            "Away until Monday, please keep my ticket open",
-            "Vacation request",
-            "RE: Automatic reply: printer",
-            "Undeliverable messages since this morning",
-            "Undeliverable message when I mail a customer",
-        ] {
-            assert_eq!(
-                kind(&person(subject, &[], "Hi, can you help?")),
-                None,
-                "{subject}"
-            );
-        }
-        let pasted = "Hi, I get this when mailing Piet:\n\nThis is the mail system at host mx.";
-        assert_eq!(kind(&person("Bounce?", &[], pasted)), None);
-    }
-
-    #[test]
-    fn auto_response_suppress_alone_is_not_machine() {
-        let m = person("Printer", &[("X-Auto-Response-Suppress", "All")], "Broken.");
-        assert_eq!(kind(&m), None);
-        let oof = person(
-            "Printer",
-            &[
-                ("X-Auto-Response-Suppress", "All"),
-                ("X-MS-Exchange-Inbox-Rules-Loop", "a@b"),
-            ],
-            "I am out.",
-        );
-        assert_eq!(kind(&oof), Some(MachineKind::AutoReply));
-    }
-
-    #[test]
-    fn auto_submitted_and_responder_subjects() {
-        let m = person("Re: printer", &[("Auto-Submitted", "auto-replied")], "");
-        assert_eq!(kind(&m), Some(MachineKind::AutoReply));
-        let m = person("x", &[("Auto-Submitted", "auto-generated")], "");
-        assert_eq!(kind(&m), Some(MachineKind::OtherAuto));
-        assert_eq!(kind(&person("x", &[("Auto-Submitted", "no")], "")), None);
-        let m = person("Automatisch antwoord: printer", &[], "");
-        assert_eq!(kind(&m), Some(MachineKind::AutoReply));
-        let mut m = person("Out of Office", &[], "");
-        m.return_path = Some(String::new());
-        assert_eq!(kind(&m), Some(MachineKind::AutoReply));
-    }
-
-    #[test]
-    fn bounces() {
-        let mut m = person("Undelivered Mail Returned to Sender", &[], "");
-        assert_eq!(kind(&m), Some(MachineKind::Bounce));
-        m.subject = "x".into();
-        m.from = Some(Address::new(None, "MAILER-DAEMON@mx.example.org"));
-        assert_eq!(kind(&m), Some(MachineKind::Bounce));
-        let mut m = person("x", &[("From", "MAILER-DAEMON")], "");
-        m.from = None;
-        assert_eq!(kind(&m), Some(MachineKind::Bounce));
-        let mut m = person("x", &[], "");
-        m.content_type = "multipart/report".into();
-        m.report_type = Some("delivery-status".into());
-        assert_eq!(kind(&m), Some(MachineKind::Bounce));
-        // a null sender alone is a robot, not necessarily a delivery report (a newsletter)
-        let mut m = person("x", &[], "");
-        m.return_path = Some(String::new());
-        assert_eq!(kind(&m), Some(MachineKind::OtherAuto));
-        // …and with the original attached, one
-        m.part_types.push("message/rfc822".into());
-        assert_eq!(kind(&m), Some(MachineKind::Bounce));
-        let mut m = person("メールエラー通知", &[], "");
-        m.from = Some(Address::new(None, "no-reply@mail.example.jp"));
-        m.part_types.push("message/rfc822".into());
-        assert_eq!(kind(&m), Some(MachineKind::Bounce));
-        // a person forwarding a mail as an attachment is still a person
-        let mut m = person("Fwd: printer", &[], "See the attached mail.");
-        m.part_types.push("message/rfc822".into());
-        assert_eq!(kind(&m), None);
-    }
-
-    #[test]
-    fn lists_except_our_own_group() {
-        let m = person("x", &[("List-Id", "<dev.lists.example.org>")], "");
-        assert_eq!(kind(&m), Some(MachineKind::List));
-        let group = person(
-            "Printer",
-            &[
-                ("List-Id", "<helpdesk.desk.example>"),
-                ("List-Post", "<mailto:helpdesk@desk.example>"),
-                ("Precedence", "list"),
-            ],
-            "",
-        );
-        assert_eq!(kind(&group), None);
-    }
-
-    #[test]
-    fn own_mail() {
-        let mut m = person("x", &[], "");
-        m.from = Some(Address::new(None, "Helpdesk+sd-12@desk.example"));
-        assert_eq!(kind(&m), Some(MachineKind::Own));
-        let mut m = person("x", &[], "");
-        m.message_id = Some("abc@desk.example".into());
-        assert_eq!(kind(&m), Some(MachineKind::Own));
-        let m = person("x", &[("X-Deskmail-Loop", "1")], "");
-        assert_eq!(kind(&m), Some(MachineKind::Own));
-    }
-
-    #[test]
-    fn noreply_and_robots() {
-        for email in [
-            "no-reply@x.example",
-            "do_not_reply@x.example",
-            "owner-dev@x.example",
-        ] {
-            let mut m = person("x", &[], "");
-            m.from = Some(Address::new(None, email));
-            assert_eq!(kind(&m), Some(MachineKind::OtherAuto), "{email}");
-        }
-    }
 }

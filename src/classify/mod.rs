@@ -12,7 +12,7 @@ use crate::model::{Inbound, TicketRef};
 use crate::portal::{self, FormChoice, FormProblem, FormRequest};
 use crate::quote;
 pub use arrival::OldMail;
-pub use machine::{MachineKind, MachineSignal, OwnIdentity};
+pub use machine::{MachineKind, MachineSignal, OwnIdentity, Verdict};
 use serde::Serialize;
 
 /// Who wrote a reply on a ticket.
@@ -78,6 +78,43 @@ impl std::fmt::Display for IgnoreReason {
     }
 }
 
+/// Why a mail goes to a person at the desk instead of being answered or ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandoffReason {
+    /// A calendar invitation or its answer (iTIP `method`, lower-cased; empty for a bare
+    /// `.ics`): a person sent it, but nobody wants a portal link for a meeting.
+    Calendar { method: String },
+    /// Some machine evidence, too little to ignore the mail: a person may have written it.
+    Doubt(MachineSignal),
+}
+
+impl std::fmt::Display for HandoffReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HandoffReason::Calendar { method } if method.is_empty() => {
+                f.write_str("a calendar file (.ics): passed to the agents, not answered")
+            }
+            HandoffReason::Calendar { method } => write!(
+                f,
+                "a calendar {} (method {}): passed to the agents, not answered",
+                match method.as_str() {
+                    "request" => "invitation",
+                    "cancel" => "cancellation",
+                    "reply" | "counter" => "answer",
+                    _ => "message",
+                },
+                method.to_ascii_uppercase()
+            ),
+            HandoffReason::Doubt(s) => write!(
+                f,
+                "perhaps machine mail ({}): {}; passed to the agents, not answered",
+                machine_label(&s.kind),
+                s.evidence
+            ),
+        }
+    }
+}
+
 /// The one thing to do with an inbound mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
@@ -98,6 +135,9 @@ pub enum Decision {
         ticket: TicketRef,
         parsed: command::Parsed,
     },
+    /// Neither clearly a person's request nor clearly machine mail: not answered, passed to
+    /// the agents' queue.
+    Handoff(HandoffReason),
 }
 
 impl Decision {
@@ -109,6 +149,7 @@ impl Decision {
             Decision::NewTicket(_) => "new_ticket",
             Decision::TicketReply { .. } => "ticket_reply",
             Decision::AgentCommand { .. } => "agent_command",
+            Decision::Handoff(_) => "handoff",
         }
     }
 
@@ -116,6 +157,7 @@ impl Decision {
     pub fn reason(&self) -> String {
         match self {
             Decision::Ignore(r) => r.to_string(),
+            Decision::Handoff(r) => r.to_string(),
             Decision::PortalReply { form } => match &form.category {
                 Some(c) => format!("loose mail from a person; keywords point at the {c} form"),
                 None => "loose mail from a person; pointed at the general form".into(),
@@ -249,8 +291,10 @@ fn decide(m: &Inbound, known: &Known, config: &Config) -> Decision {
         message_id_domain: &config.desk.message_id_domain,
         loop_header: crate::compose::LOOP_HEADER,
     };
-    let signal = machine::machine_signal(m, &own);
-    if let Some(s) = signal.as_ref().filter(|s| s.kind == MachineKind::Own) {
+    let verdict = machine::verdict(m, &own);
+    if let Verdict::Machine(s) = &verdict
+        && s.kind == MachineKind::Own
+    {
         return Decision::Ignore(IgnoreReason::Machine(s.clone()));
     }
     if known.duplicate
@@ -271,9 +315,11 @@ fn decide(m: &Inbound, known: &Known, config: &Config) -> Decision {
         };
     }
     // then machine mail: a bounce quoting a ticket's subject must not count as a reply
-    if let Some(signal) = signal {
-        return Decision::Ignore(IgnoreReason::Machine(signal));
-    }
+    let doubt = match verdict {
+        Verdict::Machine(signal) => return Decision::Ignore(IgnoreReason::Machine(signal)),
+        Verdict::Doubt(signal) => Some(signal),
+        Verdict::Person => None,
+    };
     let Some(from) = m
         .from
         .as_ref()
@@ -313,6 +359,15 @@ fn decide(m: &Inbound, known: &Known, config: &Config) -> Decision {
     }
     if config.is_agent(&from.email) {
         return Decision::Ignore(IgnoreReason::AgentWithoutTicket);
+    }
+    // a person may be behind these, so an agent looks; the rate limit is for portal links
+    if let Some(method) = &m.calendar_method {
+        return Decision::Handoff(HandoffReason::Calendar {
+            method: method.clone(),
+        });
+    }
+    if let Some(signal) = doubt {
+        return Decision::Handoff(HandoffReason::Doubt(signal));
     }
     if let Some(last) = known.recent_portal_reply {
         return Decision::Ignore(IgnoreReason::RateLimited { last });

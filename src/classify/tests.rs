@@ -262,3 +262,36 @@ fn a_sender_answered_recently_is_not_answered_again() {
         "ticket_reply"
     );
 }
+
+#[test]
+fn calendar_invitations_and_doubtful_mail_are_handed_off() {
+    let c = test_config("");
+    let mut m = mail(
+        "jan@example.com",
+        "Meeting about the printer",
+        "Please join.",
+    );
+    m.calendar_method = Some("request".into());
+    let d = classify(&m, &Known::default(), &c);
+    assert_eq!(d.name(), "handoff");
+    assert!(d.reason().contains("invitation"), "{}", d.reason());
+    // a reply on a known ticket stays a ticket reply
+    assert_eq!(
+        classify(&m, &with_ticket("jan@example.com"), &c).name(),
+        "ticket_reply"
+    );
+    let m = mail(
+        "jan@example.com",
+        "Laptop",
+        "My laptop is slow.\n\nTo unsubscribe from our company news, click here.",
+    );
+    let d = classify(&m, &Known::default(), &c);
+    assert!(
+        matches!(&d, Decision::Handoff(HandoffReason::Doubt(_))),
+        "{d:?}"
+    );
+    // machine mail is never handed off as a calendar: it is ignored
+    let mut m = mail("no-reply@calendar.example", "Invitation", "x");
+    m.calendar_method = Some("request".into());
+    assert_eq!(classify(&m, &Known::default(), &c).name(), "ignore");
+}

@@ -233,6 +233,8 @@ fn act(
             super::steer::unproven(tx, m, ticket, why, inbound_id, now)
         }
         Decision::Ignore(_) => Ok(()),
+        // handoff: the lead wires the agents' bundle; until then recorded, nothing sent
+        Decision::Handoff(_) => Ok(()),
         Decision::AgentCommand { ticket, parsed } => {
             super::steer::apply(tx, composer, m, ticket, parsed, inbound_id, now)
         }

@@ -25,7 +25,8 @@ impl Pipeline {
         let composer = Composer::new(&self.config, &self.templates).signing(&self.key);
         let render = |e: compose::TemplateError| Problem::new("template render", e.to_string());
         match decision {
-            Decision::Ignore(_) => Ok(Vec::new()),
+            // handoff: the lead wires the agents' bundle; until then nothing is sent
+            Decision::Ignore(_) | Decision::Handoff(_) => Ok(Vec::new()),
             Decision::PortalReply { form } => {
                 let to = m.from.as_ref().ok_or_else(|| {
                     Problem::new("portal reply without a sender", format!("{decision:?}"))
