@@ -59,6 +59,9 @@ pub enum MailKind {
     AgentTargetNear,
     /// The target date of a ticket has passed (the requester was just told).
     AgentTargetPassed,
+    /// Mail deskmail did not answer because it could not tell a person from a machine, or
+    /// because no person wants a portal link for it (a calendar invitation): bundled hourly.
+    AgentHandoff,
 }
 
 impl MailKind {
@@ -77,6 +80,7 @@ impl MailKind {
             MailKind::AgentDigest => "agent_digest",
             MailKind::AgentTargetNear => "agent_target_near",
             MailKind::AgentTargetPassed => "agent_target_passed",
+            MailKind::AgentHandoff => "agent_handoff",
         }
     }
 
@@ -393,6 +397,16 @@ impl<'a> Composer<'a> {
         let mut mail = self.to_queue(MailKind::AgentDigest, "digest", &vars, now)?;
         mail.to = vec![Address::new(None, to)];
         Ok(mail)
+    }
+
+    /// The agents' queue gets the mails deskmail handed over instead of answering.
+    pub fn agent_handoff(
+        &self,
+        handoff: vars::HandoffVars,
+        now: DateTime<Utc>,
+    ) -> Result<Outgoing, TemplateError> {
+        let vars = Vars::for_handoff(self.config, handoff);
+        self.to_queue(MailKind::AgentHandoff, "handoff", &vars, now)
     }
 
     /// Format a promise date as the mails write it (for logs and previews).

@@ -2,7 +2,8 @@
 //! `deskmail check-config`: believable, in the language previewed.
 
 use super::vars::{
-    AnswerVars, BrakeVars, DigestTicket, DigestVars, FailureVars, HelpError, HelpVars, Reader, Vars,
+    AnswerVars, BrakeVars, DigestTicket, DigestVars, FailureVars, HandoffMail, HandoffVars,
+    HelpError, HelpVars, Reader, Vars,
 };
 use super::words::{self, Voice};
 use crate::config::Config;
@@ -76,6 +77,31 @@ impl Vars {
             let form = portal::choose_form(&m, &config.portal);
             let url = portal::prefill_url(&form, &m, &config.portal);
             return Vars::for_portal_reply(config, &m, &to, &form, &url);
+        }
+        if name == "agent_handoff" {
+            return Vars::for_handoff(
+                config,
+                HandoffVars {
+                    count: 2,
+                    mails: vec![
+                        HandoffMail {
+                            from: "Piet de Boer <piet@example.com>".into(),
+                            subject: "Uitnodiging: overleg printers".into(),
+                            received: words::date_time(lang, now, config.calendar.tz()),
+                            reason: "a calendar invitation (method REQUEST): no person wants a portal link for it".into(),
+                            excerpt: "Piet nodigt je uit voor een overleg over de printers op 3.".into(),
+                        },
+                        HandoffMail {
+                            from: "orders@shop.example".into(),
+                            subject: "Your order".into(),
+                            received: words::date_time(lang, now, config.calendar.tz()),
+                            reason: "some machine evidence, too little to ignore it".into(),
+                            excerpt: "Thank you for your order.".into(),
+                        },
+                    ],
+                    more: 0,
+                },
+            );
         }
         if name == "agent_outbox_paused" {
             return Vars::for_brake(

@@ -7,7 +7,7 @@ use crate::model::Lang;
 use std::path::{Path, PathBuf};
 
 /// Every mail deskmail writes.
-pub const NAMES: [&str; 14] = [
+pub const NAMES: [&str; 15] = [
     "portal_reply",
     "ticket_confirmation",
     "progress",
@@ -22,6 +22,7 @@ pub const NAMES: [&str; 14] = [
     "agent_digest",
     "agent_target_near",
     "agent_target_passed",
+    "agent_handoff",
 ];
 
 const PARTS: [&str; 3] = ["subject", "txt", "html"];
@@ -51,6 +52,7 @@ const BUILTIN: &[(&str, &str)] = builtin!(
     "nl" / "agent_digest",
     "nl" / "agent_target_near",
     "nl" / "agent_target_passed",
+    "nl" / "agent_handoff",
     "en" / "portal_reply",
     "en" / "ticket_confirmation",
     "en" / "progress",
@@ -65,6 +67,7 @@ const BUILTIN: &[(&str, &str)] = builtin!(
     "en" / "agent_digest",
     "en" / "agent_target_near",
     "en" / "agent_target_passed",
+    "en" / "agent_handoff",
 );
 
 const LAYOUT: (&str, &str) = ("layout.html", include_str!("../../templates/layout.html"));

@@ -23,6 +23,7 @@ pub struct Vars {
     pub answer: Option<AnswerVars>,
     pub help: Option<HelpVars>,
     pub digest: Option<DigestVars>,
+    pub handoff: Option<HandoffVars>,
 }
 
 /// An agent's answer to the requester, sent in the desk's name.
@@ -135,6 +136,28 @@ pub struct BrakeVars {
     pub limit: u32,
 }
 
+/// Mails handed to the agents instead of answered (`agent_handoff`).
+#[derive(Debug, Clone, Serialize)]
+pub struct HandoffVars {
+    /// All mails handed over since the last bundle (`mails` may hold fewer).
+    pub count: usize,
+    pub mails: Vec<HandoffMail>,
+    /// How many are not listed (a flood): `deskmail` keeps them all.
+    pub more: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HandoffMail {
+    pub from: String,
+    pub subject: String,
+    /// When it came in, in words (desk language and time zone).
+    pub received: String,
+    /// Why deskmail did not answer it.
+    pub reason: String,
+    /// The start of its own text (quotes and signature dropped).
+    pub excerpt: String,
+}
+
 /// A mail that could not be delivered, for the agents' notice.
 #[derive(Debug, Clone, Serialize)]
 pub struct FailureVars {
@@ -235,6 +258,7 @@ impl Vars {
             answer: None,
             help: None,
             digest: None,
+            handoff: None,
         }
     }
 
@@ -310,6 +334,14 @@ impl Vars {
     pub fn for_brake(config: &Config, brake: BrakeVars) -> Vars {
         Vars {
             brake: Some(brake),
+            ..Vars::base(config)
+        }
+    }
+
+    /// The bundle of mails handed over to the agents.
+    pub fn for_handoff(config: &Config, handoff: HandoffVars) -> Vars {
+        Vars {
+            handoff: Some(handoff),
             ..Vars::base(config)
         }
     }

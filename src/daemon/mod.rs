@@ -5,6 +5,7 @@
 //! the outbox for a few seconds, logs out and returns.
 
 pub mod deliver;
+pub mod handoff;
 pub mod ingest;
 pub mod notify;
 pub mod steer;

@@ -21,6 +21,8 @@ pub fn tick(
     now: DateTime<Utc>,
     commit: bool,
 ) -> Result<Vec<Sent>, IngestError> {
+    // the agents hear of mail not answered at any hour, not only in the progress window
+    super::handoff::bundle(engine, now, commit)?;
     let config = &engine.config;
     let (cal, sched) = (&config.calendar, &config.schedule);
     if !progress::in_window(now, cal, sched) {

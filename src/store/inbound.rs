@@ -52,6 +52,60 @@ pub fn insert(c: &Connection, m: &NewInbound) -> Result<i64> {
     Ok(c.last_insert_rowid())
 }
 
+/// A mail handed to the agents instead of answered, for the hourly bundle.
+#[derive(Debug, Clone)]
+pub struct Handoff {
+    pub id: i64,
+    pub received: DateTime<Utc>,
+    pub reason: String,
+    pub raw: Vec<u8>,
+}
+
+/// Handed-over mails after `after_id`, oldest first, at most `limit`; and how many there are.
+pub fn handoffs_after(
+    c: &Connection,
+    after_id: i64,
+    limit: usize,
+) -> Result<(Vec<Handoff>, usize)> {
+    let total: i64 = c.query_row(
+        "SELECT COUNT(*) FROM inbound WHERE decision = 'handoff' AND id > ?1",
+        [after_id],
+        |r| r.get(0),
+    )?;
+    let mut stmt = c.prepare(
+        "SELECT id, received, reason, raw FROM inbound WHERE decision = 'handoff' AND id > ?1 \
+         ORDER BY id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![after_id, limit as i64], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get(2)?,
+            r.get(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, received, reason, raw) = row?;
+        out.push(Handoff {
+            id,
+            received: parse_time(&received)?,
+            reason,
+            raw,
+        });
+    }
+    Ok((out, usize::try_from(total).unwrap_or(0)))
+}
+
+/// The highest inbound id (the end of a handoff bundle that lists only some).
+pub fn last_handoff_id(c: &Connection) -> Result<i64> {
+    Ok(c.query_row(
+        "SELECT COALESCE(MAX(id), 0) FROM inbound WHERE decision = 'handoff'",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 /// The schema version that added `inbound.held`.
 const HELD_SINCE_VERSION: i64 = 6;
 

@@ -11,6 +11,7 @@ use std::io::Read;
 
 const TOKEN_KEY: &str = "agent_token_key";
 const FIRST_START: &str = "first_start";
+const HANDOFF_UPTO: &str = "handoff_bundled_upto";
 
 /// The stored signing key, made from 32 random bytes the first time.
 pub fn token_key(c: &Connection, now: DateTime<Utc>) -> Result<Vec<u8>> {
@@ -88,6 +89,30 @@ pub fn save_first_start(c: &Connection, first: &FirstStart, now: DateTime<Utc>) 
         "INSERT INTO settings (name, value, created) VALUES (?1, ?2, ?3) \
          ON CONFLICT(name) DO UPDATE SET value = excluded.value",
         params![FIRST_START, value, time_text(now)],
+    )?;
+    Ok(())
+}
+
+/// The last inbound id that went to the agents in a handoff bundle (0: none yet).
+pub fn handoff_upto(c: &Connection) -> Result<i64> {
+    let found: Option<Vec<u8>> = c
+        .query_row(
+            "SELECT value FROM settings WHERE name = ?1",
+            [HANDOFF_UPTO],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(found
+        .and_then(|v| String::from_utf8(v).ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
+}
+
+pub fn set_handoff_upto(c: &Connection, id: i64, now: DateTime<Utc>) -> Result<()> {
+    c.execute(
+        "INSERT INTO settings (name, value, created) VALUES (?1, ?2, ?3) \
+         ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+        params![HANDOFF_UPTO, id.to_string().into_bytes(), time_text(now)],
     )?;
     Ok(())
 }
