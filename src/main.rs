@@ -21,10 +21,16 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
+            // what a restart cannot fix: a bad config or templates, a database from a newer
+            // deskmail (systemd's RestartPreventExitStatus=2 keeps it from looping)
             let config_error = e.chain().any(|c| {
                 c.downcast_ref::<deskmail::config::ConfigError>().is_some()
                     || c.downcast_ref::<deskmail::compose::TemplateError>()
                         .is_some()
+                    || matches!(
+                        c.downcast_ref::<deskmail::store::StoreError>(),
+                        Some(deskmail::store::StoreError::Newer { .. })
+                    )
             });
             eprintln!("deskmail: {e:#}");
             ExitCode::from(if config_error { 2 } else { 1 })

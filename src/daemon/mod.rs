@@ -447,12 +447,20 @@ async fn pass(
             }
         }
     }
-    let sent = tick::tick(engine, opts.clock.now(), commit)?;
-    totals.progress += sent.len();
+    // what is due goes out even when the scheduler fails (a damaged ticket row): the answers
+    // already decided must not wait for it; its error ends the pass after the flush
+    let ticked = tick::tick(engine, opts.clock.now(), commit);
+    match &ticked {
+        Ok(sent) => totals.progress += sent.len(),
+        Err(e) => {
+            tracing::error!(error = %e, "SCHEDULER FAILED; sending what is already due anyway")
+        }
+    }
     if commit {
         let d = deliver::flush(engine, opts.clock.now()).await?;
         totals.sent += d.sent;
         totals.failed += d.failed;
     }
+    ticked?;
     Ok(state)
 }

@@ -42,6 +42,14 @@ impl MaildirSource {
         max_bytes: usize,
         poll_seconds: u64,
     ) -> Result<Self, SourceError> {
+        // a Maildir that is not there is a mistake (a typo, a mount not up), not something to
+        // make up: a fresh empty folder would be read happily and nothing would ever arrive
+        if !root.is_dir() {
+            return Err(SourceError::MissingMaildir {
+                path: root.to_path_buf(),
+            });
+        }
+        // an existing folder may lack the parts git or a copy leaves out
         for sub in ["cur", "new", "tmp"] {
             let dir = root.join(sub);
             if !dir.is_dir() {

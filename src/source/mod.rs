@@ -37,6 +37,11 @@ pub enum SourceError {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "inbound.path {path} does not exist: point inbound.path at the desk's Maildir, or create \
+         it (mkdir -p {path}/cur {path}/new {path}/tmp, owned by the deskmail user)"
+    )]
+    MissingMaildir { path: std::path::PathBuf },
     #[error(transparent)]
     Imap(#[from] imap::ImapError),
 }
@@ -49,6 +54,7 @@ impl SourceError {
                 source.kind(),
                 std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
             ),
+            SourceError::MissingMaildir { .. } => false,
             // the IMAP source reconnects by itself, with backoff
             SourceError::Imap(_) => true,
         }

@@ -35,6 +35,16 @@ pub enum StoreError {
         path: PathBuf,
         source: migrations::MigrationError,
     },
+    #[error(
+        "database {path} has schema version {found}, newer than this deskmail knows ({supported}): \
+         a newer deskmail wrote it. Run that version again, or restore the backup made before the \
+         upgrade (deskmail backup); this one changes nothing"
+    )]
+    Newer {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     #[error("database error: {}", sql_text(.0))]
     Sql(rusqlite::Error),
     #[error("database holds a value this version cannot read: {0}")]
@@ -42,6 +52,20 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A database from a newer deskmail is not ours to change or to misread: stop before
+/// anything touches it (exit 2, like a bad configuration: no restart loop will fix it).
+fn refuse_newer(conn: &Connection, path: &Path) -> Result<()> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > migrations::LATEST {
+        return Err(StoreError::Newer {
+            path: path.to_path_buf(),
+            found,
+            supported: migrations::LATEST,
+        });
+    }
+    Ok(())
+}
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> StoreError {
@@ -91,7 +115,7 @@ impl StoreError {
                 }
                 _ => None,
             },
-            StoreError::BadValue(_) => None,
+            StoreError::BadValue(_) | StoreError::Newer { .. } => None,
         }
     }
 }
@@ -189,6 +213,10 @@ impl Store {
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
+        refuse_newer(&conn, path).map_err(|e| match e {
+            StoreError::Sql(sqlite) => open_err(sqlite),
+            other => other,
+        })?;
         migrations::migrate(&mut conn).map_err(|source| StoreError::Migration {
             path: path.to_path_buf(),
             source,
@@ -236,6 +264,10 @@ impl Store {
         };
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(open_err)?;
+        refuse_newer(&conn, path).map_err(|e| match e {
+            StoreError::Sql(sqlite) => open_err(sqlite),
+            other => other,
+        })?;
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(open_err)?;
