@@ -124,6 +124,28 @@ impl Inbound {
         self.header(name).is_some()
     }
 
+    /// What makes two copies of one mail the same mail: its sender and its text. A Message-ID
+    /// alone is chosen by whoever sends, so an outsider (or a list that rewrote the mail) can
+    /// send a different mail under someone else's id first; only a copy from the same sender
+    /// with the same text counts as a copy. Whitespace is folded: a relay may rewrap lines.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let sender = self
+            .from
+            .as_ref()
+            .map(|f| f.email.to_lowercase())
+            .unwrap_or_default();
+        let text: Vec<&str> = self.body.split_whitespace().collect();
+        let digest = Sha256::new()
+            .chain_update(sender.as_bytes())
+            .chain_update([0u8])
+            .chain_update(self.subject.trim().as_bytes())
+            .chain_update([0u8])
+            .chain_update(text.join(" ").as_bytes())
+            .finalize();
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// Every message id this mail refers to, newest first (In-Reply-To, then References
     /// from the end).
     pub fn referenced_ids(&self) -> Vec<&str> {

@@ -58,7 +58,10 @@ impl std::fmt::Display for IgnoreReason {
             ),
             IgnoreReason::NoSender => f.write_str("no usable sender address"),
             IgnoreReason::Duplicate { message_id } => {
-                write!(f, "already processed a mail with Message-ID <{message_id}>")
+                write!(
+                    f,
+                    "a copy: already processed a mail with Message-ID <{message_id}> from the same sender with the same text"
+                )
             }
             IgnoreReason::PortalForm(p) => write!(f, "{p}"),
             IgnoreReason::AgentWithoutTicket => {

@@ -73,7 +73,7 @@ pub fn known(
         }
     }
     let duplicate = match &m.message_id {
-        Some(id) => inbound::seen_message_id(c, id)?,
+        Some(id) => inbound::seen_message_id(c, id, &m.fingerprint())?,
         None => false,
     };
     let recent_portal_reply = match (&m.from, reply_interval_hours) {
@@ -144,6 +144,7 @@ pub fn ingest(
                         ticket_id: None,
                         raw,
                         held: None,
+                        fingerprint: None,
                     },
                 )
                 .map_err(IngestError::from)
@@ -176,6 +177,7 @@ pub fn ingest(
         _ => None,
     };
     let reason = reason(engine.store.conn(), &decision, &m, config, now)?;
+    let fingerprint = m.fingerprint();
     let composer = Composer::new(config, &engine.templates).signing(&engine.token_key);
     engine.store.transaction(commit, |tx| {
         let inbound_id = inbound::insert(
@@ -191,6 +193,7 @@ pub fn ingest(
                 ticket_id: None,
                 raw,
                 held: held.map(|o| o.code()),
+                fingerprint: Some(&fingerprint),
             },
         )?;
         act(tx, &composer, &m, &decision, inbound_id, now)

@@ -20,6 +20,8 @@ pub struct NewInbound<'a> {
     pub raw: &'a [u8],
     /// Held back for its age: `first_start`, `since` or `too_old` ([`crate::classify::OldMail::code`]).
     pub held: Option<&'a str>,
+    /// [`crate::model::Inbound::fingerprint`]: what a copy of this mail has in common with it.
+    pub fingerprint: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -34,8 +36,8 @@ pub struct InboundSummary {
 
 pub fn insert(c: &Connection, m: &NewInbound) -> Result<i64> {
     c.execute(
-        "INSERT INTO inbound (source_key, message_id, received, sender, subject, decision, reason, ticket_id, raw, held) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO inbound (source_key, message_id, received, sender, subject, decision, reason, ticket_id, raw, held, fingerprint) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             m.source_key,
             m.message_id,
@@ -46,7 +48,8 @@ pub fn insert(c: &Connection, m: &NewInbound) -> Result<i64> {
             m.reason,
             m.ticket_id,
             m.raw,
-            m.held
+            m.held,
+            m.fingerprint
         ],
     )?;
     Ok(c.last_insert_rowid())
@@ -148,10 +151,12 @@ pub fn left_untouched(c: &Connection, source_key: &str) -> Result<Option<bool>> 
 }
 
 /// Has a mail with this Message-ID been processed (from any source position)?
-pub fn seen_message_id(c: &Connection, message_id: &str) -> Result<bool> {
+pub fn seen_message_id(c: &Connection, message_id: &str, fingerprint: &str) -> Result<bool> {
+    // rows from before fingerprints were kept count by their Message-ID alone
     Ok(c.query_row(
-        "SELECT 1 FROM inbound WHERE message_id = ?1 LIMIT 1",
-        [message_id],
+        "SELECT 1 FROM inbound WHERE message_id = ?1 \
+         AND (fingerprint = ?2 OR fingerprint IS NULL) LIMIT 1",
+        [message_id, fingerprint],
         |_| Ok(()),
     )
     .optional()?

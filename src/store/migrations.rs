@@ -120,6 +120,11 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE tickets ADD COLUMN promised TEXT;
     UPDATE tickets SET promised = next_contact WHERE status NOT IN ('resolved', 'closed');
     "#,
+    // 8: a mail's sender and text as a hash: a copy is the same Message-ID with the same
+    // fingerprint, so a different mail under a borrowed Message-ID is not taken for a copy
+    r#"
+    ALTER TABLE inbound ADD COLUMN fingerprint TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.
