@@ -290,6 +290,12 @@ fn calendar_invitations_and_doubtful_mail_are_handed_off() {
         matches!(&d, Decision::Handoff(HandoffReason::Doubt(_))),
         "{d:?}"
     );
+    // calendar software stamps Auto-Submitted on invitations in the organizer's name
+    let mut m = mail("jan@example.com", "Invitation: Printer review", "Join us.");
+    m.headers
+        .push(("auto-submitted".into(), "auto-generated".into()));
+    m.calendar_method = Some("request".into());
+    assert_eq!(classify(&m, &Known::default(), &c).name(), "handoff");
     // machine mail is never handed off as a calendar: it is ignored
     let mut m = mail("no-reply@calendar.example", "Invitation", "x");
     m.calendar_method = Some("request".into());

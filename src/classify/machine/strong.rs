@@ -169,7 +169,10 @@ pub(super) fn vendor_markers(mail: &Mail) -> Option<MachineSignal> {
     signal(MachineKind::OtherAuto, *evidence)
 }
 
-/// RFC 3834: any value but `no` is automatic.
+/// RFC 3834: any value but `no` is automatic. Except on a meeting invitation or its answer:
+/// calendar software (Google Calendar, CalDAV servers' iMIP) stamps `auto-generated` on the
+/// invitations it sends in the organizer's name, and a person behind those gets a look from
+/// the agents (the calendar handoff); a no-reply or list sender still makes it machine mail.
 pub(super) fn auto_submitted(mail: &Mail) -> Option<MachineSignal> {
     let value = header_lc(mail.m, "auto-submitted")?;
     let token = value
@@ -180,11 +183,20 @@ pub(super) fn auto_submitted(mail: &Mail) -> Option<MachineSignal> {
         .to_string();
     let kind = match token.as_str() {
         "no" | "" => return None,
+        "auto-generated" if is_itip(mail.m) => return None,
         "auto-replied" => MachineKind::AutoReply,
         _ if token.contains("vacation") => MachineKind::AutoReply,
         _ => MachineKind::OtherAuto,
     };
     signal(kind, format!("Auto-Submitted: {token}"))
+}
+
+/// A calendar part with an iTIP method that asks or answers a person (not PUBLISH, which
+/// event shops and newsletters use, and not a bare .ics file, which reports attach).
+fn is_itip(m: &Inbound) -> bool {
+    m.calendar_method
+        .as_deref()
+        .is_some_and(|method| !method.is_empty() && method != "publish")
 }
 
 /// De-facto auto-responder headers. `X-Auto-Response-Suppress` alone is not among them:

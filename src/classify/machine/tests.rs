@@ -431,3 +431,43 @@ fn why_you_get_this_in_its_usual_wordings() {
     let body = "I'm sending this email because you asked me to report the VPN error.";
     assert_eq!(verdict_of(&person("VPN", &[], body)), Verdict::Person);
 }
+
+#[test]
+fn calendar_software_stamps_invitations_auto_generated() {
+    let invitation = |method: &str, headers: &[(&str, &str)]| {
+        let mut m = person(
+            "Invitation: Printer review @ Tue 10:00",
+            headers,
+            "Join us.",
+        );
+        m.calendar_method = Some(method.into());
+        m
+    };
+    let stamped = [("Auto-Submitted", "auto-generated")];
+    // Google Calendar and CalDAV servers send in the organizer's name: the calendar handoff
+    for method in ["request", "cancel", "reply", "counter"] {
+        assert_eq!(kind(&invitation(method, &stamped)), None, "{method}");
+    }
+    // a published event (shop, newsletter) or a report with an .ics file stays machine mail
+    for method in ["publish", ""] {
+        assert_eq!(
+            kind(&invitation(method, &stamped)),
+            Some(MachineKind::OtherAuto),
+            "{method:?}"
+        );
+    }
+    // other evidence still counts: auto-replied, a list, a no-reply organizer
+    let replied = invitation("reply", &[("Auto-Submitted", "auto-replied")]);
+    assert_eq!(kind(&replied), Some(MachineKind::AutoReply));
+    let listed = invitation(
+        "request",
+        &[stamped[0], ("List-Id", "<team.lists.example>")],
+    );
+    assert_eq!(kind(&listed), Some(MachineKind::List));
+    let robot = from(
+        invitation("request", &stamped),
+        None,
+        "calendar-noreply@calendar.example",
+    );
+    assert_eq!(kind(&robot), Some(MachineKind::OtherAuto));
+}
