@@ -602,3 +602,48 @@ fn a_requester_reply_reopens_a_resolved_ticket() {
         "{references}"
     );
 }
+
+#[test]
+fn an_internal_note_behind_a_hash_look_alike_or_a_greeting_never_reaches_the_requester() {
+    let (desk, notice) = desk_with_ticket("");
+    for (n, body) in [
+        "\u{ff03}internal\n\nGeheim {n}: de laptop is gestolen gemeld.",
+        "\u{fe5f}internal\n\nGeheim {n}: de laptop is gestolen gemeld.",
+        "\u{266f}internal\n\nGeheim {n}: de laptop is gestolen gemeld.",
+        "\u{ff03}\u{ff49}\u{ff4e}\u{ff54}\u{ff45}\u{ff52}\u{ff4e}\n\nGeheim {n}: de laptop is gestolen gemeld.",
+        "Hoi Anna,\n\n#internal\nGeheim {n}: de laptop is gestolen gemeld.",
+        "Hoi Anna,\n  \u{ff03} intern\nGeheim {n}: de laptop is gestolen gemeld.",
+        "Hoi Anna,\nGeheim {n}: de laptop is gestolen gemeld.\n#interal",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let body = body.replace("{n}", &n.to_string());
+        for mail in reply_and_run(&desk, &notice, &body) {
+            assert_ne!(mail.to, ["fatima@example.com"], "{body:?} reached the requester: {mail:#?}");
+            assert!(!mail.raw.contains("fatima@example.com"), "{body:?}: {mail:#?}");
+        }
+    }
+    let shown = show(&desk, "SD-1000");
+    let notes = shown["events"]
+        .as_array()
+        .map_or(0, |e| e.iter().filter(|e| e["kind"] == "note").count());
+    assert_eq!(notes, 6, "six notes kept, the typo refused: {shown}");
+    // a hashtag in a sentence and "#1" are text, and do reach the requester
+    let sent = reply_and_run(
+        &desk,
+        &notice,
+        "Hoi Fatima,\n\nJe laptop heeft bij ons #1 prioriteit.\n#1 op de lijst, echt waar.",
+    );
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    assert_eq!(sent[0].to, ["fatima@example.com"]);
+    assert!(sent[0].text.contains("#1 op de lijst"), "{}", sent[0].text);
+}
+
+/// Anna replies `body` to `notice` at its signed address; what deskmail sent on the next run.
+fn reply_and_run(desk: &Desk, notice: &Sent, body: &str) -> Vec<Sent> {
+    let before = desk.sent();
+    desk.deliver(&agent_reply(notice, &reply_to(notice), "", body));
+    desk.run_once_at(MONDAY_11);
+    desk.sent_since(&before)
+}
