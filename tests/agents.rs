@@ -4,7 +4,7 @@
 //! server) steers anything; forged, replayed and tampered mails are kept and change nothing.
 
 mod common;
-use common::{Desk, Sent, agent_reply, header, portal_mail, reply_to};
+use common::{Desk, Sent, agent_reply, header, portal_mail, reply_to, shows_token};
 
 const MONDAY_10: &str = "2026-11-23T10:00:00+01:00";
 const MONDAY_11: &str = "2026-11-23T11:00:00+01:00";
@@ -646,4 +646,87 @@ fn reply_and_run(desk: &Desk, notice: &Sent, body: &str) -> Vec<Sent> {
     desk.deliver(&agent_reply(notice, &reply_to(notice), "", body));
     desk.run_once_at(MONDAY_11);
     desk.sent_since(&before)
+}
+
+/// The token of a signed reply address `desk+REF.TOKEN@domain`.
+fn token_of(address: &str) -> String {
+    let local = address.split('@').next().unwrap_or_default();
+    let token = local.rsplit_once('.').map(|p| p.1).unwrap_or_default();
+    assert_eq!(token.len(), 20, "{address}");
+    token.to_string()
+}
+
+#[test]
+fn no_reply_address_token_reaches_the_requester_in_any_form() {
+    let (desk, notice) = desk_with_ticket("");
+    let second = new_ticket(&desk, 1);
+    let token = token_of(&reply_to(&notice));
+    let other = token_of(&reply_to(&second));
+    let (head, tail) = token.split_at(9);
+    let forms = [
+        format!("servicedesk%2BSD-1000.{token}%40example.org"),
+        format!(
+            "mailto:servicedesk%2bSD-1000.{}%40example.org",
+            token.to_uppercase()
+        ),
+        format!("servicedesk+SD-1000.{token}@elders.nl"),
+        format!("servicedesk+SD-1000.{head}\n{tail}@example.org"),
+        format!("servicedesk+SD-1000.{head}=\n{tail}@example.org"),
+        format!("1servicedesk+SD-1000.{token}@example.org"),
+        format!("SD-1000.{token}"),
+        format!("code 7{token}"),
+        token.to_uppercase(),
+        format!("servicedesk+SD-1001.{other}@example.org"),
+        other.clone(),
+    ];
+    let body = format!(
+        "#status waiting-third-party de leverancier, ref servicedesk+SD-1000.{token}@example.org \
+         {other}\n\nHoi Fatima,\n\n{}\n\nGroet",
+        forms.join("\n\n")
+    );
+    let sent = reply_and_run(&desk, &notice, &body);
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    let answer = &sent[0];
+    assert_eq!(answer.to, ["fatima@example.com"]);
+    for unsigned in [
+        "servicedesk%2BSD-1000%40example.org",
+        "servicedesk+SD-1000@elders.nl",
+        "1servicedesk+SD-1000@example.org",
+        "servicedesk+SD-1001@example.org",
+    ] {
+        assert!(
+            answer.text.contains(unsigned),
+            "{unsigned}: {}",
+            answer.text
+        );
+    }
+    for t in [&token, &other] {
+        for part in [answer.text.as_str(), &answer.html, &answer.raw] {
+            assert!(!shows_token(part, t), "{t} leaked: {part}");
+        }
+    }
+    let shown = show(&desk, "SD-1000");
+    assert_eq!(
+        shown["ticket"]["waiting_reason"], "de leverancier, ref servicedesk+SD-1000@example.org",
+        "{shown}"
+    );
+    for t in [&token, &other] {
+        assert!(!shows_token(&shown.to_string(), t), "{t} stored: {shown}");
+    }
+    // the reason comes back in the next progress mail, still without a token
+    let before = desk.sent();
+    desk.run_once_at("2026-11-25T10:00:00+01:00");
+    let progress: Vec<Sent> = desk
+        .sent_since(&before)
+        .into_iter()
+        .filter(|s| s.to == ["fatima@example.com"] && s.subject.contains("[SD-1000]"))
+        .collect();
+    assert!(!progress.is_empty(), "a progress mail");
+    for mail in &progress {
+        assert!(mail.text.contains("de leverancier"), "{}", mail.text);
+        for t in [&token, &other] {
+            assert!(!shows_token(&mail.raw, t), "{t} leaked: {}", mail.raw);
+            assert!(!shows_token(&mail.text, t), "{t} leaked: {}", mail.text);
+        }
+    }
 }
