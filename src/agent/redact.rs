@@ -15,7 +15,7 @@ use std::collections::HashSet;
 /// Hex digits in a token.
 const TOKEN_HEX: usize = 2 * TOKEN_BYTES;
 
-/// The tokens of the desk's tickets, to find in text.
+/// The tokens of the desk's tickets, to find in text; the default knows none (no key).
 #[derive(Debug, Clone, Default)]
 pub struct Tokens {
     tags: HashSet<[u8; TOKEN_BYTES]>,
@@ -29,7 +29,7 @@ impl Tokens {
         }
     }
 
-    /// Whether these 20 hex digits (lowercase ASCII) are a ticket's token.
+    /// Whether these 20 digits are a ticket's token.
     fn contains(&self, digits: &[Digit]) -> bool {
         let mut tag = [0u8; TOKEN_BYTES];
         for (byte, pair) in tag.iter_mut().zip(digits.chunks_exact(2)) {
