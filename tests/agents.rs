@@ -4,7 +4,7 @@
 //! server) steers anything; forged, replayed and tampered mails are kept and change nothing.
 
 mod common;
-use common::{Desk, Sent, agent_reply, header, portal_mail, reply_to};
+use common::{Desk, Sent, agent_reply, header, portal_mail, reply_to, shows_token};
 
 const MONDAY_10: &str = "2026-11-23T10:00:00+01:00";
 const MONDAY_11: &str = "2026-11-23T11:00:00+01:00";
@@ -601,4 +601,132 @@ fn a_requester_reply_reopens_a_resolved_ticket() {
             && references.contains("fatima-2@example.com"),
         "{references}"
     );
+}
+
+#[test]
+fn an_internal_note_behind_a_hash_look_alike_or_a_greeting_never_reaches_the_requester() {
+    let (desk, notice) = desk_with_ticket("");
+    for (n, body) in [
+        "\u{ff03}internal\n\nGeheim {n}: de laptop is gestolen gemeld.",
+        "\u{fe5f}internal\n\nGeheim {n}: de laptop is gestolen gemeld.",
+        "\u{266f}internal\n\nGeheim {n}: de laptop is gestolen gemeld.",
+        "\u{ff03}\u{ff49}\u{ff4e}\u{ff54}\u{ff45}\u{ff52}\u{ff4e}\n\nGeheim {n}: de laptop is gestolen gemeld.",
+        "Hoi Anna,\n\n#internal\nGeheim {n}: de laptop is gestolen gemeld.",
+        "Hoi Anna,\n  \u{ff03} intern\nGeheim {n}: de laptop is gestolen gemeld.",
+        "Hoi Anna,\nGeheim {n}: de laptop is gestolen gemeld.\n#interal",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let body = body.replace("{n}", &n.to_string());
+        for mail in reply_and_run(&desk, &notice, &body) {
+            assert_ne!(mail.to, ["fatima@example.com"], "{body:?} reached the requester: {mail:#?}");
+            assert!(!mail.raw.contains("fatima@example.com"), "{body:?}: {mail:#?}");
+        }
+    }
+    let shown = show(&desk, "SD-1000");
+    let notes = shown["events"]
+        .as_array()
+        .map_or(0, |e| e.iter().filter(|e| e["kind"] == "note").count());
+    assert_eq!(notes, 6, "six notes kept, the typo refused: {shown}");
+    // a hashtag in a sentence and "#1" are text, and do reach the requester
+    let sent = reply_and_run(
+        &desk,
+        &notice,
+        "Hoi Fatima,\n\nJe laptop heeft bij ons #1 prioriteit.\n#1 op de lijst, echt waar.",
+    );
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    assert_eq!(sent[0].to, ["fatima@example.com"]);
+    assert!(sent[0].text.contains("#1 op de lijst"), "{}", sent[0].text);
+}
+
+/// Anna replies `body` to `notice` at its signed address; what deskmail sent on the next run.
+fn reply_and_run(desk: &Desk, notice: &Sent, body: &str) -> Vec<Sent> {
+    let before = desk.sent();
+    desk.deliver(&agent_reply(notice, &reply_to(notice), "", body));
+    desk.run_once_at(MONDAY_11);
+    desk.sent_since(&before)
+}
+
+/// The token of a signed reply address `desk+REF.TOKEN@domain`.
+fn token_of(address: &str) -> String {
+    let local = address.split('@').next().unwrap_or_default();
+    let token = local.rsplit_once('.').map(|p| p.1).unwrap_or_default();
+    assert_eq!(token.len(), 20, "{address}");
+    token.to_string()
+}
+
+#[test]
+fn no_reply_address_token_reaches_the_requester_in_any_form() {
+    let (desk, notice) = desk_with_ticket("");
+    let second = new_ticket(&desk, 1);
+    let token = token_of(&reply_to(&notice));
+    let other = token_of(&reply_to(&second));
+    let (head, tail) = token.split_at(9);
+    let forms = [
+        format!("servicedesk%2BSD-1000.{token}%40example.org"),
+        format!(
+            "mailto:servicedesk%2bSD-1000.{}%40example.org",
+            token.to_uppercase()
+        ),
+        format!("servicedesk+SD-1000.{token}@elders.nl"),
+        format!("servicedesk+SD-1000.{head}\n{tail}@example.org"),
+        format!("servicedesk+SD-1000.{head}=\n{tail}@example.org"),
+        format!("1servicedesk+SD-1000.{token}@example.org"),
+        format!("SD-1000.{token}"),
+        format!("code 7{token}"),
+        token.to_uppercase(),
+        format!("servicedesk+SD-1001.{other}@example.org"),
+        other.clone(),
+    ];
+    let body = format!(
+        "#status waiting-third-party de leverancier, ref servicedesk+SD-1000.{token}@example.org \
+         {other}\n\nHoi Fatima,\n\n{}\n\nGroet",
+        forms.join("\n\n")
+    );
+    let sent = reply_and_run(&desk, &notice, &body);
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    let answer = &sent[0];
+    assert_eq!(answer.to, ["fatima@example.com"]);
+    for unsigned in [
+        "servicedesk%2BSD-1000%40example.org",
+        "servicedesk+SD-1000@elders.nl",
+        "1servicedesk+SD-1000@example.org",
+        "servicedesk+SD-1001@example.org",
+    ] {
+        assert!(
+            answer.text.contains(unsigned),
+            "{unsigned}: {}",
+            answer.text
+        );
+    }
+    for t in [&token, &other] {
+        for part in [answer.text.as_str(), &answer.html, &answer.raw] {
+            assert!(!shows_token(part, t), "{t} leaked: {part}");
+        }
+    }
+    let shown = show(&desk, "SD-1000");
+    assert_eq!(
+        shown["ticket"]["waiting_reason"], "de leverancier, ref servicedesk+SD-1000@example.org",
+        "{shown}"
+    );
+    for t in [&token, &other] {
+        assert!(!shows_token(&shown.to_string(), t), "{t} stored: {shown}");
+    }
+    // the reason comes back in the next progress mail, still without a token
+    let before = desk.sent();
+    desk.run_once_at("2026-11-25T10:00:00+01:00");
+    let progress: Vec<Sent> = desk
+        .sent_since(&before)
+        .into_iter()
+        .filter(|s| s.to == ["fatima@example.com"] && s.subject.contains("[SD-1000]"))
+        .collect();
+    assert!(!progress.is_empty(), "a progress mail");
+    for mail in &progress {
+        assert!(mail.text.contains("de leverancier"), "{}", mail.text);
+        for t in [&token, &other] {
+            assert!(!shows_token(&mail.raw, t), "{t} leaked: {}", mail.raw);
+            assert!(!shows_token(&mail.text, t), "{t} leaked: {}", mail.text);
+        }
+    }
 }

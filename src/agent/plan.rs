@@ -4,7 +4,7 @@
 //! never lets an internal note reach the requester. `daemon::steer` writes the plan.
 
 use super::command::{Assignee, Command, Parsed, StatusChange};
-use super::token;
+use super::redact::{Tokens, redact};
 use crate::compose::vars::{AnswerVars, HelpError, HelpVars};
 use crate::config::Config;
 use crate::model::{Address, Status, Ticket, base_address};
@@ -29,7 +29,8 @@ pub struct Plan {
 }
 
 /// Plan what `parsed`, from the agent `from`, does to `t` at `now`; `sent` are the ticket's
-/// recent progress mails (whether a promise can still be kept today).
+/// recent progress mails (whether a promise can still be kept today); `tokens` are the
+/// desk's reply-address tokens, none of which may reach the requester or the ticket.
 pub fn plan(
     parsed: &Parsed,
     from: &Address,
@@ -37,6 +38,7 @@ pub fn plan(
     config: &Config,
     now: DateTime<Utc>,
     sent: &[DateTime<Utc>],
+    tokens: &Tokens,
 ) -> Plan {
     let agent = base_address(&from.email).to_lowercase();
     let mut errors: Vec<HelpError> = parsed.errors.iter().map(HelpError::from).collect();
@@ -63,7 +65,14 @@ pub fn plan(
     let mut events = Vec::new();
     let mut applied = Vec::new();
     let mut told = false; // a status the requester should hear about
-    for command in &parsed.commands {
+    let desk = config.desk.address.as_str();
+    // a waiting reason is stored, shown and repeated in progress mails: no token in it either
+    let commands: Vec<Command> = parsed
+        .commands
+        .iter()
+        .map(|c| without_tokens(c, desk, tokens))
+        .collect();
+    for command in &commands {
         match command {
             Command::Status(change) => {
                 let (status, reason) = status_of(change);
@@ -94,7 +103,7 @@ pub fn plan(
         }
         applied.push(command.describe());
     }
-    let answer = answer_vars(from, &parsed.text, &config.desk.address);
+    let answer = answer_vars(from, &parsed.text, desk, tokens);
     let answer = if parsed.is_internal() {
         if !answer.text.is_empty() {
             events.push(("note", answer.text.clone()));
@@ -140,10 +149,29 @@ fn help(errors: Vec<HelpError>, applied: Vec<String>) -> HelpVars {
 /// What the requester gets of an agent's mail: the text without any reply-address token (in
 /// their hands it would let them steer their own ticket with a forged From line; a note keeps
 /// none either), and the name to sign with.
-pub fn answer_vars(from: &Address, text: &str, desk_address: &str) -> AnswerVars {
+pub fn answer_vars(from: &Address, text: &str, desk_address: &str, tokens: &Tokens) -> AnswerVars {
     AnswerVars {
-        text: token::redact(text, desk_address),
+        text: redact(text, desk_address, tokens),
         agent_name: signature_name(from),
+    }
+}
+
+/// The command with any token taken out of its reason; a reason that was only a token is none.
+fn without_tokens(command: &Command, desk_address: &str, tokens: &Tokens) -> Command {
+    let clean = |reason: &Option<String>| {
+        reason
+            .as_deref()
+            .map(|r| redact(r, desk_address, tokens).trim().to_string())
+            .filter(|r| !r.is_empty())
+    };
+    match command {
+        Command::Status(StatusChange::WaitingCustomer(r)) => {
+            Command::Status(StatusChange::WaitingCustomer(clean(r)))
+        }
+        Command::Status(StatusChange::WaitingThirdParty(r)) => {
+            Command::Status(StatusChange::WaitingThirdParty(clean(r)))
+        }
+        other => other.clone(),
     }
 }
 
@@ -238,6 +266,7 @@ mod tests {
     use super::*;
     use crate::agent::command;
 
+    use crate::model::TicketRef;
     use chrono::{NaiveDate, TimeZone};
 
     fn config() -> Config {
@@ -270,10 +299,28 @@ mod tests {
         Address::new(Some("Anna Jansen"), &email)
     }
 
+    fn key() -> crate::agent::token::TokenKey {
+        crate::agent::token::TokenKey::new(b"the plan tests' key")
+    }
+
+    /// The desk of tickets SD-1 to SD-1000.
+    fn tokens() -> Tokens {
+        let refs: Vec<TicketRef> = (1..=1000).map(|n| TicketRef::new("SD-", n)).collect();
+        Tokens::of(&key(), &refs)
+    }
+
     /// What `body` from Anna does to `t` at `now`, after the progress mails `sent`.
     fn steer(body: &str, t: &Ticket, now: DateTime<Utc>, sent: &[DateTime<Utc>]) -> Plan {
         let c = config();
-        plan(&command::parse(body), &agent(&c), t, &c, now, sent)
+        plan(
+            &command::parse(body),
+            &agent(&c),
+            t,
+            &c,
+            now,
+            sent,
+            &tokens(),
+        )
     }
 
     #[test]
@@ -300,6 +347,33 @@ mod tests {
         );
         assert_eq!(answer.agent_name.as_deref(), Some("Anna Jansen"));
         assert!(p.help.is_none());
+    }
+
+    #[test]
+    fn no_token_reaches_the_answer_the_reason_or_the_events() {
+        let token = |n| key().token(&TicketRef::new("SD-", n));
+        let (t1000, t7) = (token(1000), token(7));
+        let body = format!(
+            "#status waiting-third-party servicedesk%2BSD-1000.{t1000}%40example.org, {t7}\n\n\
+             Mail servicedesk+SD-1000.{}\n{}@elders.nl or 5{t7}.",
+            &t1000[..8],
+            &t1000[8..]
+        );
+        let p = steer(&body, &ticket(), at(25, 10), &[]);
+        assert!(!p.rejected);
+        assert_eq!(
+            p.ticket.waiting_reason.as_deref(),
+            Some("servicedesk%2BSD-1000%40example.org,")
+        );
+        let answer = p.answer.expect("an answer");
+        assert_eq!(answer.text, "Mail servicedesk+SD-1000@elders.nl or 5.");
+        let events = format!("{:?}", p.events);
+        for t in [&t1000, &t7] {
+            assert!(!events.contains(t.as_str()), "{events}");
+        }
+        // a reason that was only a token is no reason
+        let p = steer(&format!("#wacht-klant {t7}"), &ticket(), at(25, 10), &[]);
+        assert_eq!(p.ticket.waiting_reason, None);
     }
 
     #[test]
@@ -340,6 +414,7 @@ mod tests {
             &c,
             at(25, 10),
             &[],
+            &tokens(),
         );
         assert_eq!(
             p.answer.and_then(|a| a.agent_name),

@@ -9,7 +9,7 @@
 //! [`super::auth_results`] (the server's header); this module weighs them into one verdict,
 //! and re-exports the token API so callers keep using `agent::proof::…`.
 
-pub use super::token::{TokenKey, redact, reply_address, signed_recipients};
+pub use super::token::{TokenKey, reply_address, signed_recipients};
 
 use super::auth_results;
 use crate::model::{Inbound, TicketRef};

@@ -1,6 +1,7 @@
 //! The signed reply address of a ticket: "servicedesk+SD-1042.0a1b…@example.org", whose token
 //! is an HMAC of the ticket reference under the desk's secret. A reply to that address shows it
-//! answers that ticket's mail; text for the requester has the tokens taken out ([`redact`]).
+//! answers that ticket's mail; text for the requester has the tokens taken out
+//! ([`super::redact`]).
 //! Split from [`super::proof`], which weighs this evidence together with the server's word.
 
 use crate::model::{Inbound, TicketRef};
@@ -12,7 +13,7 @@ use std::fmt;
 type HmacSha256 = Hmac<Sha256>;
 
 /// Bytes of the HMAC kept in the token: 80 bits, 20 hex characters.
-const TOKEN_BYTES: usize = 10;
+pub(super) const TOKEN_BYTES: usize = 10;
 
 /// The secret that signs reply addresses.
 #[derive(Clone)]
@@ -46,11 +47,20 @@ impl TokenKey {
 
     /// The token for a ticket: 20 lowercase hex characters.
     pub fn token(&self, reference: &TicketRef) -> String {
-        let tag = self.mac(reference).finalize().into_bytes();
-        tag.iter()
-            .take(TOKEN_BYTES)
+        self.tag(reference)
+            .iter()
             .map(|b| format!("{b:02x}"))
             .collect()
+    }
+
+    /// The token's bytes: the HMAC truncated to [`TOKEN_BYTES`].
+    pub(super) fn tag(&self, reference: &TicketRef) -> [u8; TOKEN_BYTES] {
+        let mac = self.mac(reference).finalize().into_bytes();
+        let mut tag = [0; TOKEN_BYTES];
+        for (t, m) in tag.iter_mut().zip(mac.iter()) {
+            *t = *m;
+        }
+        tag
     }
 
     /// Whether `token` (either case) is the token for `reference`, compared in constant time.
@@ -93,7 +103,7 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
 }
 
 /// The desk address as (local part without any `+tag`, domain).
-fn desk_parts(desk_address: &str) -> Option<(&str, &str)> {
+pub(super) fn desk_parts(desk_address: &str) -> Option<(&str, &str)> {
     let (local, domain) = desk_address.trim().rsplit_once('@')?;
     let local = local.split_once('+').map_or(local, |(l, _)| l);
     Some((local, domain))
@@ -134,42 +144,6 @@ fn desk_tag<'a>(address: &'a str, desk_local: &str, desk_domain: &str) -> Option
     let (base, tag) = local.split_once('+')?;
     (base.eq_ignore_ascii_case(desk_local) && domain.eq_ignore_ascii_case(desk_domain))
         .then_some(tag)
-}
-
-/// `text` with every signed reply address (`desk+REF.TOKEN@domain`) made unsigned
-/// (`desk+REF@domain`): an agent's text goes to the requester, and a token in their hands
-/// would let them steer their own ticket with a forged From line.
-pub fn redact(text: &str, desk_address: &str) -> String {
-    let Some((local, domain)) = desk_parts(desk_address) else {
-        return text.to_string();
-    };
-    let needle = format!("{}+", local.to_ascii_lowercase());
-    let lower = text.to_ascii_lowercase();
-    let mut out = String::with_capacity(text.len());
-    let mut done = 0;
-    let mut from = 0;
-    while let Some(found) = lower[from..].find(&needle) {
-        let start = from + found;
-        let tag_start = start + needle.len();
-        // the tag runs to the '@'; a token is the part after its last '.'
-        let tag_end = lower[tag_start..]
-            .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
-            .map_or(lower.len(), |e| tag_start + e);
-        let at_domain = lower[tag_end..].starts_with('@')
-            && lower[tag_end + 1..].starts_with(&domain.to_ascii_lowercase());
-        let word_start =
-            start == 0 || !lower[..start].ends_with(|c: char| c.is_ascii_alphanumeric());
-        if at_domain
-            && word_start
-            && let Some(dot) = lower[tag_start..tag_end].rfind('.')
-        {
-            out.push_str(&text[done..tag_start + dot]);
-            done = tag_end;
-        }
-        from = tag_end.max(start + 1);
-    }
-    out.push_str(&text[done..]);
-    out
 }
 
 /// Every `desk+REF.TOKEN@` address among the mail's recipients (To, Cc, Delivered-To,
@@ -245,32 +219,6 @@ mod redact_tests {
         ] {
             assert_eq!(addressed_ticket(a, desk, "SD-"), None, "{a}");
         }
-    }
-
-    #[test]
-    fn tokens_are_taken_out_of_text_for_the_requester() {
-        let key = TokenKey::new(b"a key of sixteen bytes or more");
-        let signed = reply_address("servicedesk@example.org", &TicketRef::new("SD-", 7), &key);
-        let text = format!(
-            "Mail {signed} or <{}>; servicedesk+SD-7@example.org stays; \
-             myservicedesk+x.y@example.org is not ours.",
-            signed.to_uppercase()
-        );
-        let out = redact(&text, "servicedesk@example.org");
-        assert!(
-            !out.contains(&key.token(&TicketRef::new("SD-", 7))),
-            "{out}"
-        );
-        assert!(
-            !out.to_lowercase()
-                .contains(&key.token(&TicketRef::new("SD-", 7))),
-            "{out}"
-        );
-        assert!(
-            out.starts_with("Mail servicedesk+SD-7@example.org or <SERVICEDESK+SD-7@EXAMPLE.ORG>;"),
-            "{out}"
-        );
-        assert!(out.contains("myservicedesk+x.y@example.org"), "{out}");
     }
 }
 

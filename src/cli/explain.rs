@@ -22,6 +22,10 @@ pub fn explain(
         Err(e) => ("quarantine", e.to_string(), None),
         Ok(m) => {
             let store = Store::open_read_only(&config.store.path).ok();
+            let key = match &store {
+                Some(store) => deskmail::daemon::token_key(config, store, now, false)?,
+                None => None,
+            };
             let known = match &store {
                 Some(store) => {
                     // judged by the file's delivery time, as a Maildir source would; before a
@@ -43,7 +47,6 @@ pub fn explain(
                         now,
                     );
                     let hints = classify::ticket_hints(&m, config);
-                    let key = deskmail::daemon::token_key(config, store, now, false)?;
                     Known {
                         old,
                         ..deskmail::daemon::ingest::known(
@@ -68,7 +71,14 @@ pub fn explain(
             };
             let d = classify::classify(&m, &known, config);
             let reason = match &store {
-                Some(store) => deskmail::daemon::ingest::reason(store.conn(), &d, &m, config, now)?,
+                Some(store) => deskmail::daemon::ingest::reason(
+                    store.conn(),
+                    &d,
+                    &m,
+                    config,
+                    now,
+                    key.as_ref(),
+                )?,
                 None => d.reason(),
             };
             (d.name(), reason, Some((m, d)))

@@ -4,6 +4,7 @@
 
 use super::Engine;
 use crate::agent::proof::{self, TokenKey};
+use crate::agent::redact::redact;
 use crate::classify::{self, Author, Decision, IgnoreReason, Known, TicketHint, arrival};
 use crate::compose::{Composer, Outgoing};
 use crate::config::Config;
@@ -176,7 +177,14 @@ pub fn ingest(
         Decision::Ignore(IgnoreReason::Old(old)) => Some(old),
         _ => None,
     };
-    let reason = reason(engine.store.conn(), &decision, &m, config, now)?;
+    let reason = reason(
+        engine.store.conn(),
+        &decision,
+        &m,
+        config,
+        now,
+        Some(&engine.token_key),
+    )?;
     let fingerprint = m.fingerprint();
     let composer = Composer::new(config, &engine.templates).signing(&engine.token_key);
     engine.store.transaction(commit, |tx| {
@@ -210,15 +218,26 @@ pub fn ingest(
 }
 
 /// The decision's reason in words, as the log and `explain` give it: for an agent's mail also
-/// whether its commands are carried out.
+/// whether its commands are carried out. `key` finds reply-address tokens in an agent's words
+/// (a waiting reason, a line not understood), which the log and the store must not keep.
 pub fn reason(
     c: &Connection,
     decision: &Decision,
     m: &Inbound,
     config: &Config,
     now: DateTime<Utc>,
+    key: Option<&TokenKey>,
 ) -> Result<String, StoreError> {
-    Ok(super::steer::refusal(c, decision, m, config, now)?.unwrap_or_else(|| decision.reason()))
+    let reason =
+        super::steer::refusal(c, decision, m, config, now)?.unwrap_or_else(|| decision.reason());
+    Ok(match decision {
+        Decision::AgentCommand { .. } => redact(
+            &reason,
+            &config.desk.address,
+            &super::steer::tokens(c, key)?,
+        ),
+        _ => reason,
+    })
 }
 
 /// Everything that follows from a decision, inside the caller's transaction.

@@ -6,7 +6,8 @@
 use super::ingest::{IngestError, enqueue};
 use crate::agent::command::Parsed;
 use crate::agent::plan;
-use crate::agent::proof::Unproven;
+use crate::agent::proof::{TokenKey, Unproven};
+use crate::agent::redact::Tokens;
 use crate::classify::Decision;
 use crate::compose::Composer;
 use crate::config::Config;
@@ -58,7 +59,8 @@ pub fn refusal(
     let (Some(t), Some(from)) = (tickets::by_ref(c, ticket.as_str())?, m.from.as_ref()) else {
         return Ok(None);
     };
-    let p = plan_for(c, parsed, from, &t, config, now)?;
+    // whether the mail is refused does not depend on the tokens in its text
+    let p = plan_for(c, parsed, from, &t, config, now, None)?;
     let Some(help) = p.help.filter(|_| p.rejected) else {
         return Ok(None);
     };
@@ -73,7 +75,8 @@ pub fn refusal(
     )))
 }
 
-/// The plan for an agent's mail on `t`, with what the store knows that it needs.
+/// The plan for an agent's mail on `t`, with what the store knows that it needs; `key`
+/// finds the tickets' tokens in the text (without it none are taken out).
 fn plan_for(
     c: &Connection,
     parsed: &Parsed,
@@ -81,10 +84,21 @@ fn plan_for(
     t: &crate::model::Ticket,
     config: &Config,
     now: DateTime<Utc>,
+    key: Option<&TokenKey>,
 ) -> Result<plan::Plan, StoreError> {
     // the progress mails of today and yesterday: whether a promise can still be kept today
     let sent = outbox::progress_times(c, t.id, now - chrono::Duration::days(2))?;
-    Ok(plan::plan(parsed, from, t, config, now, &sent))
+    let tokens = tokens(c, key)?;
+    Ok(plan::plan(parsed, from, t, config, now, &sent, &tokens))
+}
+
+/// Every ticket's token under `key`, not only the one the mail is about: an agent pastes
+/// what is at hand. One HMAC per ticket, only for agents' mails.
+pub(super) fn tokens(c: &Connection, key: Option<&TokenKey>) -> Result<Tokens, StoreError> {
+    Ok(match key {
+        Some(key) => Tokens::of(key, &tickets::references(c)?),
+        None => Tokens::default(),
+    })
 }
 
 /// Apply a proven agent's commands and pass on their text.
@@ -101,7 +115,15 @@ pub fn apply(
         return Ok(());
     };
     inbound::link_ticket(tx, inbound_id, t.id)?;
-    let p = plan_for(tx, parsed, from, &t, composer.config, now)?;
+    let p = plan_for(
+        tx,
+        parsed,
+        from,
+        &t,
+        composer.config,
+        now,
+        composer.token_key,
+    )?;
     if p.rejected {
         tracing::info!(ticket = %reference, agent = p.agent, "agent's commands not understood; nothing done, the agent is told");
     } else {

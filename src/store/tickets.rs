@@ -134,6 +134,13 @@ pub fn list(c: &Connection, all: bool) -> Result<Vec<Ticket>> {
     }
 }
 
+/// Every ticket's reference, resolved ones too: the tokens to keep out of agents' text.
+pub fn references(c: &Connection) -> Result<Vec<TicketRef>> {
+    let mut stmt = c.prepare("SELECT ref FROM tickets")?;
+    let rows = stmt.query_map([], |row| row.get::<_, String>(0).map(TicketRef))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
 /// The ticket a mail with this Message-ID belongs to: one of ours, or one we received.
 pub fn by_message_id(c: &Connection, message_id: &str) -> Result<Option<Ticket>> {
     let id: Option<i64> = c

@@ -397,3 +397,38 @@ pub fn reply_to(notice: &Sent) -> String {
     let end = value.rfind('>').unwrap_or(value.len());
     value[start..end].to_string()
 }
+
+/// Whether `token` (20 hex characters) can be read in `text` in any form: any case, split
+/// over lines, percent-encoded, inside a longer run. Only the hex characters are compared
+/// (after percent-decoding), so a token hidden by separators is found too.
+pub fn shows_token(text: &str, token: &str) -> bool {
+    let decoded = percent_decode(text);
+    let hex: String = decoded
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    hex.contains(&token.to_ascii_lowercase())
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let pair = bytes
+            .get(i + 1..i + 3)
+            .and_then(|p| std::str::from_utf8(p).ok());
+        match (bytes[i], pair.and_then(|p| u8::from_str_radix(p, 16).ok())) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

@@ -7,6 +7,7 @@ use crate::report::Problem;
 use crate::rng::Rng;
 use deskmail::agent::command::Parsed;
 use deskmail::agent::plan;
+use deskmail::agent::redact::Tokens;
 use deskmail::classify::{Decision, Known};
 use deskmail::compose::{self, Composer, Outgoing};
 use deskmail::model::{Address, Inbound, Lang, Status, Ticket, TicketRef};
@@ -168,7 +169,12 @@ fn steer(
     parsed: &Parsed,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<(Outgoing, String)>, compose::TemplateError> {
-    let p = plan::plan(parsed, from, t, composer.config, now, &[]);
+    // the daemon knows every ticket's token; here there is the one ticket
+    let tokens = composer
+        .token_key
+        .map(|key| Tokens::of(key, [&t.reference]))
+        .unwrap_or_default();
+    let p = plan::plan(parsed, from, t, composer.config, now, &[], &tokens);
     let mut mails = Vec::new();
     if let Some(answer) = p.answer {
         let mail = composer.agent_answer(&p.ticket, answer, None, now)?;
