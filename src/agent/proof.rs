@@ -78,6 +78,12 @@ pub fn check(
     }
 }
 
+/// Whether the trusted server's topmost `Authentication-Results` vouches for the From domain,
+/// without any token: how a portal's form mail proves it comes from the portal.
+pub fn check_sender(m: &Inbound, authserv_id: &str) -> Result<(), Unproven> {
+    auth_results::check(m, authserv_id.trim())
+}
+
 fn check_token(
     m: &Inbound,
     ticket: &TicketRef,

@@ -3,6 +3,7 @@
 //! the store looks up the hints from [`ticket_hints`] before calling [`classify`].
 
 pub mod arrival;
+pub mod limits;
 pub mod machine;
 
 use crate::agent::proof::Unproven;
@@ -42,6 +43,11 @@ pub enum IgnoreReason {
     /// From an agent's address, but the mail does not prove it: kept, not acted on, and not
     /// answered (the From line may be forged; an answer would be backscatter).
     UnprovenAgent { ticket: TicketRef, why: Unproven },
+    /// From the portal's address, but the trusted server does not vouch for it: a forged
+    /// form would make tickets and mail whoever it names.
+    UnprovenPortal { why: Unproven },
+    /// A portal form that names the desk, its queue or an agent as the requester.
+    DeskAsRequester { address: String },
     /// Already in the mailbox before deskmail first ran, before `inbound.since`, or waiting
     /// longer than `inbound.max_age_days`: kept, never answered this late.
     Old(OldMail),
@@ -72,6 +78,14 @@ impl std::fmt::Display for IgnoreReason {
                 "from an agent's address about {ticket}, but not proven: {why}; not acted on"
             ),
             IgnoreReason::Old(old) => write!(f, "{old}"),
+            IgnoreReason::UnprovenPortal { why } => write!(
+                f,
+                "from the portal's address, but not proven: {why}; no ticket, nobody mailed"
+            ),
+            IgnoreReason::DeskAsRequester { address } => write!(
+                f,
+                "the portal form names {address} — the desk, its queue or an agent — as the requester; no ticket (it would mail the desk itself)"
+            ),
             IgnoreReason::RateLimited { last } => write!(
                 f,
                 "the sender already got a portal reply at {} (portal.reply_interval_hours)",
@@ -89,6 +103,8 @@ pub enum HandoffReason {
     Calendar { method: String },
     /// Some machine evidence, too little to ignore the mail: a person may have written it.
     Doubt(MachineSignal),
+    /// An answer would break a limit (a loop or a flood): a person at the desk decides.
+    Flood(limits::Flood),
 }
 
 impl std::fmt::Display for HandoffReason {
@@ -108,6 +124,9 @@ impl std::fmt::Display for HandoffReason {
                 },
                 method.to_ascii_uppercase()
             ),
+            HandoffReason::Flood(flood) => {
+                write!(f, "{flood}; passed to the agents, not answered")
+            }
             HandoffReason::Doubt(s) => write!(
                 f,
                 "perhaps machine mail ({}): {}; passed to the agents, not answered",
@@ -226,6 +245,9 @@ pub struct Known {
     /// For a mail from an agent's address about the ticket: whether it proves itself (a signed
     /// reply address for this ticket, and the trusted `Authentication-Results` where set).
     pub agent_proof: Option<Result<(), Unproven>>,
+    /// For a mail from the portal's address, where `agents.authserv_id` is set: whether the
+    /// trusted server vouches for the portal's domain.
+    pub portal_proof: Option<Result<(), Unproven>>,
     /// Whether the mail is too old to answer ([`arrival::judge`]).
     pub old: Option<OldMail>,
 }
@@ -312,7 +334,19 @@ fn decide(m: &Inbound, known: &Known, config: &Config) -> Decision {
         .as_ref()
         .is_some_and(|f| config.is_portal_sender(&f.email))
     {
+        // anyone can write the portal's From line: where the desk trusts its server's
+        // Authentication-Results, a form counts only with a pass for the portal's domain
+        if let Some(Err(why)) = &known.portal_proof {
+            return Decision::Ignore(IgnoreReason::UnprovenPortal { why: why.clone() });
+        }
         return match portal::parse_form(&m.body, &config.portal.fields) {
+            // the desk, its queue and its agents are never requesters: a ticket for them
+            // would mail the desk itself, and a loop could start there
+            Ok(form) if config.is_desk_side(&form.email) => {
+                Decision::Ignore(IgnoreReason::DeskAsRequester {
+                    address: form.email,
+                })
+            }
             Ok(form) => Decision::NewTicket(form),
             Err(problem) => Decision::Ignore(IgnoreReason::PortalForm(problem)),
         };

@@ -27,6 +27,7 @@ fn with_ticket(requester: &str) -> Known {
         duplicate: false,
         recent_portal_reply: None,
         agent_proof: None,
+        portal_proof: None,
         old: None,
     }
 }

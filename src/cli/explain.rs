@@ -69,7 +69,12 @@ pub fn explain(
                 recent_portal_reply: known.recent_portal_reply.filter(|_| !processed),
                 ..known
             };
-            let d = classify::classify(&m, &known, config);
+            let d = match &store {
+                Some(store) => {
+                    deskmail::daemon::ingest::decide(store.conn(), &m, &known, config, now)?
+                }
+                None => classify::classify(&m, &known, config),
+            };
             let reason = match &store {
                 Some(store) => deskmail::daemon::ingest::reason(
                     store.conn(),

@@ -11,6 +11,7 @@ pub use mail::{
     is_loopback,
 };
 
+pub use crate::classify::limits::Limits;
 use crate::model::Lang;
 use crate::schedule::calendar::{BusinessDuration, Calendar};
 use check::*;
@@ -66,6 +67,8 @@ pub struct Config {
     pub sla: Sla,
     pub schedule: Schedule,
     pub templates: Templates,
+    /// Loops and floods stop here, per address and per ticket, before the brake.
+    pub limits: Limits,
 }
 
 #[derive(Debug, Clone)]
@@ -355,8 +358,26 @@ impl Config {
             path: raw.templates.path.as_deref().map(rel),
         };
 
+        let defaults = Limits::default();
+        let limits = Limits {
+            per_address_per_day: raw
+                .limits
+                .per_address_per_day
+                .unwrap_or(defaults.per_address_per_day),
+            per_ticket_per_day: raw
+                .limits
+                .per_ticket_per_day
+                .unwrap_or(defaults.per_ticket_per_day),
+            // by default half the brake's budget: strangers alone can never trip the brake
+            // that would stop the mail of real requesters too
+            portal_replies_per_hour: raw
+                .limits
+                .portal_replies_per_hour
+                .unwrap_or(raw.outbound.max_per_hour.unwrap_or(1000) / 2),
+        };
         Ok(Config {
             file: file.to_path_buf(),
+            limits,
             desk,
             store: Store {
                 path: rel(&raw.store.path),
@@ -386,6 +407,17 @@ impl Config {
             .iter()
             .chain(std::iter::once(&self.agents.queue))
             .any(|a| a.eq_ignore_ascii_case(&base))
+    }
+
+    /// The desk's own address, its queue and its agents: never requesters (any `+tag`, case
+    /// or trailing dot).
+    pub fn is_desk_side(&self, email: &str) -> bool {
+        use crate::classify::limits::folded;
+        let address = folded(email);
+        std::iter::once(&self.desk.address)
+            .chain(std::iter::once(&self.agents.queue))
+            .chain(&self.agents.addresses)
+            .any(|a| folded(a) == address)
     }
 
     pub fn is_portal_sender(&self, email: &str) -> bool {

@@ -24,6 +24,16 @@ pub(super) struct RawConfig {
     pub(super) schedule: RawSchedule,
     #[serde(default)]
     pub(super) templates: RawTemplates,
+    #[serde(default)]
+    pub(super) limits: RawLimits,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawLimits {
+    pub(super) per_address_per_day: Option<u32>,
+    pub(super) per_ticket_per_day: Option<u32>,
+    pub(super) portal_replies_per_hour: Option<u32>,
 }
 
 #[derive(Deserialize)]

@@ -80,8 +80,18 @@ pub fn known(
     let recent_portal_reply = match (&m.from, reply_interval_hours) {
         (Some(from), hours) if hours > 0 => {
             let since = now - chrono::Duration::hours(i64::from(hours));
-            outbox::last_to(c, "portal_reply", &from.email, since)?
+            // one link a day per person, however they dress their address (`+tag`, case)
+            let folded = classify::limits::folded(&from.email);
+            outbox::last_to_address(c, "portal_reply", &folded, since)?
         }
+        _ => None,
+    };
+    let from_portal = m
+        .from
+        .as_ref()
+        .is_some_and(|f| config.is_portal_sender(&f.email));
+    let portal_proof = match (&config.agents.authserv_id, from_portal) {
+        (Some(id), true) => Some(proof::check_sender(m, id)),
         _ => None,
     };
     let from_agent = m.from.as_ref().is_some_and(|f| config.is_agent(&f.email));
@@ -104,8 +114,52 @@ pub fn known(
         duplicate,
         recent_portal_reply,
         agent_proof,
+        portal_proof,
         old: None,
     })
+}
+
+/// The decision on a parsed mail, as `run` and `explain` both make it: the classification,
+/// then the limits that end loops and floods before the brake would stop all desk mail.
+pub fn decide(
+    c: &Connection,
+    m: &Inbound,
+    known: &Known,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Result<Decision, StoreError> {
+    use classify::limits::{self, Counts};
+    let decision = classify::classify(m, known, config);
+    let requester = known.ticket.as_ref().map(|(_, r)| r.as_str());
+    let sender = m.from.as_ref().map(|f| f.email.as_str());
+    let targets = limits::targets(&decision, sender, requester);
+    let day = now - chrono::Duration::hours(24);
+    let to_address = match &targets.address {
+        Some(a) => outbox::count_to_address(c, a, day)?,
+        None => 0,
+    };
+    let on_ticket = match &targets.ticket {
+        Some(r) => match tickets::by_ref(c, r.as_str())? {
+            Some(t) => outbox::count_on_ticket(c, t.id, day)?,
+            None => 0,
+        },
+        None => 0,
+    };
+    let portal_replies_last_hour = if targets.portal_reply {
+        outbox::count_kind(c, "portal_reply", now - chrono::Duration::hours(1))?
+    } else {
+        0
+    };
+    let counts = Counts {
+        to_address,
+        on_ticket,
+        portal_replies_last_hour,
+    };
+    let flood = limits::check(&targets, &counts, &config.limits);
+    if let Some(flood) = &flood {
+        tracing::warn!(%flood, "limit reached: the mail goes to the agents' hourly bundle, not answered");
+    }
+    Ok(limits::apply(decision, flood))
 }
 
 /// Decide one message and record it. `commit = false` rolls everything back (dry run).
@@ -172,7 +226,7 @@ pub fn ingest(
             now,
         )?
     };
-    let decision = classify::classify(&m, &known, config);
+    let decision = decide(engine.store.conn(), &m, &known, config, now)?;
     let held = match &decision {
         Decision::Ignore(IgnoreReason::Old(old)) => Some(old),
         _ => None,

@@ -125,6 +125,15 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE inbound ADD COLUMN fingerprint TEXT;
     "#,
+    // 9: the limits count mail per recipient's base address (`+tag`, case, trailing dot
+    // folded), per ticket and per kind, within a day
+    r#"
+    ALTER TABLE outbox ADD COLUMN rcpt_base TEXT;
+    UPDATE outbox SET rcpt_base = lower(rtrim(CASE WHEN instr(recipients, ',') > 0
+        THEN substr(recipients, 1, instr(recipients, ',') - 1) ELSE recipients END, '.'));
+    CREATE INDEX outbox_rcpt_base ON outbox(rcpt_base, created);
+    CREATE INDEX outbox_kind_created ON outbox(kind, created);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -43,8 +43,8 @@ pub struct MailSummary {
 
 pub fn enqueue(c: &Connection, m: &NewMail) -> Result<i64> {
     c.execute(
-        "INSERT INTO outbox (message_id, kind, ticket_id, inbound_id, recipients, raw, created, next_attempt) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        "INSERT INTO outbox (message_id, kind, ticket_id, inbound_id, recipients, raw, created, next_attempt, rcpt_base) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
         params![
             m.message_id,
             m.kind,
@@ -52,10 +52,53 @@ pub fn enqueue(c: &Connection, m: &NewMail) -> Result<i64> {
             m.inbound_id,
             m.recipients.join(", "),
             m.raw,
-            time_text(m.created)
+            time_text(m.created),
+            m.recipients.first().map(|r| crate::classify::limits::folded(r))
         ],
     )?;
     Ok(c.last_insert_rowid())
+}
+
+/// Mails queued since `since` to this base address ([`crate::classify::limits::folded`]).
+pub fn count_to_address(c: &Connection, folded: &str, since: DateTime<Utc>) -> Result<u32> {
+    Ok(c.query_row(
+        "SELECT COUNT(*) FROM outbox WHERE rcpt_base = ?1 AND created >= ?2",
+        params![folded, time_text(since)],
+        |r| r.get(0),
+    )?)
+}
+
+/// The last mail of `kind` queued since `since` to this base address.
+pub fn last_to_address(
+    c: &Connection,
+    kind: &str,
+    folded: &str,
+    since: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>> {
+    let last: Option<String> = c.query_row(
+        "SELECT MAX(created) FROM outbox WHERE rcpt_base = ?1 AND kind = ?2 AND created >= ?3",
+        params![folded, kind, time_text(since)],
+        |r| r.get(0),
+    )?;
+    last.map(|t| parse_time(&t)).transpose()
+}
+
+/// Mails about this ticket queued since `since` (to the requester and to the agents).
+pub fn count_on_ticket(c: &Connection, ticket_id: i64, since: DateTime<Utc>) -> Result<u32> {
+    Ok(c.query_row(
+        "SELECT COUNT(*) FROM outbox WHERE ticket_id = ?1 AND created >= ?2",
+        params![ticket_id, time_text(since)],
+        |r| r.get(0),
+    )?)
+}
+
+/// Mails of `kind` queued since `since`.
+pub fn count_kind(c: &Connection, kind: &str, since: DateTime<Utc>) -> Result<u32> {
+    Ok(c.query_row(
+        "SELECT COUNT(*) FROM outbox WHERE kind = ?1 AND created >= ?2",
+        params![kind, time_text(since)],
+        |r| r.get(0),
+    )?)
 }
 
 /// How many mails went out since `since`.
