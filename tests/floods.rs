@@ -153,3 +153,64 @@ fn a_flooded_ticket_and_a_crowd_of_strangers_stop_at_their_limits_not_at_the_bra
     desk.run_once_at("2026-11-24T10:20:00+01:00");
     assert_eq!(to(&desk.sent_since(&before), "jan@example.com"), 1);
 }
+
+#[test]
+fn an_autoresponder_on_the_queue_answers_the_requester_at_most_once() {
+    let desk = Desk::new();
+    desk.deliver(&form("loop-form@example.org", "fatima@example.com"));
+    desk.run_once_at(T0);
+    let mut requester_mails = 0;
+    let mut seen = desk.sent();
+    requester_mails += to(&seen, "fatima@example.com");
+    // five rounds: the queue's autoresponder answers each notice at its signed address, the
+    // requester's autoresponder answers each mail it gets, without any machine marker
+    for round in 0..5 {
+        let notice = seen
+            .iter()
+            .rev()
+            .find(|m| m.to == ["agents@example.org"] && m.subject.contains("SD-1000"))
+            .cloned();
+        let Some(notice) = notice else { break };
+        desk.deliver(&format!(
+            "From: Servicedesk Team <agents@example.org>\nTo: {}\nSubject: Re: {}\n\
+             Date: Tue, 24 Nov 2026 10:00:00 +0100\nMessage-ID: <queue-auto-{round}@example.org>\n\
+             In-Reply-To: <{}>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n\
+             Thank you for your mail. We will get back to you as soon as possible.\n",
+            common::reply_to(&notice),
+            notice.subject,
+            notice.message_id
+        ));
+        desk.run_once_at(&format!("2026-11-24T1{round}:05:00+01:00"));
+        let new = desk.sent_since(&seen);
+        let answers = to(&new, "fatima@example.com");
+        requester_mails += answers;
+        seen = desk.sent();
+        if answers == 0 {
+            continue;
+        }
+        desk.deliver(&person_mail(
+            "Fatima el Amrani <fatima@example.com>",
+            "Re: [SD-1000] Laptop",
+            &format!("fatima-auto-{round}@example.com"),
+            "Thank you for your message. I will read it soon.",
+        ));
+        desk.run_once_at(&format!("2026-11-24T1{round}:30:00+01:00"));
+        seen = desk.sent();
+    }
+    assert_eq!(
+        requester_mails, 2,
+        "the confirmation and one relayed auto-reply, then the chain ends: {seen:#?}"
+    );
+    let db = rusqlite::Connection::open(desk.path("var/deskmail.sqlite")).expect("db");
+    let repeats: i64 = db
+        .query_row(
+            "SELECT count(*) FROM inbound WHERE reason LIKE '%same text as their earlier mail%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert!(
+        repeats >= 1,
+        "the second auto-reply is recognised, kept and not passed on"
+    );
+}

@@ -46,6 +46,9 @@ pub enum IgnoreReason {
     /// From the portal's address, but the trusted server does not vouch for it: a forged
     /// form would make tickets and mail whoever it names.
     UnprovenPortal { why: Unproven },
+    /// A proven agent's mail with the very text they sent on this ticket before: an
+    /// auto-reply to our notice carries no words of its own, and is not an answer.
+    AgentRepeats { ticket: TicketRef },
     /// A portal form that names the desk, its queue or an agent as the requester.
     DeskAsRequester { address: String },
     /// Already in the mailbox before deskmail first ran, before `inbound.since`, or waiting
@@ -81,6 +84,10 @@ impl std::fmt::Display for IgnoreReason {
             IgnoreReason::UnprovenPortal { why } => write!(
                 f,
                 "from the portal's address, but not proven: {why}; no ticket, nobody mailed"
+            ),
+            IgnoreReason::AgentRepeats { ticket } => write!(
+                f,
+                "from an agent's address on {ticket}, with the same text as their earlier mail on it: an automatic reply, not passed to the requester"
             ),
             IgnoreReason::DeskAsRequester { address } => write!(
                 f,
@@ -248,6 +255,9 @@ pub struct Known {
     /// For a mail from the portal's address, where `agents.authserv_id` is set: whether the
     /// trusted server vouches for the portal's domain.
     pub portal_proof: Option<Result<(), Unproven>>,
+    /// A proven agent's mail whose own text (quotes and signature gone) they already sent on
+    /// this ticket in the last week.
+    pub agent_repeats: bool,
     /// Whether the mail is too old to answer ([`arrival::judge`]).
     pub old: Option<OldMail>,
 }
@@ -374,6 +384,13 @@ fn decide(m: &Inbound, known: &Known, config: &Config) -> Decision {
         };
         if author == Author::Agent {
             return match &known.agent_proof {
+                // the same words again on the same ticket: an autoresponder answering our
+                // notice, not an agent; passing it on would start a loop with the requester's
+                Some(Ok(())) if known.agent_repeats => {
+                    Decision::Ignore(IgnoreReason::AgentRepeats {
+                        ticket: ticket.clone(),
+                    })
+                }
                 Some(Ok(())) => Decision::AgentCommand {
                     ticket: ticket.clone(),
                     // quoted history first: a bottom-posted reply has its commands below it

@@ -28,6 +28,7 @@ fn with_ticket(requester: &str) -> Known {
         recent_portal_reply: None,
         agent_proof: None,
         portal_proof: None,
+        agent_repeats: false,
         old: None,
     }
 }

@@ -109,14 +109,57 @@ pub fn known(
         }),
         _ => None,
     };
+    let agent_repeats = match (&agent_proof, &ticket, &m.from) {
+        (Some(Ok(())), Some((reference, _)), Some(from)) => {
+            repeats_itself(c, m, reference, &from.email, config, now)?
+        }
+        _ => false,
+    };
     Ok(Known {
         ticket,
         duplicate,
         recent_portal_reply,
         agent_proof,
         portal_proof,
+        agent_repeats,
         old: None,
     })
+}
+
+/// Whether an agent's mail says, word for word, what they already sent on this ticket in the
+/// last week: what an autoresponder does, round after round.
+fn repeats_itself(
+    c: &Connection,
+    m: &Inbound,
+    reference: &crate::model::TicketRef,
+    sender: &str,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let own_words = |body: &str| -> String {
+        crate::quote::strip(body)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let text = own_words(&m.body);
+    if text.is_empty() {
+        return Ok(false);
+    }
+    let Some(t) = tickets::by_ref(c, reference.as_str())? else {
+        return Ok(false);
+    };
+    let since = now - chrono::Duration::days(7);
+    // not itself: `explain` looks again at mail already processed
+    let earlier = inbound::agent_mails_on_ticket(c, t.id, sender, since, m.message_id.as_deref())?;
+    for raw in earlier {
+        if let Ok(earlier) = crate::parse::parse(&raw, config.inbound.max_message_bytes)
+            && own_words(&earlier.body) == text
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The decision on a parsed mail, as `run` and `explain` both make it: the classification,

@@ -109,6 +109,26 @@ pub fn last_handoff_id(c: &Connection) -> Result<i64> {
     )?)
 }
 
+/// The raw mails `sender` wrote on this ticket since `since` that were taken as theirs (an
+/// agent's commands and answers), other than the one with Message-ID `not`.
+pub fn agent_mails_on_ticket(
+    c: &Connection,
+    ticket_id: i64,
+    sender: &str,
+    since: DateTime<Utc>,
+    not: Option<&str>,
+) -> Result<Vec<Vec<u8>>> {
+    let mut stmt = c.prepare(
+        "SELECT raw FROM inbound WHERE ticket_id = ?1 AND sender = ?2 COLLATE NOCASE \
+         AND decision = 'agent_command' AND received >= ?3 AND message_id IS NOT ?4 \
+         ORDER BY id DESC LIMIT 20",
+    )?;
+    let rows = stmt.query_map(params![ticket_id, sender, time_text(since), not], |r| {
+        r.get(0)
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// The schema version that added `inbound.held`.
 const HELD_SINCE_VERSION: i64 = 6;
 
