@@ -169,7 +169,8 @@ impl Command {
 impl StatusChange {
     fn describe(&self) -> String {
         let with_reason = |what: &str, reason: &Option<String>| match reason {
-            Some(reason) => format!("{what} ({reason})"),
+            // quoted: the agent's own words, which a log line leaves out
+            Some(reason) => format!("{what} (\"{reason}\")"),
             None => what.to_string(),
         };
         match self {
@@ -377,7 +378,7 @@ mod tests {
                 Command::Status(StatusChange::WaitingThirdParty(Some(
                     "supplier delivers Thursday".into(),
                 ))),
-                "status → waiting on third party (supplier delivers Thursday)",
+                "status → waiting on third party (\"supplier delivers Thursday\")",
             ),
             (
                 Command::Status(StatusChange::WaitingCustomer(None)),

@@ -192,7 +192,7 @@ impl Decision {
                 None => "loose mail from a person; pointed at the general form".into(),
             },
             Decision::NewTicket(f) => format!(
-                "portal form from {} ({} priority, category {})",
+                "portal form from {} ({} priority, category \"{}\")",
                 f.email, f.priority, f.category
             ),
             Decision::TicketReply { ticket, author } => {
@@ -210,6 +210,25 @@ impl Decision {
             }
         }
     }
+}
+
+/// A reason as a log line may carry it: whatever a reason quotes from the mail itself (a
+/// subject, the start of a text, an agent's words, a form's value — always in double quotes)
+/// is left out, because the log names a mail, it does not repeat it.
+pub fn log_safe(reason: &str) -> String {
+    let mut out = String::with_capacity(reason.len());
+    let mut quoted = false;
+    for c in reason.chars() {
+        if c == '"' {
+            if !quoted {
+                out.push_str("\"…\"");
+            }
+            quoted = !quoted;
+        } else if !quoted {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The corpus label family of a machine mail, as logs and `explain` show it.

@@ -303,3 +303,26 @@ fn calendar_invitations_and_doubtful_mail_are_handed_off() {
     m.calendar_method = Some("request".into());
     assert_eq!(classify(&m, &Known::default(), &c).name(), "ignore");
 }
+
+#[test]
+fn a_log_line_keeps_the_reason_but_not_the_mails_own_words() {
+    assert_eq!(
+        super::log_safe(r#"machine mail (autoreply): subject "Afwezig: mijn vraag over salaris""#),
+        r#"machine mail (autoreply): subject "…""#
+    );
+    assert_eq!(
+        super::log_safe(
+            r#"proven agent mail on SD-1: status → waiting on third party ("de leverancier")"#
+        ),
+        r#"proven agent mail on SD-1: status → waiting on third party ("…")"#
+    );
+    assert_eq!(
+        super::log_safe("reply on ticket SD-1 by the requester"),
+        "reply on ticket SD-1 by the requester"
+    );
+    // an unbalanced quote hides the rest rather than showing it
+    assert_eq!(
+        super::log_safe(r#"body starts "Dear Jan"#),
+        r#"body starts "…""#
+    );
+}

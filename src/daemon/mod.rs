@@ -409,6 +409,7 @@ async fn pass(
                     ..
                 } => {
                     let message_id = message_id.as_deref().unwrap_or("-");
+                    let reason = crate::classify::log_safe(reason);
                     tracing::info!(key = %msg.key, message_id, bytes = msg.raw.len(), decision, %reason, dry_run = opts.dry_run, "decided");
                     totals.decided += 1;
                 }

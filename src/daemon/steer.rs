@@ -67,7 +67,7 @@ pub fn refusal(
     let wrong: Vec<String> = help
         .errors
         .iter()
-        .map(|e| format!("{} ({})", e.line, e.problem))
+        .map(|e| format!("\"{}\" ({})", e.line, e.problem))
         .collect();
     Ok(Some(format!(
         "proven agent mail on {ticket}, refused: {}; nothing done, the agent gets the syntax",
