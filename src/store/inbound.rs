@@ -4,6 +4,7 @@
 use super::{Result, parse_time, time_text};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashSet;
 
 /// One row to record.
 #[derive(Debug, Clone)]
@@ -150,6 +151,32 @@ pub fn left_untouched(c: &Connection, source_key: &str) -> Result<Option<bool>> 
     )
 }
 
+/// Of these source positions, the ones processed before whose mail stays at the source: left
+/// untouched for its age, or every one when `keep` (`processed = "keep"`). Asked before the
+/// files are read, so a kept backlog is not read again at every pass and every restart.
+pub fn settled(c: &Connection, keys: &[String], keep: bool) -> Result<HashSet<String>> {
+    let mut out = HashSet::new();
+    // SQLite takes at least 32,766 parameters; callers ask in chunks of a few hundred
+    for chunk in keys.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let sql = format!(
+            "SELECT source_key FROM inbound WHERE source_key IN ({marks}) \
+             AND (?{n} OR held IN ('first_start', 'since'))",
+            n = chunk.len() + 1
+        );
+        let mut stmt = c.prepare(&sql)?;
+        let params = chunk
+            .iter()
+            .map(|k| rusqlite::types::Value::from(k.clone()))
+            .chain(std::iter::once(rusqlite::types::Value::from(keep)));
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| r.get(0))?;
+        for key in rows {
+            out.insert(key?);
+        }
+    }
+    Ok(out)
+}
+
 /// Has a mail with this Message-ID been processed (from any source position)?
 pub fn seen_message_id(c: &Connection, message_id: &str, fingerprint: &str) -> Result<bool> {
     // rows from before fingerprints were kept count by their Message-ID alone
@@ -205,4 +232,42 @@ pub fn for_ticket(c: &Connection, ticket_id: i64) -> Result<Vec<InboundSummary>>
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row<'a>(key: &'a str, held: Option<&'a str>) -> NewInbound<'a> {
+        NewInbound {
+            source_key: key,
+            message_id: None,
+            received: chrono::DateTime::UNIX_EPOCH,
+            sender: None,
+            subject: None,
+            decision: "ignore",
+            reason: "test",
+            ticket_id: None,
+            raw: b"",
+            held,
+            fingerprint: None,
+        }
+    }
+
+    #[test]
+    fn settled_names_known_mail_that_stays_at_the_source() {
+        let mut c = Connection::open_in_memory().unwrap();
+        crate::store::migrations::migrate(&mut c).unwrap();
+        insert(&c, &row("a", None)).unwrap();
+        insert(&c, &row("b", Some("first_start"))).unwrap();
+        insert(&c, &row("c", Some("too_old"))).unwrap();
+        let keys: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
+        let keep = settled(&c, &keys, true).unwrap();
+        assert_eq!(keep, ["a", "b", "c"].map(String::from).into());
+        // marked mail that is still there (a crash before the mark) is read and marked again
+        let seen = settled(&c, &keys, false).unwrap();
+        assert_eq!(seen, [String::from("b")].into());
+        let many: Vec<String> = (0..1200).map(|i| format!("k{i}")).collect();
+        assert!(settled(&c, &many, true).unwrap().is_empty());
+    }
 }

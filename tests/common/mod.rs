@@ -397,3 +397,10 @@ pub fn reply_to(notice: &Sent) -> String {
     let end = value.rfind('>').unwrap_or(value.len());
     value[start..end].to_string()
 }
+
+/// How many inbound mails the desk's database records.
+pub fn inbound_rows(desk: &Desk) -> i64 {
+    let db = rusqlite::Connection::open(desk.path("var/deskmail.sqlite")).expect("open database");
+    db.query_row("SELECT COUNT(*) FROM inbound", [], |r| r.get(0))
+        .expect("count inbound")
+}
