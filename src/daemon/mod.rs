@@ -407,7 +407,7 @@ async fn pass(
             match &outcome {
                 Outcome::AlreadyDone { .. } => {}
                 Outcome::Quarantined(reason) => {
-                    tracing::warn!(key = %msg.key, bytes = msg.raw.len(), %reason, "unreadable mail kept in quarantine");
+                    tracing::warn!(key = %msg.key, bytes = msg.size, %reason, "unreadable mail kept in quarantine");
                     totals.quarantined += 1;
                 }
                 Outcome::Decided {
@@ -417,7 +417,7 @@ async fn pass(
                     ..
                 } => {
                     let message_id = message_id.as_deref().unwrap_or("-");
-                    tracing::info!(key = %msg.key, message_id, bytes = msg.raw.len(), decision, %reason, dry_run = opts.dry_run, "decided");
+                    tracing::info!(key = %msg.key, message_id, bytes = msg.size, decision, %reason, dry_run = opts.dry_run, "decided");
                     totals.decided += 1;
                 }
             }

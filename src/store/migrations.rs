@@ -125,6 +125,11 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE inbound ADD COLUMN fingerprint TEXT;
     "#,
+    // 9: a mail's whole size: `raw` keeps only its first bytes (store.max_raw_bytes, less for
+    // quarantined mail), so an operator can see what was cut; NULL for older rows (kept whole)
+    r#"
+    ALTER TABLE inbound ADD COLUMN size INTEGER;
+    "#,
 ];
 
 /// The schema version this build writes.
