@@ -16,6 +16,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 /// Bodies are read by people and by the language guesser; beyond this nothing is gained.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Longest subject taken from a mail: it is stored, logged on tickets and shown to agents, and
+/// no person writes more (a 1 MB subject is an attack or a broken client).
+pub const MAX_SUBJECT_CHARS: usize = 1000;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {
     #[error("message is empty")]
@@ -109,7 +113,10 @@ fn build(bytes: &[u8], headers_only: bool) -> Option<Inbound> {
         reply_to: msg.reply_to().and_then(first_address),
         to: all_addresses(msg.all_to()),
         cc: all_addresses(msg.all_cc()),
-        subject: msg.subject().map(one_line).unwrap_or_default(),
+        subject: msg
+            .subject()
+            .map(|s| crate::portal::cap(&one_line(s), MAX_SUBJECT_CHARS))
+            .unwrap_or_default(),
         date: msg.date().and_then(to_utc),
         body: body(&msg),
         report_type: report_type(root, &content_type),
@@ -664,6 +671,24 @@ mod tests {
             ["multipart/alternative", "text/plain", "text/html"]
         );
         assert!(m.attachments.is_empty());
+    }
+
+    #[test]
+    fn a_stored_prefix_still_reads_and_a_huge_subject_is_cut() {
+        // the store keeps a large mail's first bytes: whatever reads it later (the agents'
+        // handoff bundle) gets sender, subject and text from the cut message
+        let mail = format!(
+            "From: Jan <jan@example.com>\r\nSubject: {}\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n\
+             Content-Type: text/plain\r\n\r\nZie de bijlage.\r\n--b\r\n\
+             Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n{}",
+            "x".repeat(5000),
+            "JVBERi0xLjQK\r\n".repeat(1000)
+        );
+        let m = parse(&mail.as_bytes()[..mail.len() / 2], LIMIT).unwrap();
+        assert_eq!(m.from.map(|f| f.email).as_deref(), Some("jan@example.com"));
+        assert_eq!(m.subject.chars().count(), MAX_SUBJECT_CHARS);
+        assert_eq!(m.body.trim(), "Zie de bijlage.");
     }
 
     #[test]

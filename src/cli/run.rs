@@ -73,6 +73,7 @@ pub fn run(config: Config, once: bool, dry_run: bool, clock: Clock) -> Result<Ex
             progress_mails = totals.progress,
             sent = totals.sent,
             failed = totals.failed,
+            read = totals.read,
             "deskmail stopped"
         );
         Ok(ExitCode::SUCCESS)

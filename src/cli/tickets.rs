@@ -170,8 +170,14 @@ pub fn show(config: &Config, reference: &str, as_json: bool) -> Result<ExitCode>
     }
     out!("mails in:");
     for m in &mails_in {
+        // a large mail keeps only its start in the database; the mailbox has the rest
+        let cut = if m.kept < m.size {
+            format!("  (kept the first {} of {} bytes)", m.kept, m.size)
+        } else {
+            String::new()
+        };
         out!(
-            "  #{:<5} {}  {:<28} {}  [{}]",
+            "  #{:<5} {}  {:<28} {}  [{}]{cut}",
             m.id,
             local(m.received),
             m.sender.as_deref().unwrap_or("?"),

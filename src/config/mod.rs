@@ -48,6 +48,20 @@ fn invalid(key: &str, problem: impl Into<String>, fix: impl Into<String>) -> Con
     }
 }
 
+/// Less than a quarantined mail keeps would lose the headers and text of ordinary mail.
+fn max_raw_bytes(value: Option<usize>) -> Result<usize, ConfigError> {
+    let min = crate::store::inbound::QUARANTINE_PREFIX;
+    match value {
+        None => Ok(DEFAULT_MAX_RAW_BYTES),
+        Some(n) if n >= min => Ok(n),
+        Some(n) => Err(invalid(
+            "store.max_raw_bytes",
+            format!("{n} bytes is too little to keep a mail's headers and text"),
+            format!("set it to at least {min} (the default is {DEFAULT_MAX_RAW_BYTES})"),
+        )),
+    }
+}
+
 /// The whole, checked configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -83,7 +97,13 @@ pub struct Desk {
 #[derive(Debug, Clone)]
 pub struct Store {
     pub path: PathBuf,
+    /// At most this much of a decided mail is kept in the database (its first bytes: headers
+    /// and text); the mailbox is the archive of attachments, not the desk's database.
+    pub max_raw_bytes: usize,
 }
+
+/// `store.max_raw_bytes` when the config has none.
+pub const DEFAULT_MAX_RAW_BYTES: usize = 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct Portal {
@@ -381,6 +401,7 @@ impl Config {
             desk,
             store: Store {
                 path: rel(&raw.store.path),
+                max_raw_bytes: max_raw_bytes(raw.store.max_raw_bytes)?,
             },
             inbound,
             outbound,

@@ -50,6 +50,7 @@ pub(super) struct RawDesk {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawStore {
     pub(super) path: PathBuf,
+    pub(super) max_raw_bytes: Option<usize>,
 }
 
 #[derive(Deserialize)]

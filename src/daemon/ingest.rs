@@ -1,6 +1,7 @@
 //! One inbound message, start to end: parse, look up what the store knows, classify, and write
 //! everything that follows in one transaction (the inbound row, ticket changes, events, outbox
-//! rows). Unreadable mail is kept raw in quarantine. Nothing is sent here.
+//! rows). Unreadable mail is kept in quarantine (its first bytes and its size). Nothing is sent
+//! here.
 
 use super::Engine;
 use crate::agent::proof::{self, TokenKey};
@@ -227,7 +228,17 @@ pub fn ingest(
     let m = match parsed {
         Ok(m) => m,
         Err(e) => {
-            let reason = e.to_string();
+            // the source read one byte over the limit; the reason names the whole size
+            let reason = match e {
+                crate::parse::ParseError::TooLarge { limit, .. } => {
+                    crate::parse::ParseError::TooLarge {
+                        size: msg.size.max(raw.len()),
+                        limit,
+                    }
+                    .to_string()
+                }
+                e => e.to_string(),
+            };
             engine.store.transaction(commit, |tx| {
                 inbound::insert(
                     tx,
@@ -241,6 +252,8 @@ pub fn ingest(
                         reason: &reason,
                         ticket_id: None,
                         raw,
+                        keep: inbound::QUARANTINE_PREFIX,
+                        size: msg.size,
                         held: None,
                         fingerprint: None,
                     },
@@ -297,6 +310,8 @@ pub fn ingest(
                 reason: &reason,
                 ticket_id: None,
                 raw,
+                keep: config.store.max_raw_bytes,
+                size: msg.size,
                 held: held.map(|o| o.code()),
                 fingerprint: Some(&fingerprint),
             },

@@ -78,6 +78,8 @@ pub struct RunOptions {
 /// Totals of one run, for the summary line.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Totals {
+    /// Messages read from the source (mail known and left there is not read again).
+    pub read: usize,
     pub decided: usize,
     pub quarantined: usize,
     pub progress: usize,
@@ -365,8 +367,13 @@ async fn pass(
     let mut handled = engine.left_at_source.clone();
     let keep = engine.config.inbound.processed == crate::config::Processed::Keep;
     'batches: loop {
-        let batch = match source.fetch(BATCH, &handled).await {
+        // mail the store knows that stays at the source is not read again (a restart
+        // under `keep` over a kept backlog reads nothing)
+        let conn = engine.store.conn();
+        let mut settled = |keys: &[String]| crate::store::inbound::settled(conn, keys, keep);
+        let batch = match source.fetch(BATCH, &handled, &mut settled).await {
             Ok(b) => b,
+            Err(crate::source::SourceError::Store(e)) => return Err(e.into()),
             Err(e) if e.is_transient() => {
                 // the IMAP source logs its own failures, with the time of the next try
                 if !matches!(e, crate::source::SourceError::Imap(_)) {
@@ -381,6 +388,7 @@ async fn pass(
         if batch.is_empty() {
             break;
         }
+        totals.read += batch.len();
         for msg in batch {
             if shutdown.is_requested() {
                 return Ok(state);
@@ -399,7 +407,7 @@ async fn pass(
             match &outcome {
                 Outcome::AlreadyDone { .. } => {}
                 Outcome::Quarantined(reason) => {
-                    tracing::warn!(key = %msg.key, bytes = msg.raw.len(), %reason, "unreadable mail kept in quarantine");
+                    tracing::warn!(key = %msg.key, bytes = msg.size, %reason, "unreadable mail kept in quarantine");
                     totals.quarantined += 1;
                 }
                 Outcome::Decided {
@@ -410,7 +418,7 @@ async fn pass(
                 } => {
                     let message_id = message_id.as_deref().unwrap_or("-");
                     let reason = crate::classify::log_safe(reason);
-                    tracing::info!(key = %msg.key, message_id, bytes = msg.raw.len(), decision, %reason, dry_run = opts.dry_run, "decided");
+                    tracing::info!(key = %msg.key, message_id, bytes = msg.size, decision, %reason, dry_run = opts.dry_run, "decided");
                     totals.decided += 1;
                 }
             }

@@ -17,10 +17,18 @@ pub struct SourceMessage {
     /// Stable across restarts and flag changes: `maildir:<unique name>` or
     /// `imap:<mailbox>:<uidvalidity>:<uid>`.
     pub key: String,
+    /// The message, at most `inbound.max_message_bytes` + 1 of it.
     pub raw: Vec<u8>,
+    /// Its whole size at the source (more than `raw` holds when it is too large).
+    pub size: usize,
     /// When (and for IMAP, at which UID) it arrived: old mail is not answered.
     pub arrival: Arrival,
 }
+
+/// Asked with a chunk of keys before their messages are read: which of them need not be read
+/// (decided before and left at the source). The daemon answers it from the store.
+pub type Settled<'a> =
+    dyn FnMut(&[String]) -> Result<HashSet<String>, crate::store::StoreError> + 'a;
 
 /// How far an IMAP mailbox has been processed; the store keeps it across restarts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +52,9 @@ pub enum SourceError {
     MissingMaildir { path: std::path::PathBuf },
     #[error(transparent)]
     Imap(#[from] imap::ImapError),
+    /// The store could not say which mail it knows; the daemon treats it as a store error.
+    #[error("looking up mail already processed: {0}")]
+    Store(#[from] crate::store::StoreError),
 }
 
 impl SourceError {
@@ -54,7 +65,7 @@ impl SourceError {
                 source.kind(),
                 std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
             ),
-            SourceError::MissingMaildir { .. } => false,
+            SourceError::MissingMaildir { .. } | SourceError::Store(_) => false,
             // the IMAP source reconnects by itself, with backoff
             SourceError::Imap(_) => true,
         }
@@ -97,13 +108,16 @@ impl Source {
     }
 
     /// Up to `limit` messages not yet marked processed and not in `skip`, oldest first.
+    /// `settled` names those not to read at all (a Maildir lists its folder first; IMAP
+    /// already goes by UID, past the last one processed).
     pub async fn fetch(
         &mut self,
         limit: usize,
         skip: &HashSet<String>,
+        settled: &mut Settled<'_>,
     ) -> Result<Vec<SourceMessage>, SourceError> {
         match self {
-            Source::Maildir(m) => m.fetch(limit, skip),
+            Source::Maildir(m) => m.fetch(limit, skip, settled),
             Source::Imap(m) => Ok(m.fetch(limit, skip).await?),
         }
     }

@@ -1,9 +1,13 @@
-//! Every inbound mail is kept, raw, with the decision taken on it: so an agent can find the
-//! original, a sysadmin can see why it was ignored, and nothing is processed twice.
+//! Every inbound mail is recorded with the decision taken on it and its first bytes: so an agent
+//! can find the original, a sysadmin can see why it was ignored, and nothing is processed
+//! twice. What is kept is bounded (the mailbox, not the database, is the archive): a decided
+//! mail up to `store.max_raw_bytes`, a quarantined one [`QUARANTINE_PREFIX`], each with its
+//! whole size, so 40 mails of 25 MB do not fill the desk's disk.
 
 use super::{Result, parse_time, time_text};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashSet;
 
 /// One row to record.
 #[derive(Debug, Clone)]
@@ -17,7 +21,12 @@ pub struct NewInbound<'a> {
     pub decision: &'a str,
     pub reason: &'a str,
     pub ticket_id: Option<i64>,
+    /// The whole message as read; [`insert`] keeps at most `keep` bytes of it.
     pub raw: &'a [u8],
+    /// How much of `raw` to keep: [`QUARANTINE_PREFIX`], or `store.max_raw_bytes`.
+    pub keep: usize,
+    /// Its whole size at the source.
+    pub size: usize,
     /// Held back for its age: `first_start`, `since` or `too_old` ([`crate::classify::OldMail::code`]).
     pub held: Option<&'a str>,
     /// [`crate::model::Inbound::fingerprint`]: what a copy of this mail has in common with it.
@@ -32,12 +41,20 @@ pub struct InboundSummary {
     pub subject: Option<String>,
     pub decision: String,
     pub reason: String,
+    /// Bytes kept of the mail, and its whole size: less is kept of a large mail.
+    pub kept: i64,
+    pub size: i64,
 }
 
+/// What is kept of a mail that could not be read (oversized, not a mail): enough for an
+/// operator to see what it is (its headers and how it starts), not the mail itself.
+pub const QUARANTINE_PREFIX: usize = 64 * 1024;
+
 pub fn insert(c: &Connection, m: &NewInbound) -> Result<i64> {
+    let kept = &m.raw[..m.raw.len().min(m.keep)];
     c.execute(
-        "INSERT INTO inbound (source_key, message_id, received, sender, subject, decision, reason, ticket_id, raw, held, fingerprint) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO inbound (source_key, message_id, received, sender, subject, decision, reason, ticket_id, raw, held, fingerprint, size) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             m.source_key,
             m.message_id,
@@ -47,9 +64,10 @@ pub fn insert(c: &Connection, m: &NewInbound) -> Result<i64> {
             m.decision,
             m.reason,
             m.ticket_id,
-            m.raw,
+            kept,
             m.held,
-            m.fingerprint
+            m.fingerprint,
+            i64::try_from(m.size.max(m.raw.len())).unwrap_or(i64::MAX)
         ],
     )?;
     Ok(c.last_insert_rowid())
@@ -170,6 +188,32 @@ pub fn left_untouched(c: &Connection, source_key: &str) -> Result<Option<bool>> 
     )
 }
 
+/// Of these source positions, the ones processed before whose mail stays at the source: left
+/// untouched for its age, or every one when `keep` (`processed = "keep"`). Asked before the
+/// files are read, so a kept backlog is not read again at every pass and every restart.
+pub fn settled(c: &Connection, keys: &[String], keep: bool) -> Result<HashSet<String>> {
+    let mut out = HashSet::new();
+    // SQLite takes at least 32,766 parameters; callers ask in chunks of a few hundred
+    for chunk in keys.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let sql = format!(
+            "SELECT source_key FROM inbound WHERE source_key IN ({marks}) \
+             AND (?{n} OR held IN ('first_start', 'since'))",
+            n = chunk.len() + 1
+        );
+        let mut stmt = c.prepare(&sql)?;
+        let params = chunk
+            .iter()
+            .map(|k| rusqlite::types::Value::from(k.clone()))
+            .chain(std::iter::once(rusqlite::types::Value::from(keep)));
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| r.get(0))?;
+        for key in rows {
+            out.insert(key?);
+        }
+    }
+    Ok(out)
+}
+
 /// Has a mail with this Message-ID been processed (from any source position)?
 pub fn seen_message_id(c: &Connection, message_id: &str, fingerprint: &str) -> Result<bool> {
     // rows from before fingerprints were kept count by their Message-ID alone
@@ -198,10 +242,21 @@ pub fn last_message_id_from(
     .optional()?)
 }
 
+/// The schema version that added `inbound.size`.
+const SIZE_SINCE_VERSION: i64 = 10;
+
 pub fn for_ticket(c: &Connection, ticket_id: i64) -> Result<Vec<InboundSummary>> {
-    let mut stmt = c.prepare(
-        "SELECT id, received, sender, subject, decision, reason FROM inbound WHERE ticket_id = ?1 ORDER BY id",
-    )?;
+    // a database not yet migrated (read-only commands do not migrate) kept every mail whole
+    let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let size = if version < SIZE_SINCE_VERSION {
+        "length(raw)"
+    } else {
+        "COALESCE(size, length(raw))"
+    };
+    let mut stmt = c.prepare(&format!(
+        "SELECT id, received, sender, subject, decision, reason, length(raw), {size} \
+         FROM inbound WHERE ticket_id = ?1 ORDER BY id"
+    ))?;
     let rows = stmt.query_map([ticket_id], |r| {
         Ok((
             r.get(0)?,
@@ -210,11 +265,13 @@ pub fn for_ticket(c: &Connection, ticket_id: i64) -> Result<Vec<InboundSummary>>
             r.get(3)?,
             r.get(4)?,
             r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, received, sender, subject, decision, reason) = row?;
+        let (id, received, sender, subject, decision, reason, kept, size) = row?;
         out.push(InboundSummary {
             id,
             received: parse_time(&received)?,
@@ -222,7 +279,49 @@ pub fn for_ticket(c: &Connection, ticket_id: i64) -> Result<Vec<InboundSummary>>
             subject,
             decision,
             reason,
+            kept,
+            size,
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row<'a>(key: &'a str, held: Option<&'a str>) -> NewInbound<'a> {
+        NewInbound {
+            source_key: key,
+            message_id: None,
+            received: chrono::DateTime::UNIX_EPOCH,
+            sender: None,
+            subject: None,
+            decision: "ignore",
+            reason: "test",
+            ticket_id: None,
+            raw: b"",
+            keep: 0,
+            size: 0,
+            held,
+            fingerprint: None,
+        }
+    }
+
+    #[test]
+    fn settled_names_known_mail_that_stays_at_the_source() {
+        let mut c = Connection::open_in_memory().unwrap();
+        crate::store::migrations::migrate(&mut c).unwrap();
+        insert(&c, &row("a", None)).unwrap();
+        insert(&c, &row("b", Some("first_start"))).unwrap();
+        insert(&c, &row("c", Some("too_old"))).unwrap();
+        let keys: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
+        let keep = settled(&c, &keys, true).unwrap();
+        assert_eq!(keep, ["a", "b", "c"].map(String::from).into());
+        // marked mail that is still there (a crash before the mark) is read and marked again
+        let seen = settled(&c, &keys, false).unwrap();
+        assert_eq!(seen, [String::from("b")].into());
+        let many: Vec<String> = (0..1200).map(|i| format!("k{i}")).collect();
+        assert!(settled(&c, &many, true).unwrap().is_empty());
+    }
 }

@@ -134,6 +134,11 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX outbox_rcpt_base ON outbox(rcpt_base, created);
     CREATE INDEX outbox_kind_created ON outbox(kind, created);
     "#,
+    // 10: a mail's whole size: `raw` keeps only its first bytes (store.max_raw_bytes, less for
+    // quarantined mail), so an operator can see what was cut; NULL for older rows (kept whole)
+    r#"
+    ALTER TABLE inbound ADD COLUMN size INTEGER;
+    "#,
 ];
 
 /// The schema version this build writes.

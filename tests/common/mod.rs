@@ -432,3 +432,10 @@ fn percent_decode(text: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// How many inbound mails the desk's database records.
+pub fn inbound_rows(desk: &Desk) -> i64 {
+    let db = rusqlite::Connection::open(desk.path("var/deskmail.sqlite")).expect("open database");
+    db.query_row("SELECT COUNT(*) FROM inbound", [], |r| r.get(0))
+        .expect("count inbound")
+}

@@ -309,7 +309,10 @@ impl ImapSource {
             .collect::<Vec<_>>()
             .join(",");
         // one byte over the limit is enough to know a message is too large
-        let query = format!("(UID INTERNALDATE BODY.PEEK[]<0.{}>)", max_bytes + 1);
+        let query = format!(
+            "(UID INTERNALDATE RFC822.SIZE BODY.PEEK[]<0.{}>)",
+            max_bytes + 1
+        );
         let Some(open) = self.open.as_mut() else {
             return Ok(Vec::new());
         };
@@ -331,9 +334,14 @@ impl ImapSource {
             .iter()
             .filter_map(|f| {
                 let uid = f.uid?;
+                let raw = f.body().map(<[u8]>::to_vec).unwrap_or_default();
                 Some(SourceMessage {
                     key: key(uid),
-                    raw: f.body().map(<[u8]>::to_vec).unwrap_or_default(),
+                    // the server's RFC822.SIZE; what was read when it gave none
+                    size: f
+                        .size
+                        .map_or(raw.len(), |s| usize::try_from(s).unwrap_or(usize::MAX)),
+                    raw,
                     arrival: Arrival {
                         time: f.internal_date().map(|t| t.with_timezone(&chrono::Utc)),
                         uid: Some(UidPosition {
