@@ -81,3 +81,43 @@ fn a_damaged_ticket_does_not_keep_due_answers_from_going_out() {
     assert_eq!(new.len(), 1, "the portal reply went out anyway: {new:#?}");
     assert_eq!(new[0].to, ["jan@example.com"]);
 }
+
+#[test]
+fn unreadable_mail_left_at_the_source_by_a_crash_still_goes_to_the_error_folder() {
+    let desk = Desk::with_full_config(&BASE_CONFIG.replace(
+        "path = \"inbox\"",
+        "path = \"inbox\"\nmax_message_bytes = 2048",
+    ));
+    let big = person_mail(
+        "Jan <jan@example.com>",
+        "Scan",
+        "crash-big@example.com",
+        &"x".repeat(10_000),
+    );
+    desk.deliver(&big);
+    desk.ok(&["run", "--once"]);
+    let error_cur = desk.path("inbox/.Error/cur");
+    let set_aside: Vec<_> = std::fs::read_dir(&error_cur)
+        .expect("error folder")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(set_aside.len(), 1, "quarantined and set aside");
+    // as if deskmail had died between recording the quarantine and moving the file
+    let name = set_aside[0].file_name().expect("name").to_owned();
+    std::fs::rename(&set_aside[0], desk.path("inbox/new").join(&name)).expect("move back");
+    desk.ok(&["run", "--once"]);
+    assert_eq!(
+        std::fs::read_dir(&error_cur)
+            .map(|d| d.count())
+            .unwrap_or(0),
+        1,
+        "set aside again, not filed as processed"
+    );
+    assert_eq!(
+        std::fs::read_dir(desk.path("inbox/cur"))
+            .map(|d| d.count())
+            .unwrap_or(0),
+        0
+    );
+}

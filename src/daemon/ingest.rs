@@ -29,7 +29,7 @@ pub enum IngestError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// Processed before (a restart, or a second pass under `processed = "keep"`); marked at
-    /// the source again unless it is to stay untouched.
+    /// the source again as it was meant to be, unless it is to stay untouched.
     AlreadyDone { at_source: AtSource },
     /// Could not be read; kept raw with the reason.
     Quarantined(String),
@@ -43,11 +43,23 @@ pub enum Outcome {
     },
 }
 
-/// What becomes of a decided mail at its source.
+impl Outcome {
+    /// What the source is to do with the mail now.
+    pub fn at_source(&self) -> AtSource {
+        match self {
+            Outcome::Quarantined(_) => AtSource::SetAside,
+            Outcome::AlreadyDone { at_source } | Outcome::Decided { at_source, .. } => *at_source,
+        }
+    }
+}
+
+/// What becomes of a mail at its source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AtSource {
     /// Marked processed (flagged, moved) as `inbound.processed` says.
     Mark,
+    /// Unreadable: moved to the error folder.
+    SetAside,
     /// Left as the desk left it: mail from before deskmail's time, only recorded.
     Untouched,
 }
@@ -214,12 +226,12 @@ pub fn ingest(
     commit: bool,
 ) -> Result<Outcome, IngestError> {
     let (key, raw) = (msg.key.as_str(), msg.raw.as_slice());
-    if let Some(untouched) = inbound::left_untouched(engine.store.conn(), key)? {
+    if let Some(earlier) = inbound::earlier(engine.store.conn(), key)? {
         return Ok(Outcome::AlreadyDone {
-            at_source: if untouched {
-                AtSource::Untouched
-            } else {
-                AtSource::Mark
+            at_source: match earlier {
+                inbound::Earlier::Untouched => AtSource::Untouched,
+                inbound::Earlier::Quarantined => AtSource::SetAside,
+                inbound::Earlier::Decided => AtSource::Mark,
             },
         });
     }

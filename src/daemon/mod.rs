@@ -422,29 +422,15 @@ async fn pass(
                     totals.decided += 1;
                 }
             }
-            let untouched = matches!(
-                outcome,
-                Outcome::Decided {
-                    at_source: ingest::AtSource::Untouched,
-                    ..
-                } | Outcome::AlreadyDone {
-                    at_source: ingest::AtSource::Untouched,
-                }
-            );
-            if commit && (untouched || keep) {
+            let at_source = outcome.at_source();
+            if commit && (at_source == ingest::AtSource::Untouched || keep) {
                 engine.left_at_source.insert(msg.key.clone());
             }
             if commit {
-                let marked = match outcome {
-                    Outcome::Quarantined(_) => source.mark_failed(&msg.key).await,
-                    Outcome::Decided {
-                        at_source: ingest::AtSource::Untouched,
-                        ..
-                    }
-                    | Outcome::AlreadyDone {
-                        at_source: ingest::AtSource::Untouched,
-                    } => Ok(()),
-                    _ => source.mark_processed(&msg.key).await,
+                let marked = match at_source {
+                    ingest::AtSource::SetAside => source.mark_failed(&msg.key).await,
+                    ingest::AtSource::Untouched => Ok(()),
+                    ingest::AtSource::Mark => source.mark_processed(&msg.key).await,
                 };
                 if let Err(e) = marked {
                     // the decision is committed; the mark is redone when the mail shows up again

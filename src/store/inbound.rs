@@ -172,19 +172,39 @@ pub fn link_ticket(c: &Connection, inbound_id: i64, ticket_id: i64) -> Result<()
     Ok(())
 }
 
-/// For a source position processed before: whether its mail was left untouched at the source
-/// (mail from before deskmail's time); `None` if it was never processed.
-pub fn left_untouched(c: &Connection, source_key: &str) -> Result<Option<bool>> {
+/// What was done at the source with a mail processed before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Earlier {
+    /// Mail from before deskmail's time: left as it was.
+    Untouched,
+    /// Unreadable: set aside in the error folder.
+    Quarantined,
+    /// Decided: marked processed.
+    Decided,
+}
+
+/// For a source position processed before, what became of its mail; `None` if it never was.
+/// A crash between the commit and the mark leaves the mail at the source: this says which
+/// mark it still needs.
+pub fn earlier(c: &Connection, source_key: &str) -> Result<Option<Earlier>> {
     let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let sql = if version < HELD_SINCE_VERSION {
-        "SELECT 0 FROM inbound WHERE source_key = ?1"
+        "SELECT 0, decision = 'quarantine' FROM inbound WHERE source_key = ?1"
     } else {
-        "SELECT held IN ('first_start', 'since') FROM inbound WHERE source_key = ?1"
+        "SELECT held IN ('first_start', 'since'), decision = 'quarantine' FROM inbound \
+         WHERE source_key = ?1"
     };
+    let row = c
+        .query_row(sql, [source_key], |r| {
+            Ok((r.get::<_, Option<bool>>(0)?, r.get::<_, bool>(1)?))
+        })
+        .optional()?;
     Ok(
-        c.query_row(sql, [source_key], |r| r.get::<_, Option<bool>>(0))
-            .optional()?
-            .map(|untouched| untouched.unwrap_or(false)),
+        row.map(|(untouched, quarantined)| match (untouched, quarantined) {
+            (Some(true), _) => Earlier::Untouched,
+            (_, true) => Earlier::Quarantined,
+            _ => Earlier::Decided,
+        }),
     )
 }
 
