@@ -41,6 +41,30 @@ const ESP_HEADERS: &[(&str, &str)] = &[
     ("x-github-reason", "X-GitHub-Reason"),
     ("x-gitlab-project", "X-GitLab-Project"),
     ("x-jira-fingerprint", "X-JIRA-FingerPrint"),
+    // issue trackers and code review: their notifications carry the tracker's own fields
+    (
+        "x-bugzilla-reason",
+        "X-Bugzilla-Reason (Bugzilla notification)",
+    ),
+    ("x-bugzilla-type", "X-Bugzilla-Type (Bugzilla notification)"),
+    (
+        "x-redmine-project",
+        "X-Redmine-Project (Redmine notification)",
+    ),
+    ("x-trac-project", "X-Trac-Project (Trac notification)"),
+    (
+        "x-launchpad-bug",
+        "X-Launchpad-Bug (Launchpad notification)",
+    ),
+    (
+        "x-gerrit-messagetype",
+        "X-Gerrit-MessageType (Gerrit notification)",
+    ),
+    (
+        "x-phabricator-sent-this-message",
+        "X-Phabricator-Sent-This-Message",
+    ),
+    ("x-mantis-body", "X-Mantis-Body (Mantis notification)"),
     ("x-cron-env", "X-Cron-Env (cron job output)"),
 ];
 

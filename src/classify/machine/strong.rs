@@ -399,6 +399,15 @@ pub(super) fn is_noreply(local: &str) -> bool {
         || EXACT.contains(&base)
         || base.starts_with("bounce-")
         || base.starts_with("bounces-")
+        || is_daemon_name(base)
+}
+
+/// Unix names a program's account `<program>-daemon` (`bugzilla-daemon`, `gitlab_daemon`):
+/// the account of a service, never of a person.
+fn is_daemon_name(base: &str) -> bool {
+    ["-daemon", "_daemon", ".daemon"]
+        .iter()
+        .any(|s| base.len() > s.len() && base.ends_with(s))
 }
 
 /// RFC 2142 and list-manager conventions: `owner-list`, `list-owner`, `list-request`,

@@ -471,3 +471,72 @@ fn calendar_software_stamps_invitations_auto_generated() {
     );
     assert_eq!(kind(&robot), Some(MachineKind::OtherAuto));
 }
+
+#[test]
+fn issue_tracker_notifications() {
+    for header in [
+        ("X-Bugzilla-Reason", "AssignedTo Reporter"),
+        ("X-Bugzilla-Type", "newchanged"),
+        ("X-Redmine-Project", "helpdesk"),
+        ("X-Trac-Project", "Website"),
+        ("X-Launchpad-Bug", "product=ubuntu; status=New"),
+        ("X-Gerrit-MessageType", "comment"),
+        ("X-Phabricator-Sent-This-Message", "Yes"),
+    ] {
+        // the tracker sends in the name of the person who changed the bug
+        let m = person(
+            "[Bug 1234] Printer queue stuck",
+            &[header],
+            "Some User changed:",
+        );
+        assert_eq!(kind(&m), Some(MachineKind::OtherAuto), "{header:?}");
+    }
+}
+
+#[test]
+fn daemon_accounts_are_robots() {
+    for email in [
+        "bugzilla-daemon@bugs.example.org",
+        "gitlab_daemon@git.example.org",
+        "cvs.daemon@example.org",
+    ] {
+        let m = from(person("Report", &[], "Text."), None, email);
+        assert_eq!(kind(&m), Some(MachineKind::OtherAuto), "{email}");
+    }
+    // a person's name that merely contains the word is not
+    for email in [
+        "daemonsmith@example.org",
+        "jdaemon@example.org",
+        "daemon-x@example.org",
+    ] {
+        let m = from(person("Printer", &[], "Broken."), None, email);
+        assert_eq!(kind(&m), None, "{email}");
+    }
+}
+
+#[test]
+fn do_not_reply_lines() {
+    // with a why-you-get-this line: a notification, whatever the language
+    for body in [
+        "Do not reply to this email. You can add comments at\nhttps://bugs.example.org/1\n\n-- \nYou are receiving this mail because:\nYou reported the bug.",
+        "Ihre Bestellung ist unterwegs.\nDiese E-Mail wurde automatisch erstellt, bitte antworten Sie nicht auf diese Nachricht.\nSie erhalten diese E-Mail, weil Sie bei uns bestellt haben.",
+        "Votre colis est en route.\nMerci de ne pas répondre à ce message.\nVous recevez cet e-mail car vous avez passé commande.",
+    ] {
+        assert!(is_machine(&person("Status", &[], body)), "{body}");
+    }
+    // alone, a person at the desk looks at it
+    for body in [
+        "Your package has been shipped.\n\nThis is an automatically generated message, please do not reply.",
+        "Su pedido ha sido enviado. Por favor, no responda a este correo.",
+        "Il tuo ordine è stato spedito. Messaggio generato automaticamente, non rispondere a questa e-mail.",
+        "Uw pakket is onderweg. Dit is een automatisch gegenereerd bericht.",
+    ] {
+        assert!(is_doubt(&person("Status", &[], body)), "{body}");
+    }
+    // a person quoting such a notification below their own question is answered
+    let quoted = "Hi, I never got the parcel, can you check?\n\n> Your package has been shipped.\n> Please do not reply to this email.";
+    assert_eq!(
+        verdict_of(&person("Re: Status", &[], quoted)),
+        Verdict::Person
+    );
+}

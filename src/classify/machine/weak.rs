@@ -14,8 +14,8 @@ use super::senders::{
     auto_forwarded, mail_system_sender, role_sender, script_mailer, service_account,
 };
 use super::words::{
-    BOUNCE_SUBJECT_WORDS, CHALLENGE, OOO_BODY_PHRASES, OOO_SUBJECT_WORDS, TRANSACTIONAL_SUBJECT,
-    UNSUBSCRIBE, VIEW_IN_BROWSER, WHY_RECEIVING,
+    BOUNCE_SUBJECT_WORDS, CHALLENGE, NO_REPLY_TEXT, OOO_BODY_PHRASES, OOO_SUBJECT_WORDS,
+    TRANSACTIONAL_SUBJECT, UNSUBSCRIBE, VIEW_IN_BROWSER, WHY_RECEIVING,
 };
 use super::{MachineKind, MachineSignal, Mail, signal};
 
@@ -37,6 +37,7 @@ enum Family {
     ViewInBrowser,
     Unsubscribe,
     WhyReceiving,
+    NoReplyText,
     TrackingImage,
     Transactional,
     RoleSender,
@@ -159,8 +160,11 @@ fn clues_of(mail: &Mail) -> Vec<Clue> {
             format!("challenge-response text ({w})"),
         ));
     }
-    let whole = own.to_lowercase();
-    let tail = lower_suffix(&own, 2500);
+    // footers of bulk mail often stand below a signature delimiter ("-- "): that part is
+    // still the sender's, unlike a quoted or forwarded mail
+    let sender = sender_text(mail);
+    let whole = collapse(&sender);
+    let tail = lower_suffix(&sender, 2500);
     let footers = [
         (
             Family::ViewInBrowser,
@@ -179,6 +183,12 @@ fn clues_of(mail: &Mail) -> Vec<Clue> {
             WHY_RECEIVING,
             &whole,
             "why-you-get-this line",
+        ),
+        (
+            Family::NoReplyText,
+            NO_REPLY_TEXT,
+            &whole,
+            "do-not-reply line",
         ),
     ];
     for (family, words, text, what) in footers {
@@ -282,6 +292,23 @@ fn is_reply_or_forward(subject: &str) -> bool {
 /// leaves nothing.
 fn own_text(mail: &Mail) -> String {
     let own = crate::quote::strip(&mail.m.body);
+    if own.trim().is_empty() {
+        mail.m.body.clone()
+    } else {
+        own
+    }
+}
+
+/// Like `own_text`, but with the signature block kept.
+fn sender_text(mail: &Mail) -> String {
+    let body: String = mail
+        .m
+        .body
+        .split('\n')
+        .map(|l| if l.trim() == "--" { "" } else { l })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let own = crate::quote::strip(&body);
     if own.trim().is_empty() {
         mail.m.body.clone()
     } else {
