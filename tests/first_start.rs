@@ -100,7 +100,7 @@ fn mail_already_in_a_maildir_at_the_first_start_is_recorded_and_never_answered()
 }
 
 #[test]
-fn mail_older_than_max_age_days_gets_no_portal_reply_and_no_confirmation() {
+fn mail_older_than_max_age_days_gets_no_portal_reply_and_no_confirmation_but_reaches_the_agents() {
     let desk = Desk::with_full_config(
         &default_ages().replace("path = \"inbox\"", "path = \"inbox\"\nsince = \"all\""),
     );
@@ -141,9 +141,24 @@ fn mail_older_than_max_age_days_gets_no_portal_reply_and_no_confirmation() {
     assert!(out.status.success(), "{log}");
     assert_eq!(log.matches("inbound.max_age_days").count(), 2, "{log}");
     let sent = desk.sent();
-    assert_eq!(sent.len(), 1, "{sent:#?}");
-    assert_eq!(sent[0].to, ["recent@example.com"]);
+    let to_people: Vec<_> = sent
+        .iter()
+        .filter(|m| m.to != ["agents@example.org"])
+        .collect();
+    assert_eq!(to_people.len(), 1, "{sent:#?}");
+    assert_eq!(to_people[0].to, ["recent@example.com"]);
     assert_eq!(desk.tickets_json().as_array().map(Vec::len), Some(0));
+    // a person asked, though late: the agents see both in their bundle
+    let bundle: Vec<_> = sent
+        .iter()
+        .filter(|m| m.to == ["agents@example.org"])
+        .collect();
+    assert_eq!(bundle.len(), 1, "{sent:#?}");
+    assert!(
+        bundle[0].text.contains("late@example.com") && bundle[0].text.contains("Tien dagen oud."),
+        "{}",
+        bundle[0].text
+    );
     // handled at the source like any decided mail, and counted for the operator
     assert_eq!(files(&desk.path("inbox/new")), 0);
     let outbox = desk.ok(&["outbox", "list"]);
@@ -230,6 +245,10 @@ fn an_imap_mailbox_full_of_old_mail_is_left_alone_and_only_new_mail_is_answered(
     desk.ok(&["run", "--once"]);
     std::thread::sleep(Duration::from_millis(500));
     assert!(mailstack::inbox(&jan).is_empty(), "old mail answered");
+    // and it is not fetched again at every start: the cursor moved past it
+    let again = desk.run(&["run", "--once"]);
+    let log = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success() && log.contains("read=0"), "{log}");
     // the desk's mailbox is as it was: nothing flagged or moved
     let before = mailstack::folder(&desk_user, "INBOX");
     assert_eq!(before.len(), 3);

@@ -147,6 +147,26 @@ fn a_flooded_ticket_and_a_crowd_of_strangers_stop_at_their_limits_not_at_the_bra
         bundles[0].text
     );
 
+    // the outsider's replies are still on the ticket, and an agent can still steer it
+    let show = desk.ok(&["tickets", "show", "SD-1000"]);
+    assert!(show.matches("outsider@example.net").count() >= 10, "{show}");
+    let notice = desk
+        .sent()
+        .into_iter()
+        .find(|m| m.to == ["agents@example.org"] && m.subject.contains("SD-1000"))
+        .expect("a notice with the signed address");
+    let before = desk.sent();
+    desk.deliver(&common::agent_reply(
+        &notice,
+        &common::reply_to(&notice),
+        "",
+        "#resolve\n\nDe laptop is gerepareerd.",
+    ));
+    desk.run_once_at("2026-11-24T10:15:00+01:00");
+    let tickets = desk.tickets_json();
+    assert_eq!(tickets[0]["status"], "resolved", "{tickets}");
+    assert_eq!(to(&desk.sent_since(&before), "fatima@example.com"), 1);
+
     // the real requester still gets her mail: a new ticket's confirmation goes out
     let before = desk.sent();
     desk.deliver(&form("second-form@example.org", "jan@example.com"));

@@ -53,19 +53,6 @@ pub struct MailboxStart {
 }
 
 impl FirstStart {
-    /// Remember the mailbox's UIDNEXT as seen at the first start; the first one seen stays.
-    /// Returns whether anything was added.
-    pub fn note_mailbox(&mut self, start: MailboxStart) -> bool {
-        let known = self
-            .mailboxes
-            .iter()
-            .any(|m| m.mailbox == start.mailbox && m.uidvalidity == start.uidvalidity);
-        if !known {
-            self.mailboxes.push(start);
-        }
-        !known
-    }
-
     /// Was a mail with this arrival already in the mailbox at the first start? By UID where
     /// the mailbox was seen then: exact, whatever the server's clock says. Otherwise (a
     /// Maildir, another UIDVALIDITY) by its delivery time.
@@ -155,9 +142,11 @@ pub fn judge(
             }
         }
         Since::Date(day) => {
-            let start = day
-                .and_hms_opt(0, 0, 0)
-                .and_then(|t| t.and_local_timezone(tz).earliest())
+            // the first moment of that day; where midnight falls in a DST gap, the first
+            // hour that exists
+            let start = (0..3)
+                .filter_map(|h| day.and_hms_opt(h, 0, 0))
+                .find_map(|t| t.and_local_timezone(tz).earliest())
                 .map(|t| t.with_timezone(&Utc));
             if let (Some(t), Some(start)) = (arrival.time, start)
                 && t < start
@@ -368,22 +357,5 @@ mod tests {
             ),
             None
         );
-    }
-
-    #[test]
-    fn the_first_uidnext_seen_stays() {
-        let mut f = first();
-        let again = MailboxStart {
-            mailbox: "INBOX".into(),
-            uidvalidity: 7,
-            uidnext: 400,
-        };
-        assert!(!f.note_mailbox(again));
-        assert_eq!(f.mailboxes[0].uidnext, 101);
-        assert!(f.note_mailbox(MailboxStart {
-            mailbox: "INBOX".into(),
-            uidvalidity: 9,
-            uidnext: 1,
-        }));
     }
 }

@@ -101,8 +101,8 @@ pub fn folded(address: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// Whom `decision` would mail. `requester` is the ticket's, for mail about a ticket.
-pub fn targets(decision: &Decision, sender: Option<&str>, requester: Option<&str>) -> Targets {
+/// Whom `decision` would mail.
+pub fn targets(decision: &Decision, sender: Option<&str>) -> Targets {
     match decision {
         Decision::PortalReply { .. } => Targets {
             address: sender.map(folded),
@@ -118,12 +118,12 @@ pub fn targets(decision: &Decision, sender: Option<&str>, requester: Option<&str
             ticket: Some(ticket.clone()),
             portal_reply: false,
         },
-        Decision::AgentCommand { ticket, .. } => Targets {
-            address: requester.map(folded),
-            ticket: Some(ticket.clone()),
-            portal_reply: false,
-        },
-        Decision::Ignore(_) | Decision::Handoff(_) => Targets::default(),
+        // a proven agent is a person at the desk: never held back (an autoresponder on an
+        // agent's address repeats itself, which `AgentRepeats` catches; the requester's side of
+        // any chain runs into the ticket's limit)
+        Decision::AgentCommand { .. } | Decision::Ignore(_) | Decision::Handoff(_) => {
+            Targets::default()
+        }
     }
 }
 
@@ -162,11 +162,25 @@ pub fn check(targets: &Targets, counts: &Counts, limits: &Limits) -> Option<Floo
     None
 }
 
-/// The decision after the limits: over one, the mail goes to the agents instead.
+/// The decision after the limits: over one, nobody is mailed about it one by one. A reply on
+/// a ticket is still kept on the ticket (a requester's real reply is not lost in a flood);
+/// anything else goes to the agents' hourly bundle.
 pub fn apply(decision: Decision, flood: Option<Flood>) -> Decision {
-    match flood {
-        Some(flood) => Decision::Handoff(HandoffReason::Flood(flood)),
-        None => decision,
+    match (decision, flood) {
+        (decision, None) => decision,
+        (
+            Decision::TicketReply {
+                ticket,
+                author,
+                quiet: _,
+            },
+            Some(flood),
+        ) => Decision::TicketReply {
+            ticket,
+            author,
+            quiet: Some(flood),
+        },
+        (_, Some(flood)) => Decision::Handoff(HandoffReason::Flood(flood)),
     }
 }
 
@@ -198,7 +212,7 @@ mod tests {
 
     #[test]
     fn a_bot_on_fresh_plus_addresses_is_counted_as_one_sender() {
-        let t = targets(&portal_reply(), Some("bot+x91@vendor.example"), None);
+        let t = targets(&portal_reply(), Some("bot+x91@vendor.example"));
         assert_eq!(t.address.as_deref(), Some("bot@vendor.example"));
         let counts = Counts {
             to_address: 20,
@@ -220,8 +234,9 @@ mod tests {
         let reply = Decision::TicketReply {
             ticket: TicketRef("SD-1000".into()),
             author: Author::Other,
+            quiet: None,
         };
-        let t = targets(&reply, Some("x@example.com"), Some("anna@example.com"));
+        let t = targets(&reply, Some("x@example.com"));
         let quiet = Counts {
             on_ticket: 39,
             ..Counts::default()
@@ -235,11 +250,17 @@ mod tests {
             check(&t, &looping, &Limits::default()),
             Some(Flood::Ticket { .. })
         ));
+        // the reply stays on the ticket; only the notices stop
+        let flood = check(&t, &looping, &Limits::default());
+        assert!(matches!(
+            apply(reply, flood),
+            Decision::TicketReply { quiet: Some(_), .. }
+        ));
     }
 
     #[test]
     fn portal_replies_have_their_own_hourly_budget_and_zero_switches_limits_off() {
-        let t = targets(&portal_reply(), Some("stranger@example.net"), None);
+        let t = targets(&portal_reply(), Some("stranger@example.net"));
         let flood = Counts {
             portal_replies_last_hour: 500,
             ..Counts::default()
@@ -263,7 +284,6 @@ mod tests {
         assert_eq!(
             targets(
                 &Decision::Ignore(crate::classify::IgnoreReason::NoSender),
-                None,
                 None
             ),
             Targets::default()

@@ -46,9 +46,6 @@ pub enum IgnoreReason {
     /// From the portal's address, but the trusted server does not vouch for it: a forged
     /// form would make tickets and mail whoever it names.
     UnprovenPortal { why: Unproven },
-    /// A proven agent's mail with the very text they sent on this ticket before: an
-    /// auto-reply to our notice carries no words of its own, and is not an answer.
-    AgentRepeats { ticket: TicketRef },
     /// A portal form that names the desk, its queue or an agent as the requester.
     DeskAsRequester { address: String },
     /// Already in the mailbox before deskmail first ran, before `inbound.since`, or waiting
@@ -85,10 +82,6 @@ impl std::fmt::Display for IgnoreReason {
                 f,
                 "from the portal's address, but not proven: {why}; no ticket, nobody mailed"
             ),
-            IgnoreReason::AgentRepeats { ticket } => write!(
-                f,
-                "from an agent's address on {ticket}, with the same text as their earlier mail on it: an automatic reply, not passed to the requester"
-            ),
             IgnoreReason::DeskAsRequester { address } => write!(
                 f,
                 "the portal form names {address} — the desk, its queue or an agent — as the requester; no ticket (it would mail the desk itself)"
@@ -112,6 +105,12 @@ pub enum HandoffReason {
     Doubt(MachineSignal),
     /// An answer would break a limit (a loop or a flood): a person at the desk decides.
     Flood(limits::Flood),
+    /// Waited longer than `inbound.max_age_days`: too late for a portal link or a
+    /// confirmation, but a person asked.
+    Old(OldMail),
+    /// A proven agent's mail that repeats, word for word, their earlier text on the ticket:
+    /// most likely an autoresponder, so it is not passed to the requester; the agents see it.
+    AgentRepeats { ticket: TicketRef },
 }
 
 impl std::fmt::Display for HandoffReason {
@@ -134,6 +133,11 @@ impl std::fmt::Display for HandoffReason {
             HandoffReason::Flood(flood) => {
                 write!(f, "{flood}; passed to the agents, not answered")
             }
+            HandoffReason::Old(old) => write!(f, "{old}; passed to the agents"),
+            HandoffReason::AgentRepeats { ticket } => write!(
+                f,
+                "from an agent's address on {ticket}, with the same text as their earlier mail on it: most likely an automatic reply; not passed to the requester, shown to the agents"
+            ),
             HandoffReason::Doubt(s) => write!(
                 f,
                 "perhaps machine mail ({}): {}; passed to the agents, not answered",
@@ -154,10 +158,13 @@ pub enum Decision {
     },
     /// A portal form mail: make a ticket.
     NewTicket(FormRequest),
-    /// A mail about a known ticket.
+    /// A mail about a known ticket. `quiet`: the ticket ran into a limit (a loop or a flood):
+    /// the mail is kept on the ticket as usual, but the agents hear of it in the hourly bundle
+    /// instead of one notice each.
     TicketReply {
         ticket: TicketRef,
         author: Author,
+        quiet: Option<limits::Flood>,
     },
     /// A proven agent's reply: commands for the ticket, and text for the requester.
     AgentCommand {
@@ -195,9 +202,19 @@ impl Decision {
                 "portal form from {} ({} priority, category \"{}\")",
                 f.email, f.priority, f.category
             ),
-            Decision::TicketReply { ticket, author } => {
-                format!("reply on ticket {ticket} by the {}", author_word(*author))
-            }
+            Decision::TicketReply {
+                ticket,
+                author,
+                quiet: None,
+            } => format!("reply on ticket {ticket} by the {}", author_word(*author)),
+            Decision::TicketReply {
+                ticket,
+                author,
+                quiet: Some(flood),
+            } => format!(
+                "reply on ticket {ticket} by the {}, kept on it; {flood}, so the agents see it in the hourly bundle",
+                author_word(*author)
+            ),
             Decision::AgentCommand { ticket, parsed } => {
                 let mut parts: Vec<String> = parsed.commands.iter().map(|c| c.describe()).collect();
                 if !parsed.errors.is_empty() {
@@ -216,19 +233,12 @@ impl Decision {
 /// subject, the start of a text, an agent's words, a form's value — always in double quotes)
 /// is left out, because the log names a mail, it does not repeat it.
 pub fn log_safe(reason: &str) -> String {
-    let mut out = String::with_capacity(reason.len());
-    let mut quoted = false;
-    for c in reason.chars() {
-        if c == '"' {
-            if !quoted {
-                out.push_str("\"…\"");
-            }
-            quoted = !quoted;
-        } else if !quoted {
-            out.push(c);
-        }
+    // the quoted text is not escaped (a subject may hold quotes of its own), so nothing after
+    // the first quote can be trusted to be ours: the line ends there
+    match reason.split_once('"') {
+        Some((before, _)) => format!("{before}\"…\""),
+        None => reason.to_string(),
     }
-    out
 }
 
 /// The corpus label family of a machine mail, as logs and `explain` show it.
@@ -323,15 +333,16 @@ pub fn classify(m: &Inbound, known: &Known, config: &Config) -> Decision {
         {
             Decision::Ignore(IgnoreReason::Old(old.clone()))
         }
-        // too late for a portal link or a confirmation; replies on tickets still reach the
-        // agents, and an agent's commands still count
+        // too late for a portal link or a confirmation, but a person asked: an agent looks
+        // (the hourly bundle); replies on tickets still reach the agents, and an agent's
+        // commands still count
         Some(old @ OldMail::TooOld { .. })
             if matches!(
                 decision,
                 Decision::PortalReply { .. } | Decision::NewTicket(_)
             ) =>
         {
-            Decision::Ignore(IgnoreReason::Old(old.clone()))
+            Decision::Handoff(HandoffReason::Old(old.clone()))
         }
         _ => decision,
     }
@@ -406,7 +417,7 @@ fn decide(m: &Inbound, known: &Known, config: &Config) -> Decision {
                 // the same words again on the same ticket: an autoresponder answering our
                 // notice, not an agent; passing it on would start a loop with the requester's
                 Some(Ok(())) if known.agent_repeats => {
-                    Decision::Ignore(IgnoreReason::AgentRepeats {
+                    Decision::Handoff(HandoffReason::AgentRepeats {
                         ticket: ticket.clone(),
                     })
                 }
@@ -428,6 +439,7 @@ fn decide(m: &Inbound, known: &Known, config: &Config) -> Decision {
         return Decision::TicketReply {
             ticket: ticket.clone(),
             author,
+            quiet: None,
         };
     }
     if config.is_agent(&from.email) {

@@ -98,7 +98,8 @@ fn replies_on_known_tickets_name_their_author() {
         d,
         Decision::TicketReply {
             ticket: TicketRef("SD-1000".into()),
-            author: Author::Requester
+            author: Author::Requester,
+            quiet: None,
         }
     );
     // an agent's mail steers only when it proves itself
@@ -314,13 +315,19 @@ fn a_log_line_keeps_the_reason_but_not_the_mails_own_words() {
         super::log_safe(
             r#"proven agent mail on SD-1: status → waiting on third party ("de leverancier")"#
         ),
-        r#"proven agent mail on SD-1: status → waiting on third party ("…")"#
+        r#"proven agent mail on SD-1: status → waiting on third party ("…""#
     );
     assert_eq!(
         super::log_safe("reply on ticket SD-1 by the requester"),
         "reply on ticket SD-1 by the requester"
     );
-    // an unbalanced quote hides the rest rather than showing it
+    // quotes inside the quoted text cannot bring the rest back
+    assert_eq!(
+        super::log_safe(
+            r#"machine mail (autoreply): subject "Afwezig: RE: "salaris Jan de Vries" tot maandag" (x)"#
+        ),
+        r#"machine mail (autoreply): subject "…""#
+    );
     assert_eq!(
         super::log_safe(r#"body starts "Dear Jan"#),
         r#"body starts "…""#

@@ -26,6 +26,9 @@ pub fn list(config: &Config, as_json: bool, all: bool) -> Result<ExitCode> {
             "first_start" => "were in the mailbox before deskmail first ran (inbound.since)",
             "since" => "arrived before inbound.since",
             "too_old" => "were older than inbound.max_age_days when deskmail saw them",
+            "flood" => {
+                "on tickets over limits.per_ticket_per_day went to the agents' hourly bundle"
+            }
             _ => "were held back",
         };
         out!("not answered: {count} mail(s) {why}");

@@ -390,10 +390,12 @@ impl Config {
                 .unwrap_or(defaults.per_ticket_per_day),
             // by default half the brake's budget: strangers alone can never trip the brake
             // that would stop the mail of real requesters too
-            portal_replies_per_hour: raw
-                .limits
-                .portal_replies_per_hour
-                .unwrap_or(raw.outbound.max_per_hour.unwrap_or(1000) / 2),
+            portal_replies_per_hour: raw.limits.portal_replies_per_hour.unwrap_or(
+                match raw.outbound.max_per_hour.unwrap_or(1000) {
+                    0 => 0,
+                    brake => (brake / 2).max(1),
+                },
+            ),
         };
         Ok(Config {
             file: file.to_path_buf(),

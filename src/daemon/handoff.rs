@@ -14,8 +14,9 @@ use chrono::{DateTime, Utc};
 /// At most one bundle in this time.
 const EVERY: chrono::Duration = chrono::Duration::hours(1);
 
-/// Mails listed in one bundle; the rest are counted (and kept).
-const LISTED: usize = 30;
+/// Mails listed in one bundle; the rest are counted and listed in the next ones, so nobody in
+/// a flood is only a number.
+const LISTED: usize = 50;
 
 /// Characters of a mail's own text shown in the bundle.
 const EXCERPT: usize = 300;
@@ -34,7 +35,7 @@ pub fn bundle(engine: &mut Engine, now: DateTime<Utc>, commit: bool) -> Result<u
     if outbox::last_to(conn, kind, &config.agents.queue, now - EVERY)?.is_some() {
         return Ok(0);
     }
-    let last = inbound::last_handoff_id(conn)?;
+    let listed_upto = mails.last().map_or(upto, |h| h.id);
     let vars = HandoffVars {
         count: total,
         more: total.saturating_sub(mails.len()),
@@ -44,7 +45,7 @@ pub fn bundle(engine: &mut Engine, now: DateTime<Utc>, commit: bool) -> Result<u
     let mail = composer.agent_handoff(vars, now)?;
     engine.store.transaction(commit, |tx| {
         enqueue(tx, &composer, &mail, None, None, now)?;
-        settings::set_handoff_upto(tx, last, now)?;
+        settings::set_handoff_upto(tx, listed_upto, now)?;
         Ok::<_, IngestError>(())
     })?;
     tracing::info!(

@@ -186,9 +186,8 @@ pub fn decide(
 ) -> Result<Decision, StoreError> {
     use classify::limits::{self, Counts};
     let decision = classify::classify(m, known, config);
-    let requester = known.ticket.as_ref().map(|(_, r)| r.as_str());
     let sender = m.from.as_ref().map(|f| f.email.as_str());
-    let targets = limits::targets(&decision, sender, requester);
+    let targets = limits::targets(&decision, sender);
     let day = now - chrono::Duration::hours(24);
     let to_address = match &targets.address {
         Some(a) => outbox::count_to_address(c, a, day)?,
@@ -295,9 +294,15 @@ pub fn ingest(
         )?
     };
     let decision = decide(engine.store.conn(), &m, &known, config, now)?;
-    let held = match &decision {
-        Decision::Ignore(IgnoreReason::Old(old)) => Some(old),
+    let old = match &decision {
+        Decision::Ignore(IgnoreReason::Old(old))
+        | Decision::Handoff(classify::HandoffReason::Old(old)) => Some(old),
         _ => None,
+    };
+    // why a mail was held back, for the operator's counts and the agents' bundle
+    let held = match &decision {
+        Decision::TicketReply { quiet: Some(_), .. } => Some("flood"),
+        _ => old.map(|o| o.code()),
     };
     let reason = reason(
         engine.store.conn(),
@@ -324,7 +329,7 @@ pub fn ingest(
                 raw,
                 keep: config.store.max_raw_bytes,
                 size: msg.size,
-                held: held.map(|o| o.code()),
+                held,
                 fingerprint: Some(&fingerprint),
             },
         )?;
@@ -334,7 +339,7 @@ pub fn ingest(
         decision: decision.name(),
         reason,
         message_id: m.message_id.clone(),
-        at_source: match held {
+        at_source: match old {
             Some(old) if old.untouched_at_source() => AtSource::Untouched,
             _ => AtSource::Mark,
         },
@@ -379,7 +384,7 @@ fn act(
             super::steer::unproven(tx, m, ticket, why, inbound_id, now)
         }
         Decision::Ignore(_) => Ok(()),
-        // handoff: the lead wires the agents' bundle; until then recorded, nothing sent
+        // recorded; the agents hear of it in the hourly bundle (daemon::handoff)
         Decision::Handoff(_) => Ok(()),
         Decision::AgentCommand { ticket, parsed } => {
             super::steer::apply(tx, composer, m, ticket, parsed, inbound_id, now)
@@ -395,7 +400,11 @@ fn act(
             enqueue(tx, composer, &mail, None, Some(inbound_id), now)
         }
         Decision::NewTicket(form) => new_ticket(tx, composer, form, inbound_id, now),
-        Decision::TicketReply { ticket, author } => {
+        Decision::TicketReply {
+            ticket,
+            author,
+            quiet,
+        } => {
             let Some(t) = tickets::by_ref(tx, ticket.as_str())? else {
                 return Ok(());
             };
@@ -421,6 +430,10 @@ fn act(
                 }
                 None => t,
             };
+            if quiet.is_some() {
+                // a loop or a flood on this ticket: the hourly bundle tells the agents
+                return Ok(());
+            }
             let mail = composer.agent_ticket_reply(&t, m, now)?;
             enqueue(tx, composer, &mail, Some(t.id), Some(inbound_id), now)?;
             set_threads(tx, &t, None, Some(&mail))

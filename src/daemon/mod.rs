@@ -322,7 +322,12 @@ async fn reload(engine: &mut Engine, source: &mut Source) -> Result<(), RunError
 /// The first start on this database is the first time deskmail reads its mailbox: recorded
 /// then (with the IMAP mailbox's UIDNEXT), so every mail already there is recognised as old.
 /// A dry run works out the same in memory, to show what the first real start would do.
-fn first_start(engine: &mut Engine, source: &Source, opts: RunOptions) -> Result<(), RunError> {
+fn first_start(
+    engine: &mut Engine,
+    source: &Source,
+    opts: RunOptions,
+    began: chrono::DateTime<chrono::Utc>,
+) -> Result<(), RunError> {
     if engine.first_start.is_some() {
         return Ok(());
     }
@@ -336,9 +341,10 @@ fn first_start(engine: &mut Engine, source: &Source, opts: RunOptions) -> Result
                     at,
                     mailboxes: Vec::new(),
                 },
-                // the mailbox was just read: its UIDNEXT marks what was there already
+                // the mailbox was just read: its UIDNEXT marks what was there already, and
+                // so does the moment before the read (mail delivered during it is new)
                 None => FirstStart {
-                    at: opts.clock.now(),
+                    at: began,
                     mailboxes: source.start_position().into_iter().collect(),
                 },
             };
@@ -366,6 +372,7 @@ async fn pass(
     // and must not come round again
     let mut handled = engine.left_at_source.clone();
     let keep = engine.config.inbound.processed == crate::config::Processed::Keep;
+    let pass_began = opts.clock.now();
     'batches: loop {
         // mail the store knows that stays at the source is not read again (a restart
         // under `keep` over a kept backlog reads nothing)
@@ -384,7 +391,7 @@ async fn pass(
             }
             Err(e) => return Err(e.into()),
         };
-        first_start(engine, source, opts)?;
+        first_start(engine, source, opts, pass_began)?;
         if batch.is_empty() {
             break;
         }
@@ -429,7 +436,10 @@ async fn pass(
             if commit {
                 let marked = match at_source {
                     ingest::AtSource::SetAside => source.mark_failed(&msg.key).await,
-                    ingest::AtSource::Untouched => Ok(()),
+                    ingest::AtSource::Untouched => {
+                        source.pass_over(&msg.key);
+                        Ok(())
+                    }
                     ingest::AtSource::Mark => source.mark_processed(&msg.key).await,
                 };
                 if let Err(e) = marked {

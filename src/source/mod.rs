@@ -130,6 +130,15 @@ impl Source {
         }
     }
 
+    /// The message stays as it is at the source (mail from before deskmail's time): not
+    /// marked, but not to be taken again either (IMAP: the cursor moves past it; a Maildir
+    /// asks the store before reading).
+    pub fn pass_over(&mut self, key: &str) {
+        if let Source::Imap(m) = self {
+            m.pass_over(key);
+        }
+    }
+
     /// The message could not be processed: set it aside in the error folder.
     pub async fn mark_failed(&mut self, key: &str) -> Result<(), SourceError> {
         match self {

@@ -89,13 +89,13 @@ pub fn handoffs_after(
     limit: usize,
 ) -> Result<(Vec<Handoff>, usize)> {
     let total: i64 = c.query_row(
-        "SELECT COUNT(*) FROM inbound WHERE decision = 'handoff' AND id > ?1",
+        "SELECT COUNT(*) FROM inbound WHERE (decision = 'handoff' OR held = 'flood') AND id > ?1",
         [after_id],
         |r| r.get(0),
     )?;
     let mut stmt = c.prepare(
-        "SELECT id, received, reason, raw FROM inbound WHERE decision = 'handoff' AND id > ?1 \
-         ORDER BY id LIMIT ?2",
+        "SELECT id, received, reason, raw FROM inbound \
+         WHERE (decision = 'handoff' OR held = 'flood') AND id > ?1 ORDER BY id LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![after_id, limit as i64], |r| {
         Ok((
@@ -116,15 +116,6 @@ pub fn handoffs_after(
         });
     }
     Ok((out, usize::try_from(total).unwrap_or(0)))
-}
-
-/// The highest inbound id (the end of a handoff bundle that lists only some).
-pub fn last_handoff_id(c: &Connection) -> Result<i64> {
-    Ok(c.query_row(
-        "SELECT COALESCE(MAX(id), 0) FROM inbound WHERE decision = 'handoff'",
-        [],
-        |r| r.get(0),
-    )?)
 }
 
 /// The raw mails `sender` wrote on this ticket since `since` that were taken as theirs (an

@@ -26,7 +26,7 @@ impl Pipeline {
         let composer = Composer::new(&self.config, &self.templates).signing(&self.key);
         let render = |e: compose::TemplateError| Problem::new("template render", e.to_string());
         match decision {
-            // handoff: the lead wires the agents' bundle; until then nothing is sent
+            // handoff: nothing now; the hourly bundle (daemon::handoff) lists it
             Decision::Ignore(_) | Decision::Handoff(_) => Ok(Vec::new()),
             Decision::PortalReply { form } => {
                 let to = m.from.as_ref().ok_or_else(|| {

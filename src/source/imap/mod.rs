@@ -366,6 +366,12 @@ impl ImapSource {
         }
     }
 
+    /// Mail that stays as it is (from before deskmail's time): only the cursor moves past it,
+    /// so it is not fetched again.
+    pub fn pass_over(&mut self, key: &str) {
+        self.advance(key);
+    }
+
     /// The decision on `key` is committed: mark it and move the cursor past it.
     pub async fn mark_processed(&mut self, key: &str) -> Result<(), ImapError> {
         let result = match self.processed.clone() {
