@@ -49,7 +49,7 @@ pub fn explain(
                     let hints = classify::ticket_hints(&m, config);
                     Known {
                         old,
-                        ..deskmail::daemon::ingest::known(
+                        ..deskmail::daemon::decide::known(
                             store.conn(),
                             &m,
                             &hints,
@@ -71,12 +71,12 @@ pub fn explain(
             };
             let d = match &store {
                 Some(store) => {
-                    deskmail::daemon::ingest::decide(store.conn(), &m, &known, config, now)?
+                    deskmail::daemon::decide::decide(store.conn(), &m, &known, config, now)?
                 }
                 None => classify::classify(&m, &known, config),
             };
             let reason = match &store {
-                Some(store) => deskmail::daemon::ingest::reason(
+                Some(store) => deskmail::daemon::decide::reason(
                     store.conn(),
                     &d,
                     &m,

@@ -4,6 +4,7 @@
 //! a signal. SIGHUP reloads config and templates; SIGTERM finishes the message in hand, flushes
 //! the outbox for a few seconds, logs out and returns.
 
+pub mod decide;
 pub mod deliver;
 pub mod handoff;
 pub mod ingest;

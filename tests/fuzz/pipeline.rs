@@ -147,7 +147,7 @@ impl Pipeline {
         knowns
     }
 
-    /// As `known` in ingest.rs: only a mail from an agent's address about a ticket is checked.
+    /// As `known` in daemon/decide.rs: only a mail from an agent's address about a ticket is checked.
     fn agent_proof(
         &self,
         m: &Inbound,
