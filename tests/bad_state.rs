@@ -121,3 +121,23 @@ fn unreadable_mail_left_at_the_source_by_a_crash_still_goes_to_the_error_folder(
         0
     );
 }
+
+#[test]
+fn a_dry_run_creates_no_database_and_still_shows_every_decision() {
+    let desk = Desk::new();
+    desk.deliver(&person_mail(
+        "Jan <jan@example.com>",
+        "Printer",
+        "dry-1@example.com",
+        "De printer doet het niet.",
+    ));
+    let out = desk.run(&["run", "--once", "--dry-run"]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("decision=\"portal_reply\""), "{log}");
+    assert!(
+        !desk.path("var/deskmail.sqlite").exists(),
+        "the dry run left no database behind"
+    );
+    assert!(desk.sent().is_empty());
+}

@@ -27,7 +27,11 @@ pub fn run(config: Config, once: bool, dry_run: bool, clock: Clock) -> Result<Ex
         } else {
             Some(InstanceLock::acquire(&config.store.path)?)
         };
-        let store = Store::open(&config.store.path)?;
+        let store = if dry_run {
+            deskmail::store::scratch::open_for_dry_run(&config.store.path)?
+        } else {
+            Store::open(&config.store.path)?
+        };
         let mut source = Source::from_config(&config)?;
         let transport = Transport::from_config(&config);
         let shutdown = if once {

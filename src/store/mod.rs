@@ -10,6 +10,7 @@ pub mod inbound;
 pub mod lock;
 pub mod migrations;
 pub mod outbox;
+pub mod scratch;
 pub mod settings;
 pub mod tickets;
 
@@ -177,6 +178,8 @@ fn sql_text(e: &rusqlite::Error) -> String {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// A dry run's scratch copy, removed when the store is dropped.
+    scratch: Option<scratch::ScratchFile>,
 }
 
 impl Store {
@@ -224,6 +227,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            scratch: None,
         })
     }
 
@@ -280,6 +284,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            scratch: None,
         })
     }
 
