@@ -4,6 +4,12 @@
 //! rules are heuristics over plain text that prefer losing a quoted tail to leaking one, and
 //! they never cut at a sentence that merely mentions who "wrote" something. Pure, no I/O.
 
+/// A mail's own words, whitespace folded: what an agent wrote, for telling an answer from an
+/// autoresponder that says the same thing every time.
+pub fn own_words(text: &str) -> String {
+    strip(text).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// The agent's own new text: everything before the first reply header, separator line or
 /// signature delimiter, without `>`-quoted lines and mobile footers, with runs of blank lines
 /// capped at two and no blank lines at either end. `\r\n` becomes `\n`.

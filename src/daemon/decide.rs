@@ -97,12 +97,7 @@ fn repeats_itself(
     config: &Config,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let own_words = |body: &str| -> String {
-        crate::quote::strip(body)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    use crate::quote::own_words;
     let text = own_words(&m.body);
     if text.is_empty() {
         return Ok(false);

@@ -13,16 +13,29 @@ const TOKEN_KEY: &str = "agent_token_key";
 const FIRST_START: &str = "first_start";
 const HANDOFF_UPTO: &str = "handoff_bundled_upto";
 
+/// One stored value, if there is one.
+fn read(c: &Connection, name: &str) -> Result<Option<Vec<u8>>> {
+    Ok(
+        c.query_row("SELECT value FROM settings WHERE name = ?1", [name], |r| {
+            r.get(0)
+        })
+        .optional()?,
+    )
+}
+
+/// Store a value, replacing what was there.
+fn write(c: &Connection, name: &str, value: &[u8], now: DateTime<Utc>) -> Result<()> {
+    c.execute(
+        "INSERT INTO settings (name, value, created) VALUES (?1, ?2, ?3) \
+         ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+        params![name, value, time_text(now)],
+    )?;
+    Ok(())
+}
+
 /// The stored signing key, made from 32 random bytes the first time.
 pub fn token_key(c: &Connection, now: DateTime<Utc>) -> Result<Vec<u8>> {
-    let found: Option<Vec<u8>> = c
-        .query_row(
-            "SELECT value FROM settings WHERE name = ?1",
-            [TOKEN_KEY],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(key) = found {
+    if let Some(key) = read(c, TOKEN_KEY)? {
         return Ok(key);
     }
     let key = random_key()?;
@@ -31,11 +44,8 @@ pub fn token_key(c: &Connection, now: DateTime<Utc>) -> Result<Vec<u8>> {
         "INSERT OR IGNORE INTO settings (name, value, created) VALUES (?1, ?2, ?3)",
         params![TOKEN_KEY, key, time_text(now)],
     )?;
-    Ok(c.query_row(
-        "SELECT value FROM settings WHERE name = ?1",
-        [TOKEN_KEY],
-        |r| r.get(0),
-    )?)
+    read(c, TOKEN_KEY)?
+        .ok_or_else(|| super::StoreError::BadValue("settings.agent_token_key vanished".into()))
 }
 
 /// 32 random bytes for a new key.
@@ -49,24 +59,12 @@ pub fn random_key() -> Result<Vec<u8>> {
 
 /// The stored key without making one (read-only commands); `None` before the first run.
 pub fn existing_token_key(c: &Connection) -> Result<Option<Vec<u8>>> {
-    Ok(c.query_row(
-        "SELECT value FROM settings WHERE name = ?1",
-        [TOKEN_KEY],
-        |r| r.get(0),
-    )
-    .optional()?)
+    read(c, TOKEN_KEY)
 }
 
 /// When deskmail first read its mailbox on this database, if it has.
 pub fn first_start(c: &Connection) -> Result<Option<FirstStart>> {
-    let found: Option<Vec<u8>> = c
-        .query_row(
-            "SELECT value FROM settings WHERE name = ?1",
-            [FIRST_START],
-            |r| r.get(0),
-        )
-        .optional()?;
-    found
+    read(c, FIRST_START)?
         .map(|v| {
             serde_json::from_slice(&v)
                 .map_err(|e| super::StoreError::BadValue(format!("settings.first_start: {e}")))
@@ -81,40 +79,23 @@ pub fn earliest_inbound(c: &Connection) -> Result<Option<DateTime<Utc>>> {
     t.map(|t| super::parse_time(&t)).transpose()
 }
 
-/// Record (or extend, with a mailbox's UIDNEXT) the first start.
+/// Record the first start.
 pub fn save_first_start(c: &Connection, first: &FirstStart, now: DateTime<Utc>) -> Result<()> {
     let value = serde_json::to_vec(first)
         .map_err(|e| super::StoreError::BadValue(format!("settings.first_start: {e}")))?;
-    c.execute(
-        "INSERT INTO settings (name, value, created) VALUES (?1, ?2, ?3) \
-         ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-        params![FIRST_START, value, time_text(now)],
-    )?;
-    Ok(())
+    write(c, FIRST_START, &value, now)
 }
 
 /// The last inbound id that went to the agents in a handoff bundle (0: none yet).
 pub fn handoff_upto(c: &Connection) -> Result<i64> {
-    let found: Option<Vec<u8>> = c
-        .query_row(
-            "SELECT value FROM settings WHERE name = ?1",
-            [HANDOFF_UPTO],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(found
+    Ok(read(c, HANDOFF_UPTO)?
         .and_then(|v| String::from_utf8(v).ok())
         .and_then(|v| v.parse().ok())
         .unwrap_or(0))
 }
 
 pub fn set_handoff_upto(c: &Connection, id: i64, now: DateTime<Utc>) -> Result<()> {
-    c.execute(
-        "INSERT INTO settings (name, value, created) VALUES (?1, ?2, ?3) \
-         ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-        params![HANDOFF_UPTO, id.to_string().into_bytes(), time_text(now)],
-    )?;
-    Ok(())
+    write(c, HANDOFF_UPTO, id.to_string().as_bytes(), now)
 }
 
 #[cfg(test)]
