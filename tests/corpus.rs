@@ -6,7 +6,7 @@
 
 mod common;
 
-use deskmail::classify::{self, Decision, IgnoreReason, Known, machine_label};
+use common::labelled;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -34,39 +34,10 @@ const KNOWN_WRONG_KIND: usize = 2;
 /// purpose (issue 9: nobody wants a portal link for a meeting).
 const KNOWN_HUMAN_HANDOFFS: usize = 1;
 
-fn config() -> deskmail::config::Config {
-    let text = r#"
-[desk]
-name = "Helpdesk"
-address = "helpdesk@desk.example"
-timezone = "Europe/Amsterdam"
-language = "en"
-[store]
-path = "unused.sqlite"
-[inbound]
-kind = "maildir"
-path = "unused"
-[outbound]
-kind = "maildir"
-path = "unused"
-[portal]
-form_url = "https://portal.desk.example/form"
-senders = ["portal@desk.example"]
-[agents]
-queue = "agents@desk.example"
-"#;
-    deskmail::config::Config::from_toml(
-        text,
-        std::path::Path::new("corpus.toml"),
-        std::path::Path::new("/tmp"),
-    )
-    .expect("corpus test config")
-}
-
 #[test]
 fn corpus_confusion_table() {
     let dir = common::corpus_dir();
-    let config = config();
+    let config = labelled::config("corpus.toml");
     let labels = std::fs::read_to_string(dir.join("labels.tsv")).expect("labels.tsv");
     let mut table: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
     let mut answered_machine = Vec::new();
@@ -83,20 +54,7 @@ fn corpus_confusion_table() {
         let raw = std::fs::read(dir.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
         files += 1;
         let start = Instant::now();
-        let (column, reason) = match deskmail::parse::parse(&raw, 25 * 1024 * 1024) {
-            Err(e) => ("unreadable", e.to_string()),
-            Ok(m) => {
-                let d = classify::classify(&m, &Known::default(), &config);
-                let column = match &d {
-                    Decision::Ignore(IgnoreReason::Machine(s)) => machine_label(&s.kind),
-                    Decision::Ignore(_) => "ignore:other",
-                    Decision::PortalReply { .. } => "portal_reply",
-                    Decision::Handoff(_) => "handoff",
-                    _ => "other",
-                };
-                (column, d.reason())
-            }
-        };
+        let (column, reason) = labelled::outcome(&raw, &config, "unreadable");
         let elapsed = start.elapsed();
         if elapsed > slowest.0 {
             slowest = (elapsed, path.to_string());
@@ -121,20 +79,11 @@ fn corpus_confusion_table() {
             _ => {}
         }
     }
-    let mut report =
-        format!("\ncorpus confusion table ({files} files; rows: label, columns: outcome)\n");
-    report.push_str(&format!(
-        "{:>11} {}\n",
-        "",
-        COLUMNS.map(|c| format!("{c:>13}")).join("")
-    ));
-    for (label, row) in &table {
-        let cells: String = COLUMNS
-            .iter()
-            .map(|c| format!("{:>13}", row.get(c).unwrap_or(&0)))
-            .collect();
-        report.push_str(&format!("{label:>11} {cells}\n"));
-    }
+    let mut report = labelled::table(
+        &format!("corpus confusion table ({files} files; rows: label, columns: outcome)"),
+        &COLUMNS,
+        &table,
+    );
     report.push_str(&format!("slowest file: {:?} ({})\n", slowest.0, slowest.1));
     for h in &handed_off_human {
         report.push_str(&format!("  handed off: {h}\n"));

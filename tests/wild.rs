@@ -4,7 +4,9 @@
 //! off. Prints a confusion table like the corpus test (`WILD_VERBOSE=1`: every file's
 //! outcome and reason too).
 
-use deskmail::classify::{self, Decision, IgnoreReason, Known, machine_label};
+mod common;
+
+use common::labelled;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -28,31 +30,6 @@ const COLUMNS: [&str; 8] = [
     "other",
 ];
 
-fn config() -> deskmail::config::Config {
-    let text = r#"
-[desk]
-name = "Helpdesk"
-address = "helpdesk@desk.example"
-timezone = "Europe/Amsterdam"
-language = "en"
-[store]
-path = "unused.sqlite"
-[inbound]
-kind = "maildir"
-path = "unused"
-[outbound]
-kind = "maildir"
-path = "unused"
-[portal]
-form_url = "https://portal.desk.example/form"
-senders = ["portal@desk.example"]
-[agents]
-queue = "agents@desk.example"
-"#;
-    deskmail::config::Config::from_toml(text, Path::new("wild.toml"), Path::new("/tmp"))
-        .expect("wild test config")
-}
-
 fn files(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
@@ -65,7 +42,7 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn wild_mail_confusion_table() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/wild");
-    let config = config();
+    let config = labelled::config("wild.toml");
     let mut table: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
     let mut problems = Vec::new();
     let mut humans = 0;
@@ -74,20 +51,7 @@ fn wild_mail_confusion_table() {
         for path in files(&root.join(label)) {
             let raw = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let name = format!("{label}/{}", path.file_name().unwrap_or_default().display());
-            let (column, reason) = match deskmail::parse::parse(&raw, 25 * 1024 * 1024) {
-                Err(e) => ("other", e.to_string()),
-                Ok(m) => {
-                    let d = classify::classify(&m, &Known::default(), &config);
-                    let column = match &d {
-                        Decision::Ignore(IgnoreReason::Machine(s)) => machine_label(&s.kind),
-                        Decision::Ignore(_) => "ignore:other",
-                        Decision::PortalReply { .. } => "portal_reply",
-                        Decision::Handoff(_) => "handoff",
-                        _ => "other",
-                    };
-                    (column, d.reason())
-                }
-            };
+            let (column, reason) = labelled::outcome(&raw, &config, "other");
             if std::env::var_os("WILD_VERBOSE").is_some() {
                 println!("{name}: {column}: {reason}");
             }
@@ -111,19 +75,11 @@ fn wild_mail_confusion_table() {
             }
         }
     }
-    let mut report = "\nwild mail confusion table (rows: label, columns: outcome)\n".to_string();
-    report.push_str(&format!(
-        "{:>11} {}\n",
-        "",
-        COLUMNS.map(|c| format!("{c:>13}")).join("")
-    ));
-    for (label, row) in &table {
-        let cells: String = COLUMNS
-            .iter()
-            .map(|c| format!("{:>13}", row.get(c).unwrap_or(&0)))
-            .collect();
-        report.push_str(&format!("{label:>11} {cells}\n"));
-    }
+    let mut report = labelled::table(
+        "wild mail confusion table (rows: label, columns: outcome)",
+        &COLUMNS,
+        &table,
+    );
     for h in &handed_off {
         report.push_str(&format!("  person handed off: {h}\n"));
     }

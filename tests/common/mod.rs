@@ -4,6 +4,7 @@
 
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod labelled;
 pub mod mailstack;
 
 use std::path::{Path, PathBuf};
