@@ -3,7 +3,7 @@
 //! not make deskmail drop the real one as "already processed".
 
 mod common;
-use common::{Desk, person_mail, portal_mail};
+use common::{Desk, laptop_form, person_mail};
 
 fn reply(from: &str, message_id: &str, body: &str) -> String {
     format!(
@@ -17,16 +17,9 @@ fn reply(from: &str, message_id: &str, body: &str) -> String {
 fn a_borrowed_message_id_does_not_swallow_the_real_reply_and_a_true_copy_is_kept_but_not_answered()
 {
     let desk = Desk::new();
-    desk.deliver(&portal_mail(
+    desk.deliver(&laptop_form(
         "copies-form@example.org",
-        &[
-            ("Naam", "Fatima el Amrani"),
-            ("E-mail", "fatima@example.com"),
-            ("Categorie", "hardware"),
-            ("Prioriteit", "normaal"),
-            ("Onderwerp", "Laptop"),
-            ("Omschrijving", "Start niet."),
-        ],
+        "fatima@example.com",
     ));
     desk.run_once_at("2026-11-24T10:00:00+01:00");
     let before = desk.sent();

@@ -4,23 +4,9 @@
 //! to the agents' hourly bundle; real requesters keep getting their mail.
 
 mod common;
-use common::{BASE_CONFIG, Desk, person_mail, portal_mail};
+use common::{BASE_CONFIG, Desk, laptop_form, person_mail};
 
 const T0: &str = "2026-11-24T10:00:00+01:00";
-
-fn form(message_id: &str, requester: &str) -> String {
-    portal_mail(
-        message_id,
-        &[
-            ("Naam", "Fatima el Amrani"),
-            ("E-mail", requester),
-            ("Categorie", "hardware"),
-            ("Prioriteit", "normaal"),
-            ("Onderwerp", "Laptop"),
-            ("Omschrijving", "Start niet."),
-        ],
-    )
-}
 
 fn to(sent: &[common::Sent], address: &str) -> usize {
     sent.iter()
@@ -51,8 +37,8 @@ fn a_forged_portal_form_makes_no_ticket_where_the_server_vouches_for_real_ones()
     );
     assert!(config.contains("authserv_id"), "{config}");
     let desk = Desk::with_full_config(&config);
-    desk.deliver(&form("forged@example.org", "victim@example.com"));
-    let genuine = form("genuine@example.org", "fatima@example.com").replace(
+    desk.deliver(&laptop_form("forged@example.org", "victim@example.com"));
+    let genuine = laptop_form("genuine@example.org", "fatima@example.com").replace(
         "From: Portal",
         "Authentication-Results: mx.example.org; dkim=pass header.d=example.org\nFrom: Portal",
     );
@@ -74,8 +60,14 @@ fn a_forged_portal_form_makes_no_ticket_where_the_server_vouches_for_real_ones()
 #[test]
 fn a_portal_form_naming_the_desks_own_queue_makes_no_ticket() {
     let desk = Desk::new();
-    desk.deliver(&form("queue-form@example.org", "Agents+x@Example.org"));
-    desk.deliver(&form("desk-form@example.org", "servicedesk@example.org."));
+    desk.deliver(&laptop_form(
+        "queue-form@example.org",
+        "Agents+x@Example.org",
+    ));
+    desk.deliver(&laptop_form(
+        "desk-form@example.org",
+        "servicedesk@example.org.",
+    ));
     let out = desk.run(&["--now", T0, "run", "--once"]);
     let log = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
@@ -92,7 +84,7 @@ fn a_flooded_ticket_and_a_crowd_of_strangers_stop_at_their_limits_not_at_the_bra
     let desk = Desk::with_full_config(&format!(
         "{BASE_CONFIG}\n[limits]\nper_ticket_per_day = 6\nportal_replies_per_hour = 5\n"
     ));
-    desk.deliver(&form("flood-form@example.org", "fatima@example.com"));
+    desk.deliver(&laptop_form("flood-form@example.org", "fatima@example.com"));
     desk.run_once_at(T0);
     let before = desk.sent();
     assert_eq!(
@@ -169,7 +161,7 @@ fn a_flooded_ticket_and_a_crowd_of_strangers_stop_at_their_limits_not_at_the_bra
 
     // the real requester still gets her mail: a new ticket's confirmation goes out
     let before = desk.sent();
-    desk.deliver(&form("second-form@example.org", "jan@example.com"));
+    desk.deliver(&laptop_form("second-form@example.org", "jan@example.com"));
     desk.run_once_at("2026-11-24T10:20:00+01:00");
     assert_eq!(to(&desk.sent_since(&before), "jan@example.com"), 1);
 }
@@ -177,7 +169,7 @@ fn a_flooded_ticket_and_a_crowd_of_strangers_stop_at_their_limits_not_at_the_bra
 #[test]
 fn an_autoresponder_on_the_queue_answers_the_requester_at_most_once() {
     let desk = Desk::new();
-    desk.deliver(&form("loop-form@example.org", "fatima@example.com"));
+    desk.deliver(&laptop_form("loop-form@example.org", "fatima@example.com"));
     desk.run_once_at(T0);
     let mut requester_mails = 0;
     let mut seen = desk.sent();

@@ -335,6 +335,22 @@ pub fn person_mail(from: &str, subject: &str, message_id: &str, body: &str) -> S
     )
 }
 
+/// Fatima's laptop form for `requester`: the portal mail most tests need (ticket SD-1000 on a
+/// fresh desk, subject "Laptop").
+pub fn laptop_form(message_id: &str, requester: &str) -> String {
+    portal_mail(
+        message_id,
+        &[
+            ("Naam", "Fatima el Amrani"),
+            ("E-mail", requester),
+            ("Categorie", "hardware"),
+            ("Prioriteit", "normaal"),
+            ("Onderwerp", "Laptop"),
+            ("Omschrijving", "Start niet."),
+        ],
+    )
+}
+
 /// A portal form mail.
 pub fn portal_mail(message_id: &str, fields: &[(&str, &str)]) -> String {
     let body: String = fields.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
