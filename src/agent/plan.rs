@@ -7,7 +7,7 @@ use super::command::{Assignee, Command, Parsed, StatusChange};
 use super::redact::{Tokens, redact};
 use crate::compose::vars::{AnswerVars, HelpError, HelpVars};
 use crate::config::Config;
-use crate::model::{Address, Status, Ticket, base_address};
+use crate::model::{Address, EventKind, Status, Ticket, base_address};
 use crate::schedule::promise;
 use chrono::{DateTime, Utc};
 
@@ -19,7 +19,7 @@ pub struct Plan {
     /// The ticket after the commands (unchanged when `rejected`).
     pub ticket: Ticket,
     /// Events to record, as (kind, detail).
-    pub events: Vec<(&'static str, String)>,
+    pub events: Vec<(EventKind, String)>,
     /// Lines not understood: nothing else happens.
     pub rejected: bool,
     /// The answer to the requester, if any.
@@ -51,7 +51,7 @@ pub fn plan(
     if !errors.is_empty() {
         return Plan {
             events: vec![(
-                "not_understood",
+                EventKind::NotUnderstood,
                 format!("{} line(s) not understood; nothing done", errors.len()),
             )],
             agent,
@@ -79,7 +79,7 @@ pub fn plan(
                 told |= matches!(status, Status::Resolved | Status::WaitingCustomer);
                 ticket.status = status;
                 ticket.waiting_reason = reason;
-                events.push(("status", command.describe()));
+                events.push((EventKind::Status, command.describe()));
             }
             Command::Target(date) => {
                 ticket.target = target_of(config, *date, now);
@@ -88,15 +88,15 @@ pub fn plan(
                     ticket.near_sent = false;
                     ticket.overdue_sent = false;
                 }
-                events.push(("target", command.describe()));
+                events.push((EventKind::Target, command.describe()));
             }
             Command::Next(date) => {
                 ticket.next_contact = Some(*date);
-                events.push(("next", command.describe()));
+                events.push((EventKind::Next, command.describe()));
             }
             Command::Assign(who) => {
                 let to = assignee(who, &agent);
-                events.push(("assign", format!("assigned to {to}")));
+                events.push((EventKind::Assign, format!("assigned to {to}")));
                 ticket.assignee = Some(to);
             }
             Command::Internal | Command::Help => {}
@@ -106,11 +106,11 @@ pub fn plan(
     let answer = answer_vars(from, &parsed.text, desk, tokens);
     let answer = if parsed.is_internal() {
         if !answer.text.is_empty() {
-            events.push(("note", answer.text.clone()));
+            events.push((EventKind::Note, answer.text.clone()));
         }
         None
     } else if !answer.text.is_empty() || told {
-        events.push(("answer", summary(&answer.text)));
+        events.push((EventKind::Answer, summary(&answer.text)));
         Some(answer)
     } else {
         None
@@ -337,7 +337,7 @@ mod tests {
             !p.ticket.near_sent && !p.ticket.overdue_sent,
             "a new target may come near again"
         );
-        let kinds: Vec<&str> = p.events.iter().map(|e| e.0).collect();
+        let kinds: Vec<&str> = p.events.iter().map(|e| e.0.as_str()).collect();
         assert_eq!(kinds, ["status", "target", "next", "assign", "answer"]);
         let answer = p.answer.expect("an answer");
         assert!(
@@ -399,7 +399,10 @@ mod tests {
         let c = config();
         let p = steer("#intern\n\nAlleen voor ons.", &ticket(), at(25, 10), &[]);
         assert!(p.answer.is_none());
-        assert_eq!(p.events, [("note", "Alleen voor ons.".to_string())]);
+        assert_eq!(
+            p.events,
+            [(EventKind::Note, "Alleen voor ons.".to_string())]
+        );
         let p = steer("#opgelost", &ticket(), at(25, 10), &[]);
         assert_eq!(p.ticket.status, Status::Resolved);
         assert!(

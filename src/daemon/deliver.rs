@@ -2,9 +2,10 @@
 //! backoff on a temporary failure, and give up (loudly) on a permanent one.
 
 use super::Engine;
-use super::ingest::{IngestError, enqueue};
+use super::enqueue::{WriteError, enqueue};
 use crate::compose::vars::{BrakeVars, FailureVars};
 use crate::compose::{Composer, MailKind};
+use crate::model::EventKind;
 use crate::store::{brake, events, outbox, tickets};
 use chrono::{DateTime, Utc};
 
@@ -25,7 +26,7 @@ pub struct Delivered {
 }
 
 /// Send what is due, in batches, until nothing due is left or the emergency brake holds it.
-pub async fn flush(engine: &mut Engine, now: DateTime<Utc>) -> Result<Delivered, IngestError> {
+pub async fn flush(engine: &mut Engine, now: DateTime<Utc>) -> Result<Delivered, WriteError> {
     let mut result = Delivered::default();
     loop {
         let pending = outbox::due(engine.store.conn(), now, 100)?;
@@ -55,7 +56,7 @@ pub async fn flush(engine: &mut Engine, now: DateTime<Utc>) -> Result<Delivered,
 
 /// How many more mails may go out now: None without a brake, Some(0) when it holds. Engages the
 /// brake (loudly, and with a notice to the agents) when the last hour's count reaches the limit.
-fn budget(engine: &mut Engine, now: DateTime<Utc>) -> Result<Option<u32>, IngestError> {
+fn budget(engine: &mut Engine, now: DateTime<Utc>) -> Result<Option<u32>, WriteError> {
     let limit = engine.config.max_per_hour;
     if limit == 0 {
         return Ok(None);
@@ -86,7 +87,7 @@ async fn send_one(
     mail: &outbox::Queued,
     now: DateTime<Utc>,
     result: &mut Delivered,
-) -> Result<(), IngestError> {
+) -> Result<(), WriteError> {
     if engine.unrecorded.contains(&mail.id) {
         // sent before in this run; only the store did not hear of it
         outbox::mark_sent(engine.store.conn(), mail.id, now)?;
@@ -131,7 +132,7 @@ fn tell_agents(
     mail: &outbox::Queued,
     error: &str,
     now: DateTime<Utc>,
-) -> Result<(), IngestError> {
+) -> Result<(), WriteError> {
     if mail.kind == MailKind::AgentDeliveryFailed.as_str()
         || mail.kind == MailKind::AgentOutboxPaused.as_str()
     {
@@ -159,7 +160,7 @@ fn tell_agents(
                 t.id,
                 now,
                 "deskmail",
-                "mail_failed",
+                EventKind::MailFailed,
                 &format!("{} to {}: {error}", mail.kind, mail.recipients.join(", ")),
                 None,
             )?;

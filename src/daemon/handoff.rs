@@ -4,7 +4,7 @@
 //! the desk; a machine never gets an answer, and a flood makes one mail, not hundreds.
 
 use super::Engine;
-use super::ingest::{IngestError, enqueue};
+use super::enqueue::{WriteError, enqueue};
 use crate::compose::vars::{HandoffMail, HandoffVars};
 use crate::compose::{Composer, MailKind, words};
 use crate::config::Config;
@@ -23,7 +23,7 @@ const EXCERPT: usize = 300;
 
 /// Queue the bundle if mail was handed over since the last one and the hour has passed.
 /// Returns how many mails it covers (0: nothing queued).
-pub fn bundle(engine: &mut Engine, now: DateTime<Utc>, commit: bool) -> Result<usize, IngestError> {
+pub fn bundle(engine: &mut Engine, now: DateTime<Utc>, commit: bool) -> Result<usize, WriteError> {
     let config = &engine.config;
     let conn = engine.store.conn();
     let upto = settings::handoff_upto(conn)?;
@@ -46,7 +46,7 @@ pub fn bundle(engine: &mut Engine, now: DateTime<Utc>, commit: bool) -> Result<u
     engine.store.transaction(commit, |tx| {
         enqueue(tx, &composer, &mail, None, None, now)?;
         settings::set_handoff_upto(tx, listed_upto, now)?;
-        Ok::<_, IngestError>(())
+        Ok::<_, WriteError>(())
     })?;
     tracing::info!(
         mails = total,

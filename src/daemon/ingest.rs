@@ -5,23 +5,16 @@
 
 use super::Engine;
 use super::decide::{decide, known, reason};
+use super::enqueue::{WriteError, enqueue};
 use crate::classify::{self, Author, Decision, IgnoreReason, Known, arrival};
 use crate::compose::{Composer, Outgoing};
-use crate::model::{Inbound, Ticket};
+use crate::model::{EventKind, Inbound, Ticket};
 use crate::portal::FormRequest;
 use crate::schedule::{promise, sla};
 use crate::source::SourceMessage;
-use crate::store::{self, StoreError, events, inbound, outbox, tickets};
+use crate::store::{self, events, inbound, tickets};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
-
-#[derive(Debug, thiserror::Error)]
-pub enum IngestError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("template: {0}")]
-    Template(#[from] crate::compose::TemplateError),
-}
 
 /// What became of one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +61,7 @@ pub fn ingest(
     msg: &SourceMessage,
     now: DateTime<Utc>,
     commit: bool,
-) -> Result<Outcome, IngestError> {
+) -> Result<Outcome, WriteError> {
     let (key, raw) = (msg.key.as_str(), msg.raw.as_slice());
     if let Some(earlier) = inbound::earlier(engine.store.conn(), key)? {
         return Ok(Outcome::AlreadyDone {
@@ -114,7 +107,7 @@ pub fn ingest(
                         fingerprint: None,
                     },
                 )
-                .map_err(IngestError::from)
+                .map_err(WriteError::from)
             })?;
             return Ok(Outcome::Quarantined(reason));
         }
@@ -199,7 +192,7 @@ fn act(
     decision: &Decision,
     inbound_id: i64,
     now: DateTime<Utc>,
-) -> Result<(), IngestError> {
+) -> Result<(), WriteError> {
     let config = composer.config;
     match decision {
         Decision::Ignore(classify::IgnoreReason::UnprovenAgent { ticket, why }) => {
@@ -237,7 +230,7 @@ fn act(
                 t.id,
                 now,
                 who,
-                "reply",
+                EventKind::Reply,
                 &format!("mail \"{}\"", m.subject),
                 Some(inbound_id),
             )?;
@@ -247,7 +240,15 @@ fn act(
             let t = match replied {
                 Some((changed, why)) => {
                     tickets::update(tx, &changed, now)?;
-                    events::add(tx, t.id, now, "deskmail", "status", why, Some(inbound_id))?;
+                    events::add(
+                        tx,
+                        t.id,
+                        now,
+                        "deskmail",
+                        EventKind::Status,
+                        why,
+                        Some(inbound_id),
+                    )?;
                     changed
                 }
                 None => t,
@@ -269,7 +270,7 @@ fn new_ticket(
     form: &FormRequest,
     inbound_id: i64,
     now: DateTime<Utc>,
-) -> Result<(), IngestError> {
+) -> Result<(), WriteError> {
     let config = composer.config;
     let cal = &config.calendar;
     let lang = crate::lang::guess(&format!("{}\n{}", form.subject, form.description))
@@ -297,7 +298,7 @@ fn new_ticket(
         t.id,
         now,
         "portal",
-        "created",
+        EventKind::Created,
         &format!(
             "{} priority, category {}, target {}",
             t.priority,
@@ -325,56 +326,12 @@ fn set_threads(
     t: &Ticket,
     requester: Option<&Outgoing>,
     agent: Option<&Outgoing>,
-) -> Result<(), IngestError> {
+) -> Result<(), WriteError> {
     tickets::set_threads(
         tx,
         t.id,
         requester.map(|o| o.message_id.as_str()),
         agent.map(|o| o.message_id.as_str()),
-    )?;
-    Ok(())
-}
-
-/// Render a mail to bytes and put it in the outbox.
-pub fn enqueue(
-    tx: &Connection,
-    composer: &Composer,
-    mail: &Outgoing,
-    ticket_id: Option<i64>,
-    inbound_id: Option<i64>,
-    now: DateTime<Utc>,
-) -> Result<(), IngestError> {
-    let raw = match crate::compose::to_bytes(mail, composer.config, now) {
-        Ok(raw) => raw,
-        Err(e) => {
-            // an address lettre refuses: record why on the ticket instead of sending
-            tracing::warn!(message_id = %mail.message_id, error = %e, "mail not queued");
-            if let Some(id) = ticket_id {
-                events::add(
-                    tx,
-                    id,
-                    now,
-                    "deskmail",
-                    "mail_refused",
-                    &e.to_string(),
-                    inbound_id,
-                )?;
-            }
-            return Ok(());
-        }
-    };
-    let recipients: Vec<String> = mail.to.iter().map(|a| a.email.clone()).collect();
-    outbox::enqueue(
-        tx,
-        &outbox::NewMail {
-            message_id: &mail.message_id,
-            kind: mail.kind.as_str(),
-            ticket_id,
-            inbound_id,
-            recipients: &recipients,
-            raw: &raw,
-            created: now,
-        },
     )?;
     Ok(())
 }

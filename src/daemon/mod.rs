@@ -6,6 +6,7 @@
 
 pub mod decide;
 pub mod deliver;
+pub mod enqueue;
 pub mod handoff;
 pub mod ingest;
 pub mod notify;
@@ -93,7 +94,7 @@ pub enum RunError {
     #[error(transparent)]
     Source(#[from] crate::source::SourceError),
     #[error(transparent)]
-    Ingest(#[from] ingest::IngestError),
+    Write(#[from] enqueue::WriteError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error("the source could not be read: {0}")]
@@ -113,7 +114,7 @@ impl RunError {
     /// The storage problem behind this error: the daemon waits these out instead of stopping.
     pub fn trouble(&self) -> Option<crate::store::Trouble> {
         match self {
-            RunError::Store(e) | RunError::Ingest(ingest::IngestError::Store(e)) => e.trouble(),
+            RunError::Store(e) | RunError::Write(enqueue::WriteError::Store(e)) => e.trouble(),
             RunError::Unwritable { trouble, .. } => Some(*trouble),
             _ => None,
         }
@@ -405,7 +406,7 @@ async fn pass(
             let now = opts.clock.now();
             let outcome = match ingest::ingest(engine, &msg, now, commit) {
                 Ok(o) => o,
-                Err(ingest::IngestError::Template(e)) => {
+                Err(enqueue::WriteError::Template(e)) => {
                     // our templates, not the mail, are at fault: stop here and retry next pass
                     tracing::error!(key = %msg.key, error = %e, "template error; mail left unprocessed");
                     break 'batches;

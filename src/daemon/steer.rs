@@ -3,7 +3,7 @@
 //! the answer to the requester in the desk's name, the help mail to the agent. An unproven mail
 //! from an agent's address is only recorded.
 
-use super::ingest::{IngestError, enqueue};
+use super::enqueue::{WriteError, enqueue};
 use crate::agent::command::Parsed;
 use crate::agent::plan;
 use crate::agent::proof::{TokenKey, Unproven};
@@ -11,7 +11,7 @@ use crate::agent::redact::Tokens;
 use crate::classify::Decision;
 use crate::compose::Composer;
 use crate::config::Config;
-use crate::model::{Inbound, TicketRef};
+use crate::model::{EventKind, Inbound, TicketRef};
 use crate::store::{StoreError, events, inbound, outbox, tickets};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -24,7 +24,7 @@ pub fn unproven(
     why: &Unproven,
     inbound_id: i64,
     now: DateTime<Utc>,
-) -> Result<(), IngestError> {
+) -> Result<(), WriteError> {
     let from = m.from.as_ref().map_or("?", |f| f.email.as_str());
     tracing::warn!(ticket = %reference, from, %why, "mail from an agent's address not proven; kept, not acted on");
     let Some(t) = tickets::by_ref(tx, reference.as_str())? else {
@@ -36,7 +36,7 @@ pub fn unproven(
         t.id,
         now,
         from,
-        "unproven",
+        EventKind::Unproven,
         &format!("mail \"{}\" not acted on: {why}", m.subject),
         Some(inbound_id),
     )?;
@@ -110,7 +110,7 @@ pub fn apply(
     parsed: &Parsed,
     inbound_id: i64,
     now: DateTime<Utc>,
-) -> Result<(), IngestError> {
+) -> Result<(), WriteError> {
     let (Some(t), Some(from)) = (tickets::by_ref(tx, reference.as_str())?, m.from.as_ref()) else {
         return Ok(());
     };
@@ -130,7 +130,7 @@ pub fn apply(
         tickets::update(tx, &p.ticket, now)?;
     }
     for (kind, detail) in &p.events {
-        events::add(tx, t.id, now, &p.agent, kind, detail, Some(inbound_id))?;
+        events::add(tx, t.id, now, &p.agent, *kind, detail, Some(inbound_id))?;
     }
     if let Some(answer) = p.answer {
         let answering = inbound::last_message_id_from(tx, t.id, &t.requester)?;

@@ -2,7 +2,7 @@
 //! the ticket's new promise in one transaction. The timing itself is `schedule::progress`.
 
 use super::Engine;
-use super::ingest::{IngestError, enqueue};
+use super::enqueue::{WriteError, enqueue};
 use crate::compose::vars::DigestVars;
 use crate::compose::{Composer, MailKind};
 use crate::schedule::{Due, digest, progress};
@@ -20,7 +20,7 @@ pub fn tick(
     engine: &mut Engine,
     now: DateTime<Utc>,
     commit: bool,
-) -> Result<Vec<Sent>, IngestError> {
+) -> Result<Vec<Sent>, WriteError> {
     // the agents hear of mail not answered at any hour, not only in the progress window
     super::handoff::bundle(engine, now, commit)?;
     let config = &engine.config;
@@ -67,7 +67,7 @@ pub fn tick(
                 t.id,
                 now,
                 "deskmail",
-                due.kind.template(),
+                due.kind.into(),
                 &format!(
                     "progress mail; next contact promised by {}",
                     after.next_contact
@@ -94,7 +94,7 @@ pub fn tick(
 
 /// Each agent's morning digest (and the queue's, of unassigned tickets), once a day, only
 /// when something needs attention.
-fn digests(engine: &mut Engine, now: DateTime<Utc>, commit: bool) -> Result<(), IngestError> {
+fn digests(engine: &mut Engine, now: DateTime<Utc>, commit: bool) -> Result<(), WriteError> {
     let config = &engine.config;
     let cal = &config.calendar;
     let composer = Composer::new(config, &engine.templates).signing(&engine.token_key);

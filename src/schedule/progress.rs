@@ -22,6 +22,16 @@ pub enum ProgressKind {
     Promised,
 }
 
+impl From<ProgressKind> for crate::model::EventKind {
+    fn from(kind: ProgressKind) -> Self {
+        match kind {
+            ProgressKind::Overdue => crate::model::EventKind::ProgressOverdue,
+            ProgressKind::TargetNear => crate::model::EventKind::ProgressNear,
+            ProgressKind::Promised => crate::model::EventKind::Progress,
+        }
+    }
+}
+
 impl ProgressKind {
     /// Template name of the mail.
     pub fn template(self) -> &'static str {

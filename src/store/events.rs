@@ -1,6 +1,7 @@
 //! The history of a ticket: who did what, when, and which mail caused it.
 
 use super::{Result, parse_time, time_text};
+use crate::model::EventKind;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
@@ -18,13 +19,13 @@ pub fn add(
     ticket_id: i64,
     at: DateTime<Utc>,
     actor: &str,
-    kind: &str,
+    kind: EventKind,
     detail: &str,
     inbound_id: Option<i64>,
 ) -> Result<()> {
     c.execute(
         "INSERT INTO events (ticket_id, at, actor, kind, detail, inbound_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![ticket_id, time_text(at), actor, kind, detail, inbound_id],
+        params![ticket_id, time_text(at), actor, kind.as_str(), detail, inbound_id],
     )?;
     Ok(())
 }
