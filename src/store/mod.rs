@@ -46,6 +46,10 @@ pub enum StoreError {
         found: i64,
         supported: i64,
     },
+    #[error(
+        "{path} exists already; choose a new file name for the backup (a backup never overwrites)"
+    )]
+    BackupExists { path: PathBuf },
     #[error("database error: {}", sql_text(.0))]
     Sql(rusqlite::Error),
     #[error("database holds a value this version cannot read: {0}")]
@@ -116,7 +120,9 @@ impl StoreError {
                 }
                 _ => None,
             },
-            StoreError::BadValue(_) | StoreError::Newer { .. } => None,
+            StoreError::BadValue(_)
+            | StoreError::Newer { .. }
+            | StoreError::BackupExists { .. } => None,
         }
     }
 }
@@ -292,10 +298,9 @@ impl Store {
     /// file, no WAL beside it. Refuses to overwrite an existing file.
     pub fn backup(&self, to: &Path) -> Result<()> {
         if to.exists() {
-            return Err(StoreError::BadValue(format!(
-                "{} exists already; choose a new file name for the backup",
-                to.display()
-            )));
+            return Err(StoreError::BackupExists {
+                path: to.to_path_buf(),
+            });
         }
         let target = to
             .to_str()
