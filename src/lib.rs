@@ -1,6 +1,7 @@
 //! deskmail: the mail bot of an IT service desk.
 //!
-//! The layout follows the flow of one message (see DESIGN.md):
+//! The layout follows the flow of one message — parse, classify, decide, then write in one
+//! transaction and send after the commit:
 //!
 //! * the pure core — [`parse`] (bytes → [`model::Inbound`]), [`classify`] (→ one
 //!   [`classify::Decision`] with its reason), [`quote`] (a mail's own text without quoted

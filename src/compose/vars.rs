@@ -84,7 +84,7 @@ pub struct DigestTicket {
     pub next_contact: Option<String>,
     /// The promised contact date is today or has passed.
     pub promise_due: bool,
-    /// Badly late: call the requester (seed 003).
+    /// Badly late: call the requester, a mail alone is not enough any more.
     pub call: bool,
     /// The ticket's signed reply address: mail it to steer the ticket.
     pub reply_address: String,

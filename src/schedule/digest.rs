@@ -1,6 +1,7 @@
 //! The agents' morning digest: which open tickets need attention today (target passed or near,
 //! a promised contact due), worst first, per assignee (the queue gets the unassigned ones), and
-//! which are so late that the requester deserves a phone call (seed 003: be open and honest).
+//! which are so late that the requester deserves a phone call, open and honest about the options
+//! (a mail alone is not enough once a ticket is days late).
 //! Pure: the tick decides only whether today's digest went out already.
 
 use super::calendar::Calendar;

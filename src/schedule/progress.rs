@@ -1,4 +1,4 @@
-//! When does a requester hear from us next, and with which mail? Three moments (seed 003): the
+//! When does a requester hear from us next, and with which mail? Three moments, so nobody wonders whether anyone works on it: the
 //! target date comes near, a promised contact date arrives, the target date passes. Mails go only
 //! inside the sending window on working days, at most a few per ticket per day, never for a
 //! resolved ticket — and a promise falling outside the window is kept by writing earlier. What

@@ -1,5 +1,5 @@
 //! What a requester is told about when they hear from us next, and how that promise is kept
-//! (DESIGN: every mailed promise is kept). A date once mailed is kept: the scheduler mails on
+//! (the rule: every date mailed to a requester is kept). A date once mailed is kept: the scheduler mails on
 //! or before it unless the ticket is resolved, also when an agent moves the next contact later
 //! without a word to the requester (that mail then names the agent's date). No mail names a
 //! date that has passed, or one the sending window and the daily cap cannot keep. Pure: the
