@@ -92,7 +92,7 @@ fn a_portal_form_makes_a_ticket_confirms_it_and_tells_the_agents() {
         "{}",
         notice.text
     );
-    // agents reply to a signed address of this ticket (tests/agents.rs checks the token)
+    // agents reply to a signed address of this ticket (tests/agents/ checks the token)
     assert!(
         notice
             .header("Reply-To")

@@ -3,16 +3,24 @@
 //! and marked after its decision is committed: `\Seen` plus the `$Deskmail` keyword, or moved
 //! (MOVE, or COPY + EXPUNGE where the server lacks it). A lost connection is re-opened with capped
 //! backoff; IDLE tells us about new mail where the server offers it.
+//!
+//! This module holds the source and its connection (open, select, reconnect, wait, log out);
+//! `error` says what went wrong, `fetch` finds and reads new mail, `mark` marks it once decided;
+//! `connect` and `idle` speak the protocol's opening and waiting.
 
 mod connect;
+mod error;
+mod fetch;
 mod idle;
+mod mark;
 
-use super::{Cursor, SourceMessage};
+pub use error::ImapError;
+
+use super::Cursor;
 use crate::backoff::Backoff;
-use crate::classify::arrival::{Arrival, MailboxStart, UidPosition};
+use crate::classify::arrival::MailboxStart;
 use crate::config::{Imap, Processed};
 use connect::ImapSession;
-use futures::TryStreamExt;
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -21,57 +29,6 @@ pub const KEYWORD: &str = "$Deskmail";
 
 /// Longest wait for one IMAP command before the connection counts as lost.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
-
-#[derive(Debug, thiserror::Error)]
-pub enum ImapError {
-    #[error("IMAP server {host}:{port}: {source}")]
-    Io {
-        host: String,
-        port: u16,
-        source: std::io::Error,
-    },
-    #[error("IMAP server {host}:{port}: {what} timed out")]
-    Timeout {
-        host: String,
-        port: u16,
-        what: &'static str,
-    },
-    #[error("IMAP server {host}:{port} closed the connection")]
-    Closed { host: String, port: u16 },
-    #[error("IMAP server {host}:{port}: TLS failed: {message}")]
-    Tls {
-        host: String,
-        port: u16,
-        message: String,
-    },
-    #[error(
-        "IMAP server {host} refused login for {user}: {message} (check inbound.username and the password)"
-    )]
-    Login {
-        host: String,
-        user: String,
-        message: String,
-    },
-    #[error("IMAP password: {0}")]
-    Secret(crate::secret::SecretError),
-    #[error("IMAP server {host}, mailbox {mailbox}: {what}: {message}")]
-    Command {
-        host: String,
-        mailbox: String,
-        what: &'static str,
-        message: String,
-    },
-    #[error(
-        "waiting {seconds} s before reconnecting to IMAP server {host}:{port} (failure {failures}: {last})"
-    )]
-    Waiting {
-        host: String,
-        port: u16,
-        seconds: u64,
-        failures: u32,
-        last: String,
-    },
-}
 
 /// An open, selected mailbox.
 struct Open {
@@ -228,263 +185,6 @@ impl ImapSource {
             uidvalidity: open.uidvalidity,
             uidnext: open.uidnext?,
         })
-    }
-
-    /// Up to `limit` messages above the cursor, oldest first.
-    pub async fn fetch(
-        &mut self,
-        limit: usize,
-        skip: &HashSet<String>,
-    ) -> Result<Vec<SourceMessage>, ImapError> {
-        let result = self.fetch_inner(limit, skip).await;
-        if let Err(e) = &result
-            && !matches!(e, ImapError::Waiting { .. })
-            && self.open.is_some()
-        {
-            self.lost(e);
-        }
-        result
-    }
-
-    async fn fetch_inner(
-        &mut self,
-        limit: usize,
-        skip: &HashSet<String>,
-    ) -> Result<Vec<SourceMessage>, ImapError> {
-        let mailbox = self.cfg.mailbox.clone();
-        let host = self.cfg.host.clone();
-        let max_bytes = self.max_bytes;
-        let keyword_filter = self.processed == Processed::Seen;
-        let cursor = self.cursor.clone();
-        let open = self.ensure_open().await?;
-        let uidvalidity = open.uidvalidity;
-        // a new UIDVALIDITY makes the old UIDs meaningless: start over; Message-ID dedupe keeps
-        // old mail from being answered again
-        let last = match &cursor {
-            Some(c) if c.uidvalidity == uidvalidity => c.last_uid,
-            Some(c) => {
-                tracing::warn!(
-                    mailbox,
-                    old = c.uidvalidity,
-                    new = uidvalidity,
-                    "UIDVALIDITY changed; rescanning the mailbox (duplicates are recognised by Message-ID)"
-                );
-                0
-            }
-            None => 0,
-        };
-        let query = if keyword_filter {
-            format!("UID {}:* NOT KEYWORD {KEYWORD}", last.saturating_add(1))
-        } else {
-            format!("UID {}:*", last.saturating_add(1))
-        };
-        let found = timed(open.session.uid_search(&query)).await;
-        let found = found.map_err(|e| ImapError::Command {
-            host: host.clone(),
-            mailbox: mailbox.clone(),
-            what: "UID SEARCH",
-            message: e.to_string(),
-        })?;
-        let key = |uid: u32| format!("imap:{mailbox}:{uidvalidity}:{uid}");
-        // "n:*" always includes the highest UID, even when it is below n
-        let mut uids: Vec<u32> = found
-            .into_iter()
-            .filter(|u| *u > last && !skip.contains(&key(*u)))
-            .collect();
-        uids.sort_unstable();
-        uids.truncate(limit);
-        if cursor.as_ref().is_none_or(|c| c.uidvalidity != uidvalidity) {
-            self.cursor = Some(Cursor {
-                mailbox: mailbox.clone(),
-                uidvalidity,
-                last_uid: last,
-            });
-        }
-        if uids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let set = uids
-            .iter()
-            .map(u32::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        // one byte over the limit is enough to know a message is too large
-        let query = format!(
-            "(UID INTERNALDATE RFC822.SIZE BODY.PEEK[]<0.{}>)",
-            max_bytes + 1
-        );
-        let Some(open) = self.open.as_mut() else {
-            return Ok(Vec::new());
-        };
-        let fetched: Vec<_> = tokio::time::timeout(COMMAND_TIMEOUT, async {
-            open.session
-                .uid_fetch(&set, &query)
-                .await?
-                .try_collect::<Vec<_>>()
-                .await
-        })
-        .await
-        .map_err(|_| ImapError::Timeout {
-            host: self.cfg.host.clone(),
-            port: self.cfg.port,
-            what: "UID FETCH",
-        })?
-        .map_err(|e| self.command_error("UID FETCH", e))?;
-        let mut out: Vec<SourceMessage> = fetched
-            .iter()
-            .filter_map(|f| {
-                let uid = f.uid?;
-                let raw = f.body().map(<[u8]>::to_vec).unwrap_or_default();
-                Some(SourceMessage {
-                    key: key(uid),
-                    // the server's RFC822.SIZE; what was read when it gave none
-                    size: f
-                        .size
-                        .map_or(raw.len(), |s| usize::try_from(s).unwrap_or(usize::MAX)),
-                    raw,
-                    arrival: Arrival {
-                        time: f.internal_date().map(|t| t.with_timezone(&chrono::Utc)),
-                        uid: Some(UidPosition {
-                            mailbox: mailbox.clone(),
-                            uidvalidity,
-                            uid,
-                        }),
-                    },
-                })
-            })
-            .collect();
-        out.sort_by_key(|m| parse_key(&m.key).map(|(_, u)| u));
-        Ok(out)
-    }
-
-    fn advance(&mut self, key: &str) {
-        if let (Some((validity, uid)), Some(c)) = (parse_key(key), self.cursor.as_mut())
-            && c.uidvalidity == validity
-            && uid > c.last_uid
-        {
-            c.last_uid = uid;
-        }
-    }
-
-    /// Mail that stays as it is (from before deskmail's time): only the cursor moves past it,
-    /// so it is not fetched again.
-    pub fn pass_over(&mut self, key: &str) {
-        self.advance(key);
-    }
-
-    /// The decision on `key` is committed: mark it and move the cursor past it.
-    pub async fn mark_processed(&mut self, key: &str) -> Result<(), ImapError> {
-        let result = match self.processed.clone() {
-            Processed::Keep => Ok(()),
-            Processed::Seen => {
-                self.store_flags(key, &format!("+FLAGS.SILENT (\\Seen {KEYWORD})"))
-                    .await
-            }
-            Processed::Move(folder) => self.move_to(key, &folder).await,
-        };
-        // an unmarked message is fetched again after reconnecting, found done, and marked then
-        if result.is_ok() {
-            self.advance(key);
-        }
-        result
-    }
-
-    /// The message could not be processed: move it to the error folder (unless `keep`).
-    pub async fn mark_failed(&mut self, key: &str) -> Result<(), ImapError> {
-        let result = match self.processed {
-            Processed::Keep => Ok(()),
-            _ => {
-                let folder = self.error_folder.clone();
-                self.move_to(key, &folder).await
-            }
-        };
-        if result.is_ok() {
-            self.advance(key);
-        }
-        result
-    }
-
-    fn uid_of(&self, key: &str) -> Option<u32> {
-        let (validity, uid) = parse_key(key)?;
-        (self.open.as_ref()?.uidvalidity == validity).then_some(uid)
-    }
-
-    async fn store_flags(&mut self, key: &str, flags: &str) -> Result<(), ImapError> {
-        let Some(uid) = self.uid_of(key) else {
-            return Ok(()); // the mailbox changed under us; the next pass rescans
-        };
-        let Some(open) = self.open.as_mut() else {
-            return Ok(());
-        };
-        let r = tokio::time::timeout(COMMAND_TIMEOUT, async {
-            open.session
-                .uid_store(uid.to_string(), flags)
-                .await?
-                .try_collect::<Vec<_>>()
-                .await
-        })
-        .await;
-        match r {
-            Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(self.command_error("UID STORE", e)),
-            Err(_) => Err(self.command_error("UID STORE", "timed out")),
-        }
-        .inspect_err(|e| self.lost(e))
-    }
-
-    async fn ensure_folder(&mut self, folder: &str) -> Result<(), ImapError> {
-        if self.folders.contains(folder) {
-            return Ok(());
-        }
-        let Some(open) = self.open.as_mut() else {
-            return Ok(());
-        };
-        // CREATE fails when the folder exists; that is fine, a real problem shows at MOVE
-        let _ = timed(open.session.create(folder)).await;
-        self.folders.insert(folder.to_string());
-        Ok(())
-    }
-
-    async fn move_to(&mut self, key: &str, folder: &str) -> Result<(), ImapError> {
-        let Some(uid) = self.uid_of(key) else {
-            return Ok(());
-        };
-        self.ensure_folder(folder).await?;
-        let Some(open) = self.open.as_mut() else {
-            return Ok(());
-        };
-        let uid = uid.to_string();
-        let r: Result<(), async_imap::error::Error> =
-            tokio::time::timeout(COMMAND_TIMEOUT, async {
-                if open.can_move {
-                    open.session.uid_mv(&uid, folder).await
-                } else {
-                    open.session.uid_copy(&uid, folder).await?;
-                    open.session
-                        .uid_store(&uid, "+FLAGS.SILENT (\\Deleted)")
-                        .await?
-                        .try_collect::<Vec<_>>()
-                        .await?;
-                    if open.can_uidplus {
-                        open.session
-                            .uid_expunge(&uid)
-                            .await?
-                            .try_collect::<Vec<_>>()
-                            .await?;
-                    } else {
-                        open.session
-                            .expunge()
-                            .await?
-                            .try_collect::<Vec<_>>()
-                            .await?;
-                    }
-                    Ok(())
-                }
-            })
-            .await
-            .unwrap_or(Err(async_imap::error::Error::ConnectionLost));
-        r.map_err(|e| self.command_error("MOVE", e))
-            .inspect_err(|e| self.lost(e))
     }
 
     /// Wait up to `max` for new mail: IDLE where offered, else the poll interval; returns early
