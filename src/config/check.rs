@@ -40,10 +40,10 @@ pub(super) fn emails(key: &str, values: &[String]) -> Result<Vec<String>, Config
 
 pub(super) fn url(key: &str, value: &str) -> Result<String, ConfigError> {
     let v = value.trim();
-    if (v.starts_with("https://") || v.starts_with("http://"))
-        && !v.contains(char::is_whitespace)
-        && v.len() > 10
-    {
+    // the parser the prefilled link is built with (portal::prefill_url)
+    let web = url::Url::parse(v)
+        .is_ok_and(|u| matches!(u.scheme(), "https" | "http") && u.host().is_some());
+    if web && !v.contains(char::is_whitespace) {
         Ok(v.to_string())
     } else {
         Err(invalid(

@@ -69,6 +69,11 @@ fn bad_values_name_their_key() {
             "portal.form_url",
         ),
         (
+            "https://portal.example.org/form",
+            "https://[portal]/form",
+            "portal.form_url",
+        ),
+        (
             "kind = \"maildir\"\npath = \"inbox\"",
             "kind = \"pop3\"",
             "inbound.kind",
