@@ -14,12 +14,7 @@ pub(super) fn one_line(s: &str) -> String {
 
 pub(super) fn email(key: &str, value: &str) -> Result<String, ConfigError> {
     let v = value.trim();
-    let ok = v.split_once('@').is_some_and(|(l, d)| {
-        !l.is_empty()
-            && d.contains('.')
-            && !v.contains(|c: char| c.is_whitespace() || "<>,;\"".contains(c))
-    });
-    if ok {
+    if crate::model::valid_address(v) {
         Ok(v.to_string())
     } else {
         Err(invalid(

@@ -196,3 +196,15 @@ fn plaintext_only_to_loopback_and_secrets_are_checked() {
     );
     assert!(!is_loopback("10.0.0.1") && !is_loopback("mail.example.org"));
 }
+
+#[test]
+fn config_addresses_follow_the_one_address_rule() {
+    for (email, valid) in crate::model::ADDRESS_CASES {
+        let text = MINIMAL.replacen("servicedesk@example.org", &email.replace('"', "\\\""), 1);
+        let result = load(&text);
+        assert_eq!(result.is_ok(), *valid, "{email}");
+        if !valid {
+            assert_eq!(key_of(result.unwrap_err()), "desk.address", "{email}");
+        }
+    }
+}
