@@ -112,7 +112,7 @@ pub fn parse_form(body: &str, names: &FieldNames) -> Result<FormRequest, FormPro
     }
     let email = email.unwrap_or_default();
     let email = email.trim_matches(|c| c == '<' || c == '>').to_string();
-    if !plausible_address(&email) {
+    if !crate::model::valid_address(&email) {
         return Err(FormProblem::BadEmail(email));
     }
     let priority_text = priority.unwrap_or_default();
@@ -127,18 +127,6 @@ pub fn parse_form(body: &str, names: &FieldNames) -> Result<FormRequest, FormPro
         subject: one_line(&subject.unwrap_or_default()),
         description: description.unwrap_or_default(),
     })
-}
-
-/// An address we are willing to write mail to: one `@`, no spaces or header syntax.
-pub fn plausible_address(email: &str) -> bool {
-    let bad = |c: char| c.is_whitespace() || c.is_control() || "<>,;:\"()[]\\".contains(c);
-    match email.split_once('@') {
-        // a domain without a dot is a local host name: unusual, but a real address
-        Some((local, domain)) => {
-            !local.is_empty() && !domain.is_empty() && !domain.contains('@') && !email.contains(bad)
-        }
-        None => false,
-    }
 }
 
 fn one_line(s: &str) -> String {
@@ -201,19 +189,29 @@ pub fn prefill_url(form: &FormChoice, inbound: &Inbound, portal: &Portal) -> Str
     if !excerpt.is_empty() {
         params.push((&portal.prefill.description, excerpt));
     }
-    let mut url = form.url.clone();
-    for (i, (k, v)) in params.iter().enumerate() {
-        let sep = if i == 0 && !url.contains('?') {
-            '?'
-        } else {
-            '&'
-        };
-        url.push(sep);
-        url.push_str(&percent_encode(k));
-        url.push('=');
-        url.push_str(&percent_encode(v));
+    let added = params
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)));
+    with_query(&form.url, added)
+}
+
+/// `url` with `pairs` (already encoded) after its own query and before its `#fragment`. A URL
+/// that does not parse (the config check refuses those) is given back as it is: a link without
+/// prefill still leads to the form.
+fn with_query(url: &str, pairs: impl Iterator<Item = String>) -> String {
+    let Ok(mut url) = url::Url::parse(url) else {
+        return url.to_string();
+    };
+    let own = url.query().map(|q| q.trim_end_matches('&').to_string());
+    let query: Vec<String> = own
+        .into_iter()
+        .chain(pairs)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if !query.is_empty() {
+        url.set_query(Some(&query.join("&")));
     }
-    url
+    url.into()
 }
 
 /// Longest subject and name carried over from a mail: a link must stay a link (browsers and
@@ -339,6 +337,19 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn a_form_address_is_taken_exactly_when_sending_takes_it() {
+        let body =
+            "email: EMAIL\ncategory: network\npriority: low\nsubject: VPN\ndescription: down";
+        for (email, valid) in crate::model::ADDRESS_CASES {
+            let form = parse_form(&body.replace("EMAIL", email), &FieldNames::default());
+            assert_eq!(form.is_ok(), *valid, "{email}: {form:?}");
+            if let Ok(form) = form {
+                assert!(crate::model::mail_address(&form.email).is_ok(), "{email}");
+            }
+        }
+    }
+
     fn mail(subject: &str, body: &str) -> Inbound {
         Inbound {
             from: Some(Address::new(Some("Jan de Vries"), "jan@example.org")),
@@ -376,6 +387,86 @@ mod tests {
             "excerpt is cut with an ellipsis: {url}"
         );
         assert!(!url.contains(' ') && !url.contains('\n'));
+    }
+
+    /// The link for a mail from "Zoë" about `subject`, with `body`, on the form at `form_url`.
+    fn link(form_url: &str, prefill: crate::config::PrefillNames, subject: &str) -> String {
+        let p = Portal {
+            form_url: form_url.into(),
+            forms: Vec::new(),
+            prefill,
+            ..portal()
+        };
+        let mut m = mail(subject, "Kapot.");
+        m.from = Some(Address::new(Some("Zoë d'Ancona"), "zoe+it@example.org"));
+        prefill_url(&choose_form(&m, &p), &m, &p)
+    }
+
+    #[test]
+    fn the_prefill_goes_before_a_fragment() {
+        let url = link(
+            "https://portal.example.org/form#nieuw",
+            Default::default(),
+            "VPN",
+        );
+        assert_eq!(
+            url,
+            "https://portal.example.org/form?email=zoe%2Bit%40example.org&name=Zo%C3%AB%20d%27Ancona\
+             &subject=VPN&description=Kapot.#nieuw"
+        );
+    }
+
+    #[test]
+    fn a_form_query_is_kept_and_added_to() {
+        let url = link(
+            "https://portal.example.org/form?src=mail&lang=nl#top",
+            Default::default(),
+            "VPN",
+        );
+        assert!(
+            url.starts_with("https://portal.example.org/form?src=mail&lang=nl&email=zoe%2Bit%40"),
+            "{url}"
+        );
+        assert!(url.ends_with("&description=Kapot.#top"), "{url}");
+        // an empty query or a trailing `&` gives no empty parameter
+        for form in [
+            "https://portal.example.org/form?",
+            "https://portal.example.org/form?src=mail&",
+        ] {
+            let url = link(form, Default::default(), "VPN");
+            assert!(!url.contains("?&") && !url.contains("&&"), "{url}");
+        }
+    }
+
+    #[test]
+    fn values_and_names_with_url_syntax_come_back_as_they_were() {
+        let prefill = crate::config::PrefillNames {
+            email: "e-mail adres".into(),
+            name: "naam[0]".into(),
+            subject: "onderwerp&titel".into(),
+            description: "omschrijving=tekst".into(),
+        };
+        let subject = "Café #3 & 4 + 5 = 50% ?/";
+        let url = link(
+            "https://portal.example.org/form?src=mail#nieuw",
+            prefill,
+            subject,
+        );
+        let parsed = url::Url::parse(&url).expect("a URL");
+        assert_eq!(parsed.fragment(), Some("nieuw"));
+        let pairs: Vec<(String, String)> = parsed.query_pairs().into_owned().collect();
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        assert_eq!(
+            pairs,
+            [
+                pair("src", "mail"),
+                pair("e-mail adres", "zoe+it@example.org"),
+                pair("naam[0]", "Zoë d'Ancona"),
+                pair("onderwerp&titel", subject),
+                pair("omschrijving=tekst", "Kapot."),
+            ]
+        );
+        assert!(url.is_ascii() && !url.contains(' '), "{url}");
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! config names (a desk's own CA, or the tests' self-signed one). Certificate checking stays on.
 
 use rustls::RootCertStore;
-use rustls_pki_types::CertificateDer;
-use rustls_pki_types::pem::PemObject;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -46,7 +46,7 @@ pub async fn connect(
 ) -> Result<crate::stream::NetStream, TlsError> {
     let config = client_config(ca_file)?;
     let bare = host.trim_matches(|c| c == '[' || c == ']').to_string();
-    let name = rustls_pki_types::ServerName::try_from(bare)
+    let name = ServerName::try_from(bare)
         .map_err(|e| TlsError::Setup(format!("{host:?} is not a server name: {e}")))?;
     let stream = tokio_rustls::TlsConnector::from(config)
         .connect(name, tcp)

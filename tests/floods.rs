@@ -66,7 +66,7 @@ fn a_portal_form_naming_the_desks_own_queue_makes_no_ticket() {
     ));
     desk.deliver(&laptop_form(
         "desk-form@example.org",
-        "servicedesk@example.org.",
+        "ServiceDesk+SD-1000@example.org",
     ));
     let out = desk.run(&["--now", T0, "run", "--once"]);
     let log = String::from_utf8_lossy(&out.stderr);

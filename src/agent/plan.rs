@@ -382,6 +382,8 @@ mod tests {
             "#resolve\n#interal\n\nGeheim.",
             "#target 2026-11-01\n\nTekst.",
             "#assign x@elders.nl\n\nTekst.",
+            // a local host name is an address, but no configured agent
+            "#assign anna@localhost\n\nTekst.",
         ] {
             let p = steer(body, &ticket(), at(25, 10), &[]);
             assert!(p.rejected, "{body}");

@@ -5,9 +5,8 @@
 //! Split from [`super::proof`], which weighs this evidence together with the server's word.
 
 use crate::model::{Inbound, TicketRef};
-use hmac::digest::Key;
 use hmac::{Hmac, KeyInit, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use std::fmt;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -18,29 +17,20 @@ pub(super) const TOKEN_BYTES: usize = 10;
 /// The secret that signs reply addresses.
 #[derive(Clone)]
 pub struct TokenKey {
-    /// The key as HMAC uses it (RFC 2104 K0: padded to the block size, or hashed first when
-    /// longer), so making a MAC can never fail.
-    key: Key<HmacSha256>,
+    /// HMAC keyed with the secret, before any message: each token clones it.
+    keyed: HmacSha256,
 }
 
 impl TokenKey {
     pub fn new(secret: &[u8]) -> TokenKey {
-        let mut key = Key::<HmacSha256>::default();
-        let hashed;
-        let bytes = if secret.len() > key.len() {
-            hashed = Sha256::digest(secret);
-            hashed.as_slice()
-        } else {
-            secret
-        };
-        for (k, b) in key.iter_mut().zip(bytes) {
-            *k = *b;
-        }
-        TokenKey { key }
+        // HMAC takes a key of any length (RFC 2104: padded to the block size, hashed first
+        // when longer), so this never fails
+        let keyed = HmacSha256::new_from_slice(secret).expect("HMAC accepts keys of any length");
+        TokenKey { keyed }
     }
 
     fn mac(&self, reference: &TicketRef) -> HmacSha256 {
-        let mut mac = HmacSha256::new(&self.key);
+        let mut mac = self.keyed.clone();
         mac.update(reference.as_str().trim().to_ascii_uppercase().as_bytes());
         mac
     }
@@ -276,9 +266,18 @@ pub(super) mod tests {
             "43cadc9392be7ea03b19"
         );
         assert!(k.verify(&TicketRef("sd-1042".into()), "43cadc9392be7ea03b19"));
-        // Keys longer than SHA-256's block are hashed first, as HMAC does.
+        // Keys longer than SHA-256's block are hashed first, as HMAC does; one of exactly the
+        // block size (64 bytes) is used as it is.
         let long = TokenKey::new(&[b'k'; 100]);
         assert_eq!(long.token(&sd(7)), "66555fe61f4b77eab0cf");
+        assert_eq!(
+            TokenKey::new(&[b'k'; 64]).token(&sd(7)),
+            "8fd71f08d1cb545aacbc"
+        );
+        assert_eq!(
+            TokenKey::new(&[b'k'; 65]).token(&sd(7)),
+            "c9dbff91d1584715eb0a"
+        );
     }
 
     #[test]

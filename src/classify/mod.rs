@@ -400,7 +400,7 @@ fn decide(m: &Inbound, known: &Known, config: &Config) -> Decision {
     let Some(from) = m
         .from
         .as_ref()
-        .filter(|f| portal::plausible_address(&f.email))
+        .filter(|f| crate::model::valid_address(&f.email))
     else {
         return Decision::Ignore(IgnoreReason::NoSender);
     };

@@ -39,12 +39,10 @@ pub fn new_id(tag: &str, domain: &str, now: DateTime<Utc>) -> String {
 
 fn mailbox(a: &Address) -> Result<Mailbox, ComposeError> {
     let email =
-        a.email.parse().map_err(
-            |e: lettre::address::AddressError| ComposeError::BadAddress {
-                address: a.email.clone(),
-                reason: e.to_string(),
-            },
-        )?;
+        crate::model::mail_address(&a.email).map_err(|reason| ComposeError::BadAddress {
+            address: a.email.clone(),
+            reason,
+        })?;
     let name = a
         .name
         .as_deref()

@@ -14,12 +14,7 @@ pub(super) fn one_line(s: &str) -> String {
 
 pub(super) fn email(key: &str, value: &str) -> Result<String, ConfigError> {
     let v = value.trim();
-    let ok = v.split_once('@').is_some_and(|(l, d)| {
-        !l.is_empty()
-            && d.contains('.')
-            && !v.contains(|c: char| c.is_whitespace() || "<>,;\"".contains(c))
-    });
-    if ok {
+    if crate::model::valid_address(v) {
         Ok(v.to_string())
     } else {
         Err(invalid(
@@ -40,10 +35,10 @@ pub(super) fn emails(key: &str, values: &[String]) -> Result<Vec<String>, Config
 
 pub(super) fn url(key: &str, value: &str) -> Result<String, ConfigError> {
     let v = value.trim();
-    if (v.starts_with("https://") || v.starts_with("http://"))
-        && !v.contains(char::is_whitespace)
-        && v.len() > 10
-    {
+    // the parser the prefilled link is built with (portal::prefill_url)
+    let web = url::Url::parse(v)
+        .is_ok_and(|u| matches!(u.scheme(), "https" | "http") && u.host().is_some());
+    if web && !v.contains(char::is_whitespace) {
         Ok(v.to_string())
     } else {
         Err(invalid(

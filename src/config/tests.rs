@@ -69,6 +69,11 @@ fn bad_values_name_their_key() {
             "portal.form_url",
         ),
         (
+            "https://portal.example.org/form",
+            "https://[portal]/form",
+            "portal.form_url",
+        ),
+        (
             "kind = \"maildir\"\npath = \"inbox\"",
             "kind = \"pop3\"",
             "inbound.kind",
@@ -190,4 +195,16 @@ fn plaintext_only_to_loopback_and_secrets_are_checked() {
             && is_loopback("127.0.0.2")
     );
     assert!(!is_loopback("10.0.0.1") && !is_loopback("mail.example.org"));
+}
+
+#[test]
+fn config_addresses_follow_the_one_address_rule() {
+    for (email, valid) in crate::model::ADDRESS_CASES {
+        let text = MINIMAL.replacen("servicedesk@example.org", &email.replace('"', "\\\""), 1);
+        let result = load(&text);
+        assert_eq!(result.is_ok(), *valid, "{email}");
+        if !valid {
+            assert_eq!(key_of(result.unwrap_err()), "desk.address", "{email}");
+        }
+    }
 }

@@ -7,7 +7,6 @@ use super::{Result, time_text};
 use crate::classify::arrival::FirstStart;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
-use std::io::Read;
 
 const TOKEN_KEY: &str = "agent_token_key";
 const FIRST_START: &str = "first_start";
@@ -51,9 +50,9 @@ pub fn token_key(c: &Connection, now: DateTime<Utc>) -> Result<Vec<u8>> {
 /// 32 random bytes for a new key.
 pub fn random_key() -> Result<Vec<u8>> {
     let mut key = vec![0u8; 32];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut key))
-        .map_err(|e| super::StoreError::BadValue(format!("cannot read /dev/urandom: {e}")))?;
+    getrandom::getrandom(&mut key).map_err(|e| {
+        super::StoreError::BadValue(format!("the system has no random bytes for a key: {e}"))
+    })?;
     Ok(key)
 }
 
@@ -112,5 +111,6 @@ mod tests {
         assert_eq!(first.len(), 32);
         assert_eq!(token_key(store.conn(), now).expect("again"), first);
         assert_eq!(existing_token_key(store.conn()).expect("read"), Some(first));
+        assert_ne!(random_key().expect("key"), random_key().expect("key"));
     }
 }

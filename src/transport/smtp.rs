@@ -122,15 +122,13 @@ impl SmtpTransport {
     }
 
     pub async fn send(&mut self, recipients: &[String], raw: &[u8]) -> Result<(), SendError> {
-        let from = self
-            .sender
-            .parse()
+        let from = crate::model::mail_address(&self.sender)
             .map_err(|e| self.error(format!("desk address {:?}: {e}", self.sender), false))?;
         let to = recipients
             .iter()
-            .map(|r| r.parse())
-            .collect::<Result<Vec<lettre::Address>, _>>()
-            .map_err(|e| self.error(format!("recipient: {e}"), false))?;
+            .map(|r| crate::model::mail_address(r).map_err(|e| format!("{r:?}: {e}")))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.error(format!("recipient {e}"), false))?;
         let envelope = Envelope::new(Some(from), to)
             .map_err(|e| self.error(format!("envelope: {e}"), false))?;
         let timeout = Duration::from_secs(self.cfg.timeout_seconds);

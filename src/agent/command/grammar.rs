@@ -218,7 +218,7 @@ fn parse_assignee(shown: &str, args: &str) -> Result<Assignee, String> {
     }
 }
 
-/// A lower-cased, plausible address from `anna@example.org`, `<anna@example.org>`,
+/// A lower-cased address ([`crate::model::valid_address`]) from `anna@example.org`, `<anna@example.org>`,
 /// `Anna <anna@example.org>` or Outlook's `anna@example.org<mailto:anna@example.org>`.
 fn address(text: &str) -> Option<String> {
     let inner = match (text.find('<'), text.rfind('>')) {
@@ -234,12 +234,7 @@ fn address(text: &str) -> Option<String> {
         _ => text,
     };
     let candidate = clean(inner.strip_prefix("mailto:").unwrap_or(inner)).to_lowercase();
-    let (local, domain) = candidate.split_once('@')?;
-    let labels_ok = domain.contains('.') && domain.split('.').all(|label| !label.is_empty());
-    let chars_ok = candidate
-        .chars()
-        .all(|c| !c.is_whitespace() && !c.is_control() && !"<>()[],;:\"\\".contains(c));
-    (!local.is_empty() && !domain.contains('@') && labels_ok && chars_ok).then_some(candidate)
+    crate::model::valid_address(&candidate).then_some(candidate)
 }
 
 #[cfg(test)]
@@ -250,6 +245,13 @@ mod tests {
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
     }
+    #[test]
+    fn assign_takes_the_one_address_rule() {
+        for (email, valid) in crate::model::ADDRESS_CASES {
+            assert_eq!(address(email).is_some(), *valid, "{email}");
+        }
+    }
+
     #[test]
     fn every_status_form() {
         let cases: &[(&str, StatusChange)] = &[
@@ -401,7 +403,7 @@ mod tests {
             "#assign",
             "#assign anna",
             "#assign @example.org",
-            "#assign anna@localhost",
+            "#assign anna@[192.168.1.1]",
             "#assign anna@@example.org",
             "#assign anna@example..org",
             "#assign anna@example.org.",
