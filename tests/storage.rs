@@ -2,7 +2,7 @@
 //! what to do, loses no mail (it stays at the source until its decision is committed), answers
 //! it once the disk is usable again, and leaves a database that passes SQLite's integrity check.
 //! The disk is a small tmpfs mounted over the desk's `var/`; mounting needs root, as the test
-//! servers do.
+//! servers do: without root these tests skip (`common::skip`), and fail under `scripts/test`.
 
 mod common;
 use common::{BASE_CONFIG, Daemon, Desk, header, person_mail};
@@ -73,6 +73,11 @@ impl Drop for Tmpfs {
     }
 }
 
+/// At the start of each test: `Some(())` as root, who may mount the tmpfs; else the test skips.
+fn can_mount() -> Option<()> {
+    common::root("mounts a small tmpfs as its disk, which needs root")
+}
+
 fn desk() -> Desk {
     Desk::with_full_config(
         &BASE_CONFIG.replace("path = \"inbox\"", "path = \"inbox\"\npoll_seconds = 1"),
@@ -135,6 +140,7 @@ fn assert_sound(desk: &Desk, mails: usize) {
 
 #[test]
 fn a_full_disk_loses_no_mail_and_deskmail_carries_on_when_there_is_room() {
+    let Some(()) = can_mount() else { return };
     let desk = desk();
     let disk = Tmpfs::mount(&desk.path("var"), "16m");
     deliver(&desk, 0..3);
@@ -180,6 +186,7 @@ fn a_full_disk_loses_no_mail_and_deskmail_carries_on_when_there_is_room() {
 
 #[test]
 fn a_read_only_database_is_refused_clearly_and_taken_up_again_when_writable() {
+    let Some(()) = can_mount() else { return };
     let desk = desk();
     let disk = Tmpfs::mount(&desk.path("var"), "16m");
     deliver(&desk, 0..3);
@@ -211,6 +218,7 @@ fn a_read_only_database_is_refused_clearly_and_taken_up_again_when_writable() {
 
 #[test]
 fn a_mail_the_store_cannot_mark_sent_is_not_sent_again_while_it_waits() {
+    let Some(()) = can_mount() else { return };
     // a reply waits in the outbox: its first try went to a closed port (a temporary failure)
     let smtp = BASE_CONFIG.replace(
         "[outbound]\nkind = \"maildir\"\npath = \"outbox\"",

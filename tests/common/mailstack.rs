@@ -52,10 +52,30 @@ pub fn logs() -> String {
         .unwrap_or_default()
 }
 
-/// Make sure Dovecot and Postfix run (installs them on a fresh machine when root).
-pub fn up() {
+/// Whether the tests can have the mail servers: only as root. Servers that already run (started
+/// by root, e.g. for someone else's tests) do not count: every test adds mailboxes of its own
+/// (`adduser` writes the root-owned users file) and the outage tests stop and start the
+/// servers, which no other user may do. So without root the tests skip, whether or not the
+/// servers run, and they never touch them.
+pub fn available() -> bool {
+    super::is_root()
+}
+
+/// At the start of a test that needs the servers: make sure Dovecot and Postfix run (installed
+/// on a fresh machine, started if stopped; once per test process) and return `Some(())`, or,
+/// without root, [`skip`](super::skip) and return `None`. As root, a failing `up` fails
+/// the test: the servers could be had, so that is a fault, not a skip.
+#[must_use]
+pub fn up() -> Option<()> {
+    if !available() {
+        return super::skip(
+            "needs the test mail servers, which need root to start and to add mailboxes \
+             (run scripts/test as root; see tests/mailstack.md)",
+        );
+    }
     static UP: OnceLock<()> = OnceLock::new();
     UP.get_or_init(|| mailstack(&["up"]));
+    Some(())
 }
 
 /// A fresh mailbox `NAME-<unique>@desk.test` with the test password.

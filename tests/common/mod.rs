@@ -50,16 +50,58 @@ addresses = ["anna@example.org"]
 holidays = ["2026-12-25", "2026-12-28"]
 "#;
 
-/// The labelled real-world corpus beside the checkout (`../shared/corpus`, see its README).
-/// Loud when it is missing: CI must not pass by testing (or fuzzing) nothing.
-pub fn corpus_dir() -> PathBuf {
+/// The labelled real-world corpus beside the checkout (`../shared/corpus`, see its README), or
+/// `None` after [`skip`] when it is not there: a fresh clone has no `../shared`.
+pub fn corpus_dir() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    assert!(
-        dir.join("labels.tsv").is_file(),
-        "the labelled corpus is not beside the checkout ({}): this test needs ../shared/corpus",
+    if dir.join("labels.tsv").is_file() {
+        return Some(dir);
+    }
+    skip(&format!(
+        "needs ../shared/corpus beside the checkout (looked in {}; scripts/test needs it too)",
         dir.display()
+    ))
+}
+
+/// Set to `1` by `scripts/test` (which CI runs): every [`skip`] fails the test instead, so CI
+/// cannot pass by testing nothing.
+pub const REQUIRE_ALL: &str = "DESKMAIL_REQUIRE_ALL";
+
+/// The one way a test stops early for want of something plain `cargo test` may lack (root, the
+/// test mail servers, `../shared`): a `SKIPPED <test>: <needs>` line on stderr and `None`, for
+/// the test to return on (`let Some(x) = … else { return };`). Under [`REQUIRE_ALL`] it panics
+/// with the same line: there a skip is a failure. Never `#[ignore]`, which CI would not notice.
+pub fn skip<T>(needs: &str) -> Option<T> {
+    // the test harness names each test's thread after the test
+    let thread = std::thread::current();
+    let line = format!("SKIPPED {}: {needs}", thread.name().unwrap_or("a test"));
+    let required = std::env::var_os(REQUIRE_ALL).is_some_and(|v| !v.is_empty() && v != "0");
+    assert!(
+        !required,
+        "{line} ({REQUIRE_ALL} is set: a skip is a failure)"
     );
-    dir
+    // straight to the stream, not eprintln!: the harness swallows a passing test's eprintln!,
+    // and a skip must be seen
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+    None
+}
+
+/// Whether this process runs as root (effective uid 0): mounting a tmpfs and running the test
+/// mail servers need it.
+pub fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.status.success() && o.stdout.trim_ascii() == b"0")
+}
+
+/// `Some(())` when root, else [`skip`] with `needs` (what the test does that needs root).
+pub fn root(needs: &str) -> Option<()> {
+    if is_root() {
+        return Some(());
+    }
+    skip(&format!("{needs} (run scripts/test as root)"))
 }
 
 pub struct Desk {

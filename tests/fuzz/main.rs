@@ -67,7 +67,7 @@ fn parse_classify_compose_survive_mutated_corpus() {
     let only = std::env::var("DESKMAIL_FUZZ_ONLY")
         .ok()
         .map(|v| parse_u64(&v).expect("DESKMAIL_FUZZ_ONLY is an input index"));
-    let seeds = seeds();
+    let Some(seeds) = seeds() else { return };
     let total = seeds.len() as u64 + iters;
     let indices: Vec<u64> = match only {
         Some(i) => vec![i],
