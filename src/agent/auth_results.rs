@@ -11,17 +11,25 @@ mod header;
 #[cfg(test)]
 mod tests;
 
-use super::proof::Unproven;
 use crate::model::Inbound;
 use header::{AuthResult, AuthResults};
 
 /// Longest `AuthFailed` detail kept (the log and `tickets show` need the gist, not a novel).
 const MAX_DETAIL: usize = 300;
 
+/// Why the server's header does not vouch for a mail; `proof` turns it into its own verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthProblem {
+    /// No topmost header from the trusted server (missing, or another server's).
+    NoResults { authserv_id: String },
+    /// The trusted server's header shows no pass aligned with the From domain.
+    Failed { detail: String },
+}
+
 /// Whether the topmost `Authentication-Results` header is from `authserv_id` (trimmed by the
 /// caller; empty = a header without one) and shows a pass aligned with the From domain.
-pub(super) fn check(m: &Inbound, authserv_id: &str) -> Result<(), Unproven> {
-    let no_results = || Unproven::NoAuthResults {
+pub fn check(m: &Inbound, authserv_id: &str) -> Result<(), AuthProblem> {
+    let no_results = || AuthProblem::NoResults {
         authserv_id: authserv_id.to_string(),
     };
     let topmost = m
@@ -45,7 +53,7 @@ pub(super) fn check(m: &Inbound, authserv_id: &str) -> Result<(), Unproven> {
     if from.is_empty() {
         detail.push_str(" (the mail has no From domain)");
     }
-    Err(Unproven::AuthFailed { detail })
+    Err(AuthProblem::Failed { detail })
 }
 
 /// The properties worth showing in a failure: the ones alignment looks at.

@@ -6,12 +6,11 @@
 //! the key and the config.
 //!
 //! The two kinds of evidence live in [`super::token`] (the signed reply address) and
-//! [`super::auth_results`] (the server's header); this module weighs them into one verdict,
-//! and re-exports the token API so callers keep using `agent::proof::…`.
+//! [`super::auth_results`] (the server's header, with its own verdict); this module weighs them
+//! into one. Callers use `agent::token` for the reply addresses themselves.
 
-pub use super::token::{TokenKey, reply_address, signed_recipients};
-
-use super::auth_results;
+use super::auth_results::{self, AuthProblem};
+use super::token::{TokenKey, signed_recipients};
 use crate::model::{Inbound, TicketRef};
 use std::fmt;
 
@@ -73,7 +72,7 @@ pub fn check(
 ) -> Result<(), Unproven> {
     check_token(m, ticket, key, desk_address, prefix)?;
     match authserv_id {
-        Some(id) => auth_results::check(m, id.trim()),
+        Some(id) => auth_results::check(m, id.trim()).map_err(Unproven::from),
         None => Ok(()),
     }
 }
@@ -81,7 +80,16 @@ pub fn check(
 /// Whether the trusted server's topmost `Authentication-Results` vouches for the From domain,
 /// without any token: how a portal's form mail proves it comes from the portal.
 pub fn check_sender(m: &Inbound, authserv_id: &str) -> Result<(), Unproven> {
-    auth_results::check(m, authserv_id.trim())
+    auth_results::check(m, authserv_id.trim()).map_err(Unproven::from)
+}
+
+impl From<AuthProblem> for Unproven {
+    fn from(p: AuthProblem) -> Unproven {
+        match p {
+            AuthProblem::NoResults { authserv_id } => Unproven::NoAuthResults { authserv_id },
+            AuthProblem::Failed { detail } => Unproven::AuthFailed { detail },
+        }
+    }
 }
 
 fn check_token(
@@ -115,6 +123,7 @@ fn check_token(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::agent::token::reply_address;
     use crate::agent::token::tests::{DESK, key, mail, sd, signed};
 
     const TRUSTED: &str = "mx.example.org";

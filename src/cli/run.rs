@@ -52,7 +52,7 @@ pub fn run(config: Config, once: bool, dry_run: bool, clock: Clock) -> Result<Ex
         let token_key = match daemon::token_key(&config, &store, clock.now(), !dry_run)? {
             Some(key) => key,
             None => {
-                deskmail::agent::proof::TokenKey::new(&deskmail::store::settings::random_key()?)
+                deskmail::agent::token::TokenKey::new(&deskmail::store::settings::random_key()?)
             }
         };
         let mut engine = Engine {

@@ -3,8 +3,9 @@
 //! that end loops and floods ([`decide`]) — and its reason in words ([`reason`]). `run`
 //! (through [`super::ingest`]) and `explain` both decide here, so they cannot disagree.
 
-use crate::agent::proof::{self, TokenKey};
+use crate::agent::proof;
 use crate::agent::redact::redact;
+use crate::agent::token::TokenKey;
 use crate::classify::{self, Decision, Known, TicketHint};
 use crate::config::Config;
 use crate::model::Inbound;

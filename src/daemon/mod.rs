@@ -13,7 +13,7 @@ pub mod notify;
 pub mod steer;
 pub mod tick;
 
-use crate::agent::proof::TokenKey;
+use crate::agent::token::TokenKey;
 use crate::backoff::Backoff;
 use crate::classify::arrival::FirstStart;
 use crate::clock::Clock;

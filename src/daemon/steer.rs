@@ -6,8 +6,9 @@
 use super::enqueue::{WriteError, enqueue};
 use crate::agent::command::Parsed;
 use crate::agent::plan;
-use crate::agent::proof::{TokenKey, Unproven};
+use crate::agent::proof::Unproven;
 use crate::agent::redact::Tokens;
+use crate::agent::token::TokenKey;
 use crate::classify::Decision;
 use crate::compose::Composer;
 use crate::config::Config;

@@ -8,7 +8,8 @@ use crate::html::HtmlAllowed;
 use crate::report::Problem;
 use crate::rng::Rng;
 use crate::worker::Verdict;
-use deskmail::agent::proof::{self, TokenKey};
+use deskmail::agent::proof;
+use deskmail::agent::token::{self, TokenKey};
 use deskmail::classify::{self, Decision, IgnoreReason, Known, MachineKind, TicketHint};
 use deskmail::compose::{self, MailKind, Outgoing, Templates};
 use deskmail::config::Config;
@@ -236,7 +237,7 @@ impl Pipeline {
 /// The reply address our mails to agents carry for SD-1042.
 pub fn signed_address() -> String {
     let key = TokenKey::new(TOKEN_SECRET);
-    proof::reply_address(
+    token::reply_address(
         "servicedesk@example.org",
         &TicketRef::new("SD-", 1042),
         &key,

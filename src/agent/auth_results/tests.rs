@@ -18,9 +18,9 @@ fn authed(results: &[&str]) -> Inbound {
     }
 }
 
-fn failed(r: Result<(), Unproven>) -> String {
+fn failed(r: Result<(), AuthProblem>) -> String {
     match r {
-        Err(Unproven::AuthFailed { detail }) => detail,
+        Err(AuthProblem::Failed { detail }) => detail,
         other => panic!("expected AuthFailed, got {other:?}"),
     }
 }
@@ -80,7 +80,7 @@ fn only_the_topmost_header_counts() {
     ]);
     assert_eq!(
         check(&m, TRUSTED),
-        Err(Unproven::NoAuthResults {
+        Err(AuthProblem::NoResults {
             authserv_id: TRUSTED.into()
         })
     );
@@ -168,7 +168,7 @@ fn gmail() {
     assert_eq!(check(&m, "mx.google.com"), Ok(()));
     assert_eq!(
         check(&m, TRUSTED),
-        Err(Unproven::NoAuthResults {
+        Err(AuthProblem::NoResults {
             authserv_id: TRUSTED.into()
         })
     );
@@ -210,7 +210,7 @@ fn microsoft_365_writes_no_authserv_id() {
     assert_eq!(check(&m, ""), Ok(()));
     assert_eq!(
         check(&m, "spf"),
-        Err(Unproven::NoAuthResults {
+        Err(AuthProblem::NoResults {
             authserv_id: "spf".into()
         })
     );
