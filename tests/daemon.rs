@@ -12,8 +12,8 @@ fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     }
 }
 
-#[test]
-fn the_daemon_answers_new_mail_while_running_and_stops_on_sigterm() {
+/// A polling daemon that has answered its first mail (Message-ID `message_id`).
+fn daemon_at_work(message_id: &str) -> (Desk, Daemon) {
     let desk = Desk::with_full_config(
         &BASE_CONFIG.replace("path = \"inbox\"", "path = \"inbox\"\npoll_seconds = 1"),
     );
@@ -21,12 +21,18 @@ fn the_daemon_answers_new_mail_while_running_and_stops_on_sigterm() {
     desk.deliver(&person_mail(
         "Ann <ann@example.com>",
         "Screen",
-        "d-1@example.com",
+        message_id,
         "My screen stays black.",
     ));
     wait_for("the first reply", Duration::from_secs(20), || {
         desk.sent().len() == 1
     });
+    (desk, daemon)
+}
+
+#[test]
+fn the_daemon_answers_new_mail_while_running_and_stops_on_sigterm() {
+    let (desk, daemon) = daemon_at_work("d-1@example.com");
     desk.deliver(&person_mail(
         "Bob <bob@example.com>",
         "Mouse",
@@ -116,19 +122,7 @@ fn sighup_reloads_templates_and_refuses_a_bad_config() {
 
 #[test]
 fn a_second_daemon_on_the_same_database_exits_at_once_naming_the_first() {
-    let desk = Desk::with_full_config(
-        &BASE_CONFIG.replace("path = \"inbox\"", "path = \"inbox\"\npoll_seconds = 1"),
-    );
-    let daemon = Daemon::start(&desk.config);
-    desk.deliver(&person_mail(
-        "Ann <ann@example.com>",
-        "Screen",
-        "lock-1@example.com",
-        "My screen stays black.",
-    ));
-    wait_for("the first daemon at work", Duration::from_secs(20), || {
-        desk.sent().len() == 1
-    });
+    let (desk, daemon) = daemon_at_work("lock-1@example.com");
     for args in [&["run"][..], &["run", "--once"][..]] {
         let start = Instant::now();
         let out = desk.run(args);

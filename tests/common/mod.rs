@@ -70,7 +70,7 @@ pub const REQUIRE_ALL: &str = "DESKMAIL_REQUIRE_ALL";
 /// The one way a test stops early for want of something plain `cargo test` may lack (root, the
 /// test mail servers, `../shared`): a `SKIPPED <test>: <needs>` line on stderr and `None`, for
 /// the test to return on (`let Some(x) = … else { return };`). Under [`REQUIRE_ALL`] it panics
-/// with the same line: there a skip is a failure. Never `#[ignore]`, which CI would not notice.
+/// with the same line: there a skip is a failure (an ignore attribute would hide it from CI).
 pub fn skip<T>(needs: &str) -> Option<T> {
     // the test harness names each test's thread after the test
     let thread = std::thread::current();
