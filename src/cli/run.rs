@@ -63,7 +63,6 @@ pub fn run(config: Config, once: bool, dry_run: bool, clock: Clock) -> Result<Ex
             token_key,
             unrecorded: Default::default(),
             first_start: None,
-            left_at_source: Default::default(),
         };
         let opts = RunOptions {
             once,

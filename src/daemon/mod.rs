@@ -46,9 +46,6 @@ pub struct Engine {
     /// When deskmail first read the mailbox on this database: older mail is not answered.
     /// Loaded (or recorded) at the first successful read of each run.
     pub first_start: Option<FirstStart>,
-    /// Keys of mail that stays visible at the source once decided (untouched old mail, and
-    /// all mail under `processed = "keep"`): later passes of this process skip them unread.
-    pub left_at_source: std::collections::HashSet<String>,
 }
 
 /// The agents' signing key: from `agents.secret_file`, else the one kept in the database (made
@@ -371,8 +368,8 @@ async fn pass(
     let commit = !opts.dry_run;
     let mut state = SourceState::Answered;
     // keys handled in this pass: under `keep` and in a dry run they stay visible at the source,
-    // and must not come round again
-    let mut handled = engine.left_at_source.clone();
+    // and must not come round again; across passes the store says which stay (`settled`)
+    let mut handled = std::collections::HashSet::new();
     let keep = engine.config.inbound.processed == crate::config::Processed::Keep;
     let pass_began = opts.clock.now();
     'batches: loop {
@@ -431,12 +428,8 @@ async fn pass(
                     totals.decided += 1;
                 }
             }
-            let at_source = outcome.at_source();
-            if commit && (at_source == ingest::AtSource::Untouched || keep) {
-                engine.left_at_source.insert(msg.key.clone());
-            }
             if commit {
-                let marked = match at_source {
+                let marked = match outcome.at_source() {
                     ingest::AtSource::SetAside => source.mark_failed(&msg.key).await,
                     ingest::AtSource::Untouched => {
                         source.pass_over(&msg.key);
