@@ -138,16 +138,9 @@ pub fn agent_mails_on_ticket(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The schema version that added `inbound.held`.
-const HELD_SINCE_VERSION: i64 = 6;
-
 /// How many mails were held back for their age, per reason code, for the operator.
 pub fn held_counts(c: &Connection) -> Result<Vec<(String, i64)>> {
-    // a database not yet migrated (read-only commands do not migrate) has no such column
-    let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if version < HELD_SINCE_VERSION {
-        return Ok(Vec::new());
-    }
+    // every store is at the latest schema: open migrates, open_read_only refuses an older one
     let mut stmt = c.prepare(
         "SELECT held, COUNT(*) FROM inbound WHERE held IS NOT NULL GROUP BY held ORDER BY held",
     )?;
@@ -178,13 +171,8 @@ pub enum Earlier {
 /// A crash between the commit and the mark leaves the mail at the source: this says which
 /// mark it still needs.
 pub fn earlier(c: &Connection, source_key: &str) -> Result<Option<Earlier>> {
-    let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let sql = if version < HELD_SINCE_VERSION {
-        "SELECT 0, decision = 'quarantine' FROM inbound WHERE source_key = ?1"
-    } else {
-        "SELECT held IN ('first_start', 'since'), decision = 'quarantine' FROM inbound \
-         WHERE source_key = ?1"
-    };
+    let sql = "SELECT held IN ('first_start', 'since'), decision = 'quarantine' FROM inbound \
+               WHERE source_key = ?1";
     let row = c
         .query_row(sql, [source_key], |r| {
             Ok((r.get::<_, Option<bool>>(0)?, r.get::<_, bool>(1)?))
@@ -253,21 +241,12 @@ pub fn last_message_id_from(
     .optional()?)
 }
 
-/// The schema version that added `inbound.size`.
-const SIZE_SINCE_VERSION: i64 = 10;
-
 pub fn for_ticket(c: &Connection, ticket_id: i64) -> Result<Vec<InboundSummary>> {
-    // a database not yet migrated (read-only commands do not migrate) kept every mail whole
-    let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let size = if version < SIZE_SINCE_VERSION {
-        "length(raw)"
-    } else {
-        "COALESCE(size, length(raw))"
-    };
-    let mut stmt = c.prepare(&format!(
-        "SELECT id, received, sender, subject, decision, reason, length(raw), {size} \
-         FROM inbound WHERE ticket_id = ?1 ORDER BY id"
-    ))?;
+    // rows from before sizes were kept hold the whole mail
+    let mut stmt = c.prepare(
+        "SELECT id, received, sender, subject, decision, reason, length(raw), \
+         COALESCE(size, length(raw)) FROM inbound WHERE ticket_id = ?1 ORDER BY id",
+    )?;
     let rows = stmt.query_map([ticket_id], |r| {
         Ok((
             r.get(0)?,
