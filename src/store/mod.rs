@@ -60,8 +60,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// A database from a newer deskmail is not ours to change or to misread: stop before
 /// anything touches it (exit 2, like a bad configuration: no restart loop will fix it).
-fn refuse_newer(conn: &Connection, path: &Path) -> Result<()> {
-    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+pub(crate) fn refuse_newer(path: &Path, found: i64) -> Result<()> {
     if found > migrations::LATEST {
         return Err(StoreError::Newer {
             path: path.to_path_buf(),
@@ -222,10 +221,10 @@ impl Store {
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
-        refuse_newer(&conn, path).map_err(|e| match e {
-            StoreError::Sql(sqlite) => open_err(sqlite),
-            other => other,
-        })?;
+        let found: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(open_err)?;
+        refuse_newer(path, found)?;
         migrations::migrate(&mut conn).map_err(|source| StoreError::Migration {
             path: path.to_path_buf(),
             source,
@@ -274,13 +273,10 @@ impl Store {
         };
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(open_err)?;
-        refuse_newer(&conn, path).map_err(|e| match e {
-            StoreError::Sql(sqlite) => open_err(sqlite),
-            other => other,
-        })?;
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(open_err)?;
+        refuse_newer(path, version)?;
         if version != migrations::LATEST {
             return Err(StoreError::BadValue(format!(
                 "schema version {version} (this deskmail uses {}); run `deskmail run --once` to migrate it",

@@ -56,12 +56,6 @@ fn version_of(path: &Path) -> Result<i64> {
     let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let found: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     // a newer database is refused as the real run would refuse it
-    if found > migrations::LATEST {
-        return Err(StoreError::Newer {
-            path: path.to_path_buf(),
-            found,
-            supported: migrations::LATEST,
-        });
-    }
+    super::refuse_newer(path, found)?;
     Ok(found)
 }
