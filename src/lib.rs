@@ -21,6 +21,7 @@ pub mod clock;
 pub mod compose;
 pub mod config;
 pub mod daemon;
+pub mod effects;
 pub mod lang;
 pub mod model;
 pub mod parse;

@@ -76,14 +76,17 @@ pub fn explain(
                 None => classify::classify(&m, &known, config),
             };
             let reason = match &store {
-                Some(store) => deskmail::daemon::decide::reason(
-                    store.conn(),
-                    &d,
-                    &m,
-                    config,
-                    now,
-                    key.as_ref(),
-                )?,
+                Some(store) => {
+                    let facts = deskmail::daemon::facts::gather(
+                        store.conn(),
+                        &d,
+                        &m,
+                        config,
+                        key.as_ref(),
+                        now,
+                    )?;
+                    deskmail::daemon::decide::reason(&d, &m, config, &facts, now)
+                }
                 None => d.reason(),
             };
             (d.name(), reason, Some((m, d)))

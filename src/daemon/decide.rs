@@ -3,11 +3,12 @@
 //! that end loops and floods ([`decide`]) — and its reason in words ([`reason`]). `run`
 //! (through [`super::ingest`]) and `explain` both decide here, so they cannot disagree.
 
-use crate::agent::proof;
 use crate::agent::redact::redact;
 use crate::agent::token::TokenKey;
+use crate::agent::{plan, proof};
 use crate::classify::{self, Decision, Known, TicketHint};
 use crate::config::Config;
+use crate::effects::Facts;
 use crate::model::Inbound;
 use crate::store::{StoreError, inbound, outbox, tickets};
 use chrono::{DateTime, Utc};
@@ -162,24 +163,51 @@ pub fn decide(
 }
 
 /// The decision's reason in words, as the log and `explain` give it: for an agent's mail also
-/// whether its commands are carried out. `key` finds reply-address tokens in an agent's words
-/// (a waiting reason, a line not understood), which the log and the store must not keep.
+/// whether its commands are carried out, worked out by the same plan the effects follow, so
+/// `run`'s log and `explain` say exactly what the mail does. The desk's reply-address tokens
+/// (`facts`) are taken out of an agent's words (a waiting reason, a line not understood),
+/// which the log and the store must not keep.
 pub fn reason(
-    c: &Connection,
     decision: &Decision,
     m: &Inbound,
     config: &Config,
+    facts: &Facts,
     now: DateTime<Utc>,
-    key: Option<&TokenKey>,
-) -> Result<String, StoreError> {
-    let reason =
-        super::steer::refusal(c, decision, m, config, now)?.unwrap_or_else(|| decision.reason());
-    Ok(match decision {
+) -> String {
+    match decision {
         Decision::AgentCommand { .. } => redact(
-            &reason,
+            &refusal(decision, m, config, facts, now).unwrap_or_else(|| decision.reason()),
             &config.desk.address,
-            &super::steer::tokens(c, key)?,
+            &facts.tokens,
         ),
-        _ => reason,
-    })
+        _ => decision.reason(),
+    }
+}
+
+/// Why a proven agent's mail changes nothing — a line not understood, a date in the past, an
+/// assignee who is not an agent. `None` when it is carried out.
+fn refusal(
+    decision: &Decision,
+    m: &Inbound,
+    config: &Config,
+    facts: &Facts,
+    now: DateTime<Utc>,
+) -> Option<String> {
+    let Decision::AgentCommand { ticket, parsed } = decision else {
+        return None;
+    };
+    let (Some(t), Some(from)) = (&facts.ticket, m.from.as_ref()) else {
+        return None;
+    };
+    let p = plan::plan(parsed, from, t, config, now, &facts.sent, &facts.tokens);
+    let help = p.help.filter(|_| p.rejected)?;
+    let wrong: Vec<String> = help
+        .errors
+        .iter()
+        .map(|e| format!("\"{}\" ({})", e.line, e.problem))
+        .collect();
+    Some(format!(
+        "proven agent mail on {ticket}, refused: {}; nothing done, the agent gets the syntax",
+        wrong.join("; ")
+    ))
 }

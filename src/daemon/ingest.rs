@@ -1,20 +1,19 @@
-//! One inbound message, start to end: parse, look up what the store knows, classify, and write
-//! everything that follows in one transaction (the inbound row, ticket changes, events, outbox
-//! rows). Unreadable mail is kept in quarantine (its first bytes and its size). Nothing is sent
-//! here.
+//! One inbound message, start to end: parse, look up what the store knows, decide, work out
+//! the decision's effects (`effects::decided`) and write them with the inbound row in one
+//! transaction. Unreadable mail is kept in quarantine (its first bytes and its size). Nothing
+//! is sent here.
 
 use super::Engine;
 use super::decide::{decide, known, reason};
-use super::enqueue::{WriteError, enqueue};
-use crate::classify::{self, Author, Decision, IgnoreReason, Known, arrival};
-use crate::compose::{Composer, Outgoing};
-use crate::model::{EventKind, Inbound, Ticket};
-use crate::portal::FormRequest;
-use crate::schedule::{promise, sla};
+use super::enqueue::WriteError;
+use super::facts;
+use super::write::write;
+use crate::classify::{self, Decision, IgnoreReason, Known, arrival};
+use crate::compose::Composer;
+use crate::effects;
 use crate::source::SourceMessage;
-use crate::store::{self, events, inbound, tickets};
+use crate::store::inbound;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 /// What became of one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,8 +61,8 @@ pub fn ingest(
     now: DateTime<Utc>,
     commit: bool,
 ) -> Result<Outcome, WriteError> {
-    let (key, raw) = (msg.key.as_str(), msg.raw.as_slice());
-    if let Some(earlier) = inbound::earlier(engine.store.conn(), key)? {
+    let (key_at_source, raw) = (msg.key.as_str(), msg.raw.as_slice());
+    if let Some(earlier) = inbound::earlier(engine.store.conn(), key_at_source)? {
         return Ok(Outcome::AlreadyDone {
             at_source: match earlier {
                 inbound::Earlier::Untouched => AtSource::Untouched,
@@ -92,7 +91,7 @@ pub fn ingest(
                 inbound::insert(
                     tx,
                     &inbound::NewInbound {
-                        source_key: key,
+                        source_key: key_at_source,
                         message_id: None,
                         received: now,
                         sender: None,
@@ -142,21 +141,20 @@ pub fn ingest(
         Decision::TicketReply { quiet: Some(_), .. } => Some("flood"),
         _ => old.map(|o| o.code()),
     };
-    let reason = reason(
-        engine.store.conn(),
-        &decision,
-        &m,
-        config,
-        now,
-        Some(&engine.token_key),
-    )?;
+    if let Decision::Ignore(IgnoreReason::UnprovenAgent { ticket, why }) = &decision {
+        let from = m.from.as_ref().map_or("?", |f| f.email.as_str());
+        tracing::warn!(%ticket, from, %why, "mail from an agent's address not proven; kept, not acted on");
+    }
     let fingerprint = m.fingerprint();
     let composer = Composer::new(config, &engine.templates).signing(&engine.token_key);
-    engine.store.transaction(commit, |tx| {
+    let key = Some(&engine.token_key);
+    let reason = engine.store.transaction(commit, |tx| {
+        let facts = facts::gather(tx, &decision, &m, config, key, now)?;
+        let reason = reason(&decision, &m, config, &facts, now);
         let inbound_id = inbound::insert(
             tx,
             &inbound::NewInbound {
-                source_key: key,
+                source_key: key_at_source,
                 message_id: m.message_id.as_deref(),
                 received: now,
                 sender: m.from.as_ref().map(|f| f.email.as_str()),
@@ -171,7 +169,9 @@ pub fn ingest(
                 fingerprint: Some(&fingerprint),
             },
         )?;
-        act(tx, &composer, &m, &decision, inbound_id, now)
+        let effects = effects::decided(&composer, &decision, &m, &facts, now)?;
+        write(tx, &composer, &effects, Some(inbound_id), now)?;
+        Ok::<_, WriteError>(reason)
     })?;
     Ok(Outcome::Decided {
         decision: decision.name(),
@@ -182,156 +182,4 @@ pub fn ingest(
             _ => AtSource::Mark,
         },
     })
-}
-
-/// Everything that follows from a decision, inside the caller's transaction.
-fn act(
-    tx: &Connection,
-    composer: &Composer,
-    m: &Inbound,
-    decision: &Decision,
-    inbound_id: i64,
-    now: DateTime<Utc>,
-) -> Result<(), WriteError> {
-    let config = composer.config;
-    match decision {
-        Decision::Ignore(classify::IgnoreReason::UnprovenAgent { ticket, why }) => {
-            super::steer::unproven(tx, m, ticket, why, inbound_id, now)
-        }
-        Decision::Ignore(_) => Ok(()),
-        // recorded; the agents hear of it in the hourly bundle (daemon::handoff)
-        Decision::Handoff(_) => Ok(()),
-        Decision::AgentCommand { ticket, parsed } => {
-            super::steer::apply(tx, composer, m, ticket, parsed, inbound_id, now)
-        }
-        Decision::PortalReply { form } => {
-            let Some(to) = m.from.as_ref() else {
-                return Ok(());
-            };
-            let lang = crate::lang::guess(&format!("{}\n{}", m.subject, m.body))
-                .unwrap_or(config.desk.language);
-            let url = crate::portal::prefill_url(form, m, &config.portal);
-            let mail = composer.portal_reply(m, to, form, &url, lang, now)?;
-            enqueue(tx, composer, &mail, None, Some(inbound_id), now)
-        }
-        Decision::NewTicket(form) => new_ticket(tx, composer, form, inbound_id, now),
-        Decision::TicketReply {
-            ticket,
-            author,
-            quiet,
-        } => {
-            let Some(t) = tickets::by_ref(tx, ticket.as_str())? else {
-                return Ok(());
-            };
-            inbound::link_ticket(tx, inbound_id, t.id)?;
-            let who = m.from.as_ref().map_or("?", |f| f.email.as_str());
-            events::add(
-                tx,
-                t.id,
-                now,
-                who,
-                EventKind::Reply,
-                &format!("mail \"{}\"", m.subject),
-                Some(inbound_id),
-            )?;
-            let replied = (*author == Author::Requester)
-                .then(|| promise::requester_replied(&t, now, &config.calendar, &config.schedule))
-                .flatten();
-            let t = match replied {
-                Some((changed, why)) => {
-                    tickets::update(tx, &changed, now)?;
-                    events::add(
-                        tx,
-                        t.id,
-                        now,
-                        "deskmail",
-                        EventKind::Status,
-                        why,
-                        Some(inbound_id),
-                    )?;
-                    changed
-                }
-                None => t,
-            };
-            if quiet.is_some() {
-                // a loop or a flood on this ticket: the hourly bundle tells the agents
-                return Ok(());
-            }
-            let mail = composer.agent_ticket_reply(&t, m, now)?;
-            enqueue(tx, composer, &mail, Some(t.id), Some(inbound_id), now)?;
-            set_threads(tx, &t, None, Some(&mail))
-        }
-    }
-}
-
-fn new_ticket(
-    tx: &Connection,
-    composer: &Composer,
-    form: &FormRequest,
-    inbound_id: i64,
-    now: DateTime<Utc>,
-) -> Result<(), WriteError> {
-    let config = composer.config;
-    let cal = &config.calendar;
-    let lang = crate::lang::guess(&format!("{}\n{}", form.subject, form.description))
-        .unwrap_or(config.desk.language);
-    let t = tickets::insert(
-        tx,
-        &tickets::NewTicket {
-            requester: form.email.clone(),
-            requester_name: form.name.clone(),
-            lang,
-            subject: form.subject.clone(),
-            description: form.description.clone(),
-            category: form.category.clone(),
-            priority: form.priority,
-            created: now,
-            target: sla::target_at(cal, &config.sla, now, form.priority, &form.category),
-            next_contact: Some(promise::first_promise(now, cal, &config.schedule)),
-        },
-        &config.tickets.ref_prefix,
-        config.tickets.first_number,
-    )?;
-    inbound::link_ticket(tx, inbound_id, t.id)?;
-    events::add(
-        tx,
-        t.id,
-        now,
-        "portal",
-        EventKind::Created,
-        &format!(
-            "{} priority, category {}, target {}",
-            t.priority,
-            t.category,
-            store::time_text(t.target)
-        ),
-        Some(inbound_id),
-    )?;
-    let confirmation = composer.confirmation(&t, now)?;
-    enqueue(
-        tx,
-        composer,
-        &confirmation,
-        Some(t.id),
-        Some(inbound_id),
-        now,
-    )?;
-    let notice = composer.agent_new_ticket(&t, now)?;
-    enqueue(tx, composer, &notice, Some(t.id), Some(inbound_id), now)?;
-    set_threads(tx, &t, Some(&confirmation), Some(&notice))
-}
-
-fn set_threads(
-    tx: &Connection,
-    t: &Ticket,
-    requester: Option<&Outgoing>,
-    agent: Option<&Outgoing>,
-) -> Result<(), WriteError> {
-    tickets::set_threads(
-        tx,
-        t.id,
-        requester.map(|o| o.message_id.as_str()),
-        agent.map(|o| o.message_id.as_str()),
-    )?;
-    Ok(())
 }

@@ -7,11 +7,12 @@
 pub mod decide;
 pub mod deliver;
 pub mod enqueue;
+pub mod facts;
 pub mod handoff;
 pub mod ingest;
 pub mod notify;
-pub mod steer;
 pub mod tick;
+pub mod write;
 
 use crate::agent::token::TokenKey;
 use crate::backoff::Backoff;

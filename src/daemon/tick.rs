@@ -1,12 +1,15 @@
 //! The scheduler tick: for every open ticket whose next progress mail is due, write the mail and
-//! the ticket's new promise in one transaction. The timing itself is `schedule::progress`.
+//! the ticket's new promise in one transaction. The timing itself is `schedule::progress`; what
+//! the mail changes is `effects::progress`.
 
 use super::Engine;
 use super::enqueue::{WriteError, enqueue};
+use super::write::write;
 use crate::compose::vars::DigestVars;
 use crate::compose::{Composer, MailKind};
+use crate::effects;
 use crate::schedule::{Due, digest, progress};
-use crate::store::{events, outbox, tickets};
+use crate::store::{outbox, tickets};
 use chrono::{DateTime, Utc};
 
 /// One progress mail that was (or in a dry run, would be) queued.
@@ -45,41 +48,10 @@ pub fn tick(
             ..due
         };
         let after = progress::after_send(&t, now, &history, cal, sched);
-        let mut updated = t.clone();
-        updated.near_sent = after.near_sent;
-        updated.overdue_sent = after.overdue_sent;
-        // the mail names the new promise: from now on it is the date to keep
-        updated.next_contact = Some(after.next_contact);
-        updated.promised = Some(after.next_contact);
-        let mail = composer.progress(&updated, due.kind, now)?;
-        let notice = composer.agent_target(&updated, due.kind, now)?;
-        engine.store.transaction(commit, |tx| {
-            tickets::set_progress(
-                tx,
-                t.id,
-                after.near_sent,
-                after.overdue_sent,
-                after.next_contact,
-                now,
-            )?;
-            events::add(
-                tx,
-                t.id,
-                now,
-                "deskmail",
-                due.kind.into(),
-                &format!(
-                    "progress mail; next contact promised by {}",
-                    after.next_contact
-                ),
-                None,
-            )?;
-            enqueue(tx, &composer, &mail, Some(t.id), None, now)?;
-            match &notice {
-                Some(notice) => enqueue(tx, &composer, notice, Some(t.id), None, now),
-                None => Ok(()),
-            }
-        })?;
+        let effects = effects::progress(&composer, &t, due, &after, now)?;
+        engine
+            .store
+            .transaction(commit, |tx| write(tx, &composer, &effects, None, now))?;
         tracing::info!(ticket = %t.reference, kind = due.kind.template(), promise = %after.next_contact, "progress mail queued");
         sent.push(Sent {
             ticket: t.reference.to_string(),

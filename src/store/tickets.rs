@@ -1,29 +1,13 @@
 //! Ticket rows: create, read, and the few updates decisions and the scheduler make.
 
 use super::{Result, StoreError, parse_time, time_text};
-use crate::model::{Lang, Priority, Status, Ticket, TicketRef};
+use crate::model::{Ticket, TicketRef};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 const COLUMNS: &str = "id, ref, requester, requester_name, lang, subject, description, category, priority, \
      status, waiting_reason, assignee, created, target, next_contact, near_sent, overdue_sent, \
      requester_thread, agent_thread, promised";
-
-/// What a new ticket starts with; the store gives it its number and reference.
-#[derive(Debug, Clone)]
-pub struct NewTicket {
-    pub requester: String,
-    pub requester_name: Option<String>,
-    pub lang: Lang,
-    pub subject: String,
-    pub description: String,
-    pub category: String,
-    pub priority: Priority,
-    pub created: DateTime<Utc>,
-    pub target: DateTime<Utc>,
-    /// The first promise; the confirmation tells it, so it is also `promised`.
-    pub next_contact: Option<NaiveDate>,
-}
 
 fn bad(what: &str, v: String) -> StoreError {
     StoreError::BadValue(format!("{what}: {v}"))
@@ -80,22 +64,27 @@ fn query(c: &Connection, sql_tail: &str, params: impl rusqlite::Params) -> Resul
     Ok(out)
 }
 
-/// Create a ticket with the next free number.
-pub fn insert(c: &Connection, t: &NewTicket, prefix: &str, first_number: i64) -> Result<Ticket> {
+/// The number the next new ticket gets: one above the highest, and never below the
+/// configured first number.
+pub fn next_number(c: &Connection, first_number: i64) -> Result<i64> {
     let number: i64 = c.query_row(
         "SELECT COALESCE(MAX(number) + 1, ?1) FROM tickets",
         [first_number],
         |r| r.get(0),
     )?;
-    let number = number.max(first_number);
-    let reference = TicketRef::new(prefix, number);
+    Ok(number.max(first_number))
+}
+
+/// Store a new ticket (worked out by `effects`) under `number`, its state as given; returns
+/// its id.
+pub fn insert(c: &Connection, number: i64, t: &Ticket) -> Result<i64> {
     c.execute(
         "INSERT INTO tickets (number, ref, requester, requester_name, lang, subject, description, category, \
-         priority, status, created, target, next_contact, promised, updated) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?11)",
+         priority, status, waiting_reason, assignee, created, target, next_contact, promised, updated) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?13)",
         params![
             number,
-            reference.as_str(),
+            t.reference.as_str(),
             t.requester,
             t.requester_name,
             t.lang.code(),
@@ -103,14 +92,16 @@ pub fn insert(c: &Connection, t: &NewTicket, prefix: &str, first_number: i64) ->
             t.description,
             t.category,
             t.priority.as_str(),
-            Status::Open.as_str(),
+            t.status.as_str(),
+            t.waiting_reason,
+            t.assignee,
             time_text(t.created),
             time_text(t.target),
             t.next_contact.map(|d| d.to_string()),
+            t.promised.map(|d| d.to_string()),
         ],
     )?;
-    let id = c.last_insert_rowid();
-    by_id(c, id)?.ok_or_else(|| StoreError::BadValue(format!("ticket {id} vanished after insert")))
+    Ok(c.last_insert_rowid())
 }
 
 pub fn by_id(c: &Connection, id: i64) -> Result<Option<Ticket>> {
@@ -167,29 +158,6 @@ pub fn set_threads(
         "UPDATE tickets SET requester_thread = COALESCE(requester_thread, ?2), \
          agent_thread = COALESCE(agent_thread, ?3) WHERE id = ?1",
         params![id, requester, agent],
-    )?;
-    Ok(())
-}
-
-/// What a progress mail changes: the flags and the new promise, which the mail tells.
-pub fn set_progress(
-    c: &Connection,
-    id: i64,
-    near_sent: bool,
-    overdue_sent: bool,
-    next_contact: NaiveDate,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    c.execute(
-        "UPDATE tickets SET near_sent = ?2, overdue_sent = ?3, next_contact = ?4, promised = ?4, \
-         updated = ?5 WHERE id = ?1",
-        params![
-            id,
-            near_sent,
-            overdue_sent,
-            next_contact.to_string(),
-            time_text(now)
-        ],
     )?;
     Ok(())
 }

@@ -1,21 +1,21 @@
-//! The mails a decision sends, as `act` in `src/daemon/ingest.rs` and `steer::apply` in
-//! `src/daemon/steer.rs` would queue them, each with the one recipient it must go to; and the
-//! tickets they are about.
+//! The mails a decision sends, worked out by the daemon's own `effects::decided` from what
+//! the store could know (`Facts`), each paired with the one recipient it must go to — which
+//! this harness says by itself, from the decision and the mail's kind, so the checks do not
+//! take the daemon's word for it.
 
 use crate::pipeline::Pipeline;
 use crate::report::Problem;
 use crate::rng::Rng;
-use deskmail::agent::command::Parsed;
-use deskmail::agent::plan;
 use deskmail::agent::redact::Tokens;
-use deskmail::classify::{Decision, Known};
-use deskmail::compose::{self, Composer, Outgoing};
-use deskmail::model::{Address, Inbound, Lang, Status, Ticket, TicketRef};
-use deskmail::schedule::{promise, sla};
+use deskmail::classify::{Decision, IgnoreReason, Known};
+use deskmail::compose::{Composer, MailKind, Outgoing};
+use deskmail::effects::{self, Facts};
+use deskmail::model::{Inbound, Lang, Status, Ticket, TicketRef, base_address};
+use deskmail::schedule::promise;
 
 impl Pipeline {
-    /// The mails `act` in ingest.rs would queue for this decision, each with the one recipient
-    /// it must go to.
+    /// The mails the daemon would queue for this decision, each with the one recipient it must
+    /// go to.
     pub fn compose(
         &self,
         m: &Inbound,
@@ -24,95 +24,83 @@ impl Pipeline {
         rng: &mut Rng,
     ) -> Result<Vec<(Outgoing, String)>, Problem> {
         let composer = Composer::new(&self.config, &self.templates).signing(&self.key);
-        let render = |e: compose::TemplateError| Problem::new("template render", e.to_string());
-        match decision {
-            // handoff: nothing now; the hourly bundle (daemon::handoff) lists it
-            Decision::Ignore(_) | Decision::Handoff(_) => Ok(Vec::new()),
-            Decision::PortalReply { form } => {
-                let to = m.from.as_ref().ok_or_else(|| {
-                    Problem::new("portal reply without a sender", format!("{decision:?}"))
-                })?;
-                let lang = deskmail::lang::guess(&format!("{}\n{}", m.subject, m.body))
-                    .unwrap_or(self.config.desk.language);
-                let url = deskmail::portal::prefill_url(form, m, &self.config.portal);
-                let mail = composer
-                    .portal_reply(m, to, form, &url, lang, self.now)
-                    .map_err(render)?;
-                Ok(vec![(mail, to.email.clone())])
-            }
-            Decision::NewTicket(form) => {
-                let t = self.new_ticket(form);
-                let confirmation = composer.confirmation(&t, self.now).map_err(render)?;
-                let notice = composer.agent_new_ticket(&t, self.now).map_err(render)?;
-                Ok(vec![
-                    (confirmation, form.email.clone()),
-                    (notice, self.config.agents.queue.clone()),
-                ])
-            }
-            Decision::TicketReply { ticket, .. } => {
-                let (_, requester) = known.ticket.as_ref().ok_or_else(|| {
-                    Problem::new("reply on no known ticket", format!("{decision:?}"))
-                })?;
-                let t = self.stored_ticket(m, ticket, requester, rng);
-                let to = t
-                    .assignee
-                    .clone()
-                    .unwrap_or_else(|| self.config.agents.queue.clone());
-                let mail = composer
-                    .agent_ticket_reply(&t, m, self.now)
-                    .map_err(render)?;
-                Ok(vec![(mail, to)])
-            }
-            Decision::AgentCommand { ticket, parsed } => {
-                let (_, requester) = known.ticket.as_ref().ok_or_else(|| {
-                    Problem::new("agent command on no known ticket", format!("{decision:?}"))
-                })?;
-                let Some(from) = m.from.as_ref() else {
-                    return Ok(Vec::new());
-                };
-                let t = self.stored_ticket(m, ticket, requester, rng);
-                steer(&composer, &t, from, parsed, self.now).map_err(render)
-            }
-        }
+        let facts = self.facts(m, known, decision, rng)?;
+        let effects = effects::decided(&composer, decision, m, &facts, self.now)
+            .map_err(|e| Problem::new("template render", e.to_string()))?;
+        effects
+            .mails
+            .into_iter()
+            .map(|mail| {
+                let to = self.recipient(&mail, m, decision, &facts)?;
+                Ok((mail, to))
+            })
+            .collect()
     }
 
-    /// The ticket `new_ticket` in ingest.rs stores for a form.
-    fn new_ticket(&self, form: &deskmail::portal::FormRequest) -> Ticket {
-        let config = &self.config;
-        let lang = deskmail::lang::guess(&format!("{}\n{}", form.subject, form.description))
-            .unwrap_or(config.desk.language);
-        Ticket {
-            id: 1,
-            reference: TicketRef::new(&config.tickets.ref_prefix, config.tickets.first_number),
-            requester: form.email.clone(),
-            requester_name: form.name.clone(),
-            lang,
-            subject: form.subject.clone(),
-            description: form.description.clone(),
-            category: form.category.clone(),
-            priority: form.priority,
-            status: Status::Open,
-            waiting_reason: None,
-            assignee: None,
-            created: self.now,
-            target: sla::target_at(
-                &config.calendar,
-                &config.sla,
-                self.now,
-                form.priority,
-                &form.category,
-            ),
-            next_contact: Some(promise::first_promise(
-                self.now,
-                &config.calendar,
-                &config.schedule,
-            )),
-            promised: None,
-            near_sent: false,
-            overdue_sent: false,
-            requester_thread: None,
-            agent_thread: None,
-        }
+    /// What the store could know for this decision: a ticket as it could be stored (its words
+    /// from earlier mail, so hostile too), the next ticket number, that ticket's token.
+    fn facts(
+        &self,
+        m: &Inbound,
+        known: &Known,
+        decision: &Decision,
+        rng: &mut Rng,
+    ) -> Result<Facts, Problem> {
+        let reference = match decision {
+            Decision::TicketReply { ticket, .. }
+            | Decision::AgentCommand { ticket, .. }
+            | Decision::Ignore(IgnoreReason::UnprovenAgent { ticket, .. }) => ticket,
+            _ => {
+                return Ok(Facts {
+                    next_number: self.config.tickets.first_number,
+                    ..Facts::default()
+                });
+            }
+        };
+        let (_, requester) = known
+            .ticket
+            .as_ref()
+            .ok_or_else(|| Problem::new("decided on no known ticket", format!("{decision:?}")))?;
+        let t = self.stored_ticket(m, reference, requester, rng);
+        Ok(Facts {
+            // the daemon knows every ticket's token; here there is the one ticket
+            tokens: Tokens::of(&self.key, [&t.reference]),
+            ticket: Some(t),
+            ..Facts::default()
+        })
+    }
+
+    /// The one address a mail of this kind, caused by this decision, may go to.
+    fn recipient(
+        &self,
+        mail: &Outgoing,
+        m: &Inbound,
+        decision: &Decision,
+        facts: &Facts,
+    ) -> Result<String, Problem> {
+        let ticket = facts.ticket.as_ref();
+        let to = match (mail.kind, decision) {
+            (MailKind::PortalReply, _) => m.from.as_ref().map(|f| f.email.clone()),
+            (MailKind::Confirmation, Decision::NewTicket(form)) => Some(form.email.clone()),
+            (MailKind::AgentNewTicket, _) => Some(self.config.agents.queue.clone()),
+            (MailKind::AgentTicketReply, _) => ticket.map(|t| {
+                t.assignee
+                    .clone()
+                    .unwrap_or_else(|| self.config.agents.queue.clone())
+            }),
+            (MailKind::AgentAnswer, _) => ticket.map(|t| t.requester.clone()),
+            (MailKind::AgentHelp, _) => m
+                .from
+                .as_ref()
+                .map(|f| base_address(&f.email).to_lowercase()),
+            _ => None,
+        };
+        to.ok_or_else(|| {
+            Problem::new(
+                "a mail this decision does not send",
+                format!("{} for {decision:?}", mail.kind.as_str()),
+            )
+        })
     }
 
     /// A ticket as the store could hold it; its words came from earlier mail, so hostile too.
@@ -157,32 +145,4 @@ impl Pipeline {
             agent_thread: Some("sd-1042.1.2.4@deskmail.example.org".into()),
         }
     }
-}
-
-/// The mails a proven agent's mail sends, as the daemon plans them (`agent::plan`, which
-/// `daemon::steer` writes): the answer to the requester and the help to the agent, each with
-/// the one recipient it must go to.
-fn steer(
-    composer: &Composer,
-    t: &Ticket,
-    from: &Address,
-    parsed: &Parsed,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Vec<(Outgoing, String)>, compose::TemplateError> {
-    // the daemon knows every ticket's token; here there is the one ticket
-    let tokens = composer
-        .token_key
-        .map(|key| Tokens::of(key, [&t.reference]))
-        .unwrap_or_default();
-    let p = plan::plan(parsed, from, t, composer.config, now, &[], &tokens);
-    let mut mails = Vec::new();
-    if let Some(answer) = p.answer {
-        let mail = composer.agent_answer(&p.ticket, answer, None, now)?;
-        mails.push((mail, t.requester.clone()));
-    }
-    if let Some(help) = p.help {
-        let mail = composer.agent_help(&p.ticket, &p.agent, help, now)?;
-        mails.push((mail, p.agent.clone()));
-    }
-    Ok(mails)
 }
