@@ -13,9 +13,9 @@ pub use mail::{
 
 pub use crate::classify::limits::Limits;
 use crate::model::Lang;
-use crate::schedule::calendar::{BusinessDuration, Calendar};
+use crate::schedule::calendar::Calendar;
+use crate::schedule::settings::{Schedule, Sla};
 use check::*;
-use chrono::NaiveTime;
 use chrono_tz::Tz;
 use raw::*;
 use serde::Deserialize;
@@ -191,36 +191,6 @@ pub struct Agents {
 pub struct Tickets {
     pub ref_prefix: String,
     pub first_number: i64,
-}
-
-/// Target times per priority, with optional per-category overrides.
-#[derive(Debug, Clone)]
-pub struct Sla {
-    pub low: BusinessDuration,
-    pub normal: BusinessDuration,
-    pub high: BusinessDuration,
-    pub critical: BusinessDuration,
-    pub rules: Vec<SlaRule>,
-}
-
-#[derive(Debug, Clone)]
-pub struct SlaRule {
-    pub category: String,
-    pub priority: Option<crate::model::Priority>,
-    pub target: BusinessDuration,
-}
-
-#[derive(Debug, Clone)]
-pub struct Schedule {
-    /// How long before the target the "target date is near" mail goes.
-    pub near_before: BusinessDuration,
-    /// Working days between two promised contacts.
-    pub update_every_days: u32,
-    pub max_per_ticket_per_day: u32,
-    /// Sending hours (local time, working days only).
-    pub send_from: NaiveTime,
-    pub send_until: NaiveTime,
-    pub tick_seconds: u64,
 }
 
 #[derive(Debug, Clone)]

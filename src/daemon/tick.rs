@@ -5,7 +5,7 @@ use super::Engine;
 use super::enqueue::{WriteError, enqueue};
 use crate::compose::vars::DigestVars;
 use crate::compose::{Composer, MailKind};
-use crate::schedule::{Due, digest, progress};
+use crate::schedule::{Due, digest, progress, window};
 use crate::store::{events, outbox, tickets};
 use chrono::{DateTime, Utc};
 
@@ -25,7 +25,7 @@ pub fn tick(
     super::handoff::bundle(engine, now, commit)?;
     let config = &engine.config;
     let (cal, sched) = (&config.calendar, &config.schedule);
-    if !progress::in_window(now, cal, sched) {
+    if !window::in_window(now, cal, sched) {
         return Ok(Vec::new());
     }
     let composer = Composer::new(config, &engine.templates).signing(&engine.token_key);
