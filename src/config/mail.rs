@@ -3,7 +3,6 @@
 
 use super::raw::{RawInbound, RawOutbound};
 use super::{ConfigError, invalid};
-pub use crate::classify::arrival::Since;
 use std::path::{Path, PathBuf};
 
 /// What to do with a source message once its decision is committed.
@@ -15,6 +14,17 @@ pub enum Processed {
     Seen,
     /// Move it into a folder (Maildir: a sub-folder `.Name`; IMAP: a mailbox).
     Move(String),
+}
+
+/// `inbound.since`: which mail in the mailbox deskmail takes on at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    /// Mail that arrived after deskmail first ran on this database (the default).
+    FirstStart,
+    /// Everything in the mailbox.
+    All,
+    /// Mail that arrived on or after this day (desk time zone).
+    Date(chrono::NaiveDate),
 }
 
 #[derive(Debug, Clone)]

@@ -1,17 +1,22 @@
 //! The desk's configuration: one TOML file, read once at start (and again on reload).
 //! Everything is checked here, so the rest of the program can trust it; every error names the
 //! key and says how to fix it. Relative paths are relative to the config file's folder.
+//!
+//! Which way imports go: a domain that needs only its own settings owns their types and config
+//! builds them from the file (`schedule::settings`, `schedule::calendar`), so config depends on
+//! it. A domain that needs the desk as a whole (who is an agent, the desk's address, the
+//! portal) takes `&Config`, and its settings are config's types (`Limits`, `Since` for
+//! `classify`), so it depends on config. No domain does both.
 
 mod check;
 mod mail;
 mod raw;
 
 pub use mail::{
-    AuthMechanism, Imap, Inbound, InboundKind, Outbound, Processed, Secret, Smtp, TlsMode,
+    AuthMechanism, Imap, Inbound, InboundKind, Outbound, Processed, Secret, Since, Smtp, TlsMode,
     is_loopback,
 };
 
-pub use crate::classify::limits::Limits;
 use crate::model::Lang;
 use crate::schedule::calendar::Calendar;
 use crate::schedule::settings::{Schedule, Sla};
@@ -197,6 +202,28 @@ pub struct Tickets {
 pub struct Templates {
     /// A folder with `nl/` and `en/` copies; None uses the built-in templates.
     pub path: Option<PathBuf>,
+}
+
+/// `[limits]` (0 switches a limit off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Mails to one address (base address) in 24 hours.
+    pub per_address_per_day: u32,
+    /// Mails about one ticket (to the requester and to the agents) in 24 hours.
+    pub per_ticket_per_day: u32,
+    /// Portal replies to anyone in one hour (default half of `outbound.max_per_hour`):
+    /// strangers cannot use up the brake's budget.
+    pub portal_replies_per_hour: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            per_address_per_day: 20,
+            per_ticket_per_day: 40,
+            portal_replies_per_hour: 500,
+        }
+    }
 }
 
 // ---- loading and checking ------------------------------------------------------------------
@@ -400,17 +427,6 @@ impl Config {
             .iter()
             .chain(std::iter::once(&self.agents.queue))
             .any(|a| a.eq_ignore_ascii_case(&base))
-    }
-
-    /// The desk's own address, its queue and its agents: never requesters (any `+tag`, case
-    /// or trailing dot).
-    pub fn is_desk_side(&self, email: &str) -> bool {
-        use crate::classify::limits::folded;
-        let address = folded(email);
-        std::iter::once(&self.desk.address)
-            .chain(std::iter::once(&self.agents.queue))
-            .chain(&self.agents.addresses)
-            .any(|a| folded(a) == address)
     }
 
     pub fn is_portal_sender(&self, email: &str) -> bool {
