@@ -28,7 +28,7 @@ pub enum Since {
 }
 
 #[derive(Debug, Clone)]
-pub struct Inbound {
+pub struct InboundSettings {
     pub kind: InboundKind,
     pub processed: Processed,
     /// Folder for mail that could not be processed.
@@ -42,7 +42,7 @@ pub struct Inbound {
     pub max_age_days: u32,
 }
 
-impl Inbound {
+impl InboundSettings {
     /// For log lines and `check-config`.
     pub fn describe(&self) -> String {
         match &self.kind {
@@ -225,7 +225,7 @@ fn required<'a>(key: &str, value: Option<&'a str>, fix: &str) -> Result<&'a str,
 pub(super) fn inbound(
     raw: &RawInbound,
     rel: &dyn Fn(&Path) -> PathBuf,
-) -> Result<Inbound, ConfigError> {
+) -> Result<InboundSettings, ConfigError> {
     let kind = match raw.kind.as_str() {
         "maildir" => {
             let path = raw.path.as_deref().ok_or_else(|| {
@@ -246,7 +246,7 @@ pub(super) fn inbound(
             ));
         }
     };
-    Ok(Inbound {
+    Ok(InboundSettings {
         kind,
         processed: processed(raw.processed.as_deref().unwrap_or("seen"))?,
         error_folder: folder_name(

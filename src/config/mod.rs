@@ -13,8 +13,8 @@ mod mail;
 mod raw;
 
 pub use mail::{
-    AuthMechanism, Imap, Inbound, InboundKind, Outbound, Processed, Secret, Since, Smtp, TlsMode,
-    is_loopback,
+    AuthMechanism, Imap, InboundKind, InboundSettings, Outbound, Processed, Secret, Since, Smtp,
+    TlsMode, is_loopback,
 };
 
 use crate::model::Lang;
@@ -73,8 +73,8 @@ pub struct Config {
     /// The file it came from (for messages and reload).
     pub file: PathBuf,
     pub desk: Desk,
-    pub store: Store,
-    pub inbound: Inbound,
+    pub store: StoreSettings,
+    pub inbound: InboundSettings,
     pub outbound: Outbound,
     /// The emergency brake: sending pauses when more than this many mails went out in an hour
     /// (0: no brake).
@@ -85,7 +85,7 @@ pub struct Config {
     pub calendar: Calendar,
     pub sla: Sla,
     pub schedule: Schedule,
-    pub templates: Templates,
+    pub templates: TemplateSettings,
     /// Loops and floods stop here, per address and per ticket, before the brake.
     pub limits: Limits,
 }
@@ -100,7 +100,7 @@ pub struct Desk {
 }
 
 #[derive(Debug, Clone)]
-pub struct Store {
+pub struct StoreSettings {
     pub path: PathBuf,
     /// At most this much of a decided mail is kept in the database (its first bytes: headers
     /// and text); the mailbox is the archive of attachments, not the desk's database.
@@ -199,7 +199,7 @@ pub struct Tickets {
 }
 
 #[derive(Debug, Clone)]
-pub struct Templates {
+pub struct TemplateSettings {
     /// A folder with `nl/` and `en/` copies; None uses the built-in templates.
     pub path: Option<PathBuf>,
 }
@@ -371,7 +371,7 @@ impl Config {
         let calendar = calendar(tz, &raw.calendar)?;
         let sla = sla(&raw.sla)?;
         let schedule = schedule(&raw.schedule)?;
-        let templates = Templates {
+        let templates = TemplateSettings {
             path: raw.templates.path.as_deref().map(rel),
         };
 
@@ -398,7 +398,7 @@ impl Config {
             file: file.to_path_buf(),
             limits,
             desk,
-            store: Store {
+            store: StoreSettings {
                 path: rel(&raw.store.path),
                 max_raw_bytes: max_raw_bytes(raw.store.max_raw_bytes)?,
             },
