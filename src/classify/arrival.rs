@@ -4,20 +4,10 @@
 //! link now. Pure: the source says when a mail arrived (IMAP UID and INTERNALDATE, a Maildir
 //! file's delivery time), the store says when deskmail first ran, and this decides.
 
+use crate::config::Since;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
-
-/// `inbound.since`: which mail in the mailbox deskmail takes on at all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Since {
-    /// Mail that arrived after deskmail first ran on this database (the default).
-    FirstStart,
-    /// Everything in the mailbox.
-    All,
-    /// Mail that arrived on or after this day (desk time zone).
-    Date(NaiveDate),
-}
 
 /// Where and when a mail arrived, as far as its source knows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

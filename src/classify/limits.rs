@@ -7,29 +7,8 @@
 //! (`handoff`), so a real person in the flood still reaches a human.
 
 use super::{Decision, HandoffReason};
+use crate::config::Limits;
 use crate::model::{TicketRef, base_address};
-
-/// `[limits]` (0 switches a limit off).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Mails to one address (base address) in 24 hours.
-    pub per_address_per_day: u32,
-    /// Mails about one ticket (to the requester and to the agents) in 24 hours.
-    pub per_ticket_per_day: u32,
-    /// Portal replies to anyone in one hour (default half of `outbound.max_per_hour`):
-    /// strangers cannot use up the brake's budget.
-    pub portal_replies_per_hour: u32,
-}
-
-impl Default for Limits {
-    fn default() -> Limits {
-        Limits {
-            per_address_per_day: 20,
-            per_ticket_per_day: 40,
-            portal_replies_per_hour: 500,
-        }
-    }
-}
 
 /// Whom a decision would mail, so the store can count what they already got.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -382,7 +382,7 @@ fn decide(m: &Inbound, known: &Known, config: &Config) -> Decision {
         return match portal::parse_form(&m.body, &config.portal.fields) {
             // the desk, its queue and its agents are never requesters: a ticket for them
             // would mail the desk itself, and a loop could start there
-            Ok(form) if config.is_desk_side(&form.email) => {
+            Ok(form) if is_desk_side(config, &form.email) => {
                 Decision::Ignore(IgnoreReason::DeskAsRequester {
                     address: form.email,
                 })
@@ -460,6 +460,16 @@ fn decide(m: &Inbound, known: &Known, config: &Config) -> Decision {
     Decision::PortalReply {
         form: portal::choose_form(m, &config.portal),
     }
+}
+
+/// The desk's own address, its queue and its agents: never requesters (any `+tag`, case
+/// or trailing dot, as the limits count addresses).
+fn is_desk_side(config: &Config, email: &str) -> bool {
+    let address = limits::folded(email);
+    std::iter::once(&config.desk.address)
+        .chain(std::iter::once(&config.agents.queue))
+        .chain(&config.agents.addresses)
+        .any(|a| limits::folded(a) == address)
 }
 
 #[cfg(test)]

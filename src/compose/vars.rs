@@ -2,6 +2,8 @@
 //! for `deskmail template preview`.
 
 use super::words::{self, Voice};
+// an agent's mail is planned in `agent`; its answer and help arrive here ready to render
+pub use crate::agent::plan::{AnswerVars, HelpError, HelpVars};
 use crate::config::Config;
 use crate::model::{Address, Inbound, Lang, Ticket};
 use crate::portal::{self, FormChoice};
@@ -24,40 +26,6 @@ pub struct Vars {
     pub help: Option<HelpVars>,
     pub digest: Option<DigestVars>,
     pub handoff: Option<HandoffVars>,
-}
-
-/// An agent's answer to the requester, sent in the desk's name.
-#[derive(Debug, Clone, Serialize)]
-pub struct AnswerVars {
-    /// The agent's text, without commands, quoted history and signature.
-    pub text: String,
-    /// How the agent signs: the name from their From line (none: the desk signs alone).
-    pub agent_name: Option<String>,
-}
-
-/// The answer to `#help`, or to command lines that were not understood.
-#[derive(Debug, Clone, Serialize)]
-pub struct HelpVars {
-    pub errors: Vec<HelpError>,
-    /// What the same mail did change, in words.
-    pub applied: Vec<String>,
-    /// Every command with a line on what it does.
-    pub syntax: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct HelpError {
-    pub line: String,
-    pub problem: String,
-}
-
-impl From<&crate::agent::command::CommandError> for HelpError {
-    fn from(e: &crate::agent::command::CommandError) -> HelpError {
-        HelpError {
-            line: e.line.clone(),
-            problem: e.problem.clone(),
-        }
-    }
 }
 
 /// The morning digest for one agent (or the queue, for tickets nobody has).

@@ -2,8 +2,9 @@
 //! names the key and says how to fix it.
 
 use super::raw::{RawCalendar, RawSchedule, RawSla};
-use super::{ConfigError, Schedule, Sla, SlaRule, invalid};
+use super::{ConfigError, invalid};
 use crate::schedule::calendar::{BusinessDuration, Calendar, CalendarError};
+use crate::schedule::settings::{Schedule, Sla, SlaRule};
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use std::str::FromStr;

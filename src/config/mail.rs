@@ -3,7 +3,6 @@
 
 use super::raw::{RawInbound, RawOutbound};
 use super::{ConfigError, invalid};
-pub use crate::classify::arrival::Since;
 use std::path::{Path, PathBuf};
 
 /// What to do with a source message once its decision is committed.
@@ -17,8 +16,19 @@ pub enum Processed {
     Move(String),
 }
 
+/// `inbound.since`: which mail in the mailbox deskmail takes on at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    /// Mail that arrived after deskmail first ran on this database (the default).
+    FirstStart,
+    /// Everything in the mailbox.
+    All,
+    /// Mail that arrived on or after this day (desk time zone).
+    Date(chrono::NaiveDate),
+}
+
 #[derive(Debug, Clone)]
-pub struct Inbound {
+pub struct InboundSettings {
     pub kind: InboundKind,
     pub processed: Processed,
     /// Folder for mail that could not be processed.
@@ -32,7 +42,7 @@ pub struct Inbound {
     pub max_age_days: u32,
 }
 
-impl Inbound {
+impl InboundSettings {
     /// For log lines and `check-config`.
     pub fn describe(&self) -> String {
         match &self.kind {
@@ -215,7 +225,7 @@ fn required<'a>(key: &str, value: Option<&'a str>, fix: &str) -> Result<&'a str,
 pub(super) fn inbound(
     raw: &RawInbound,
     rel: &dyn Fn(&Path) -> PathBuf,
-) -> Result<Inbound, ConfigError> {
+) -> Result<InboundSettings, ConfigError> {
     let kind = match raw.kind.as_str() {
         "maildir" => {
             let path = raw.path.as_deref().ok_or_else(|| {
@@ -236,7 +246,7 @@ pub(super) fn inbound(
             ));
         }
     };
-    Ok(Inbound {
+    Ok(InboundSettings {
         kind,
         processed: processed(raw.processed.as_deref().unwrap_or("seen"))?,
         error_folder: folder_name(

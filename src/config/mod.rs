@@ -1,21 +1,26 @@
 //! The desk's configuration: one TOML file, read once at start (and again on reload).
 //! Everything is checked here, so the rest of the program can trust it; every error names the
 //! key and says how to fix it. Relative paths are relative to the config file's folder.
+//!
+//! Which way imports go: a domain that needs only its own settings owns their types and config
+//! builds them from the file (`schedule::settings`, `schedule::calendar`), so config depends on
+//! it. A domain that needs the desk as a whole (who is an agent, the desk's address, the
+//! portal) takes `&Config`, and its settings are config's types (`Limits`, `Since` for
+//! `classify`), so it depends on config. No domain does both.
 
 mod check;
 mod mail;
 mod raw;
 
 pub use mail::{
-    AuthMechanism, Imap, Inbound, InboundKind, Outbound, Processed, Secret, Smtp, TlsMode,
-    is_loopback,
+    AuthMechanism, Imap, InboundKind, InboundSettings, Outbound, Processed, Secret, Since, Smtp,
+    TlsMode, is_loopback,
 };
 
-pub use crate::classify::limits::Limits;
 use crate::model::Lang;
-use crate::schedule::calendar::{BusinessDuration, Calendar};
+use crate::schedule::calendar::Calendar;
+use crate::schedule::settings::{Schedule, Sla};
 use check::*;
-use chrono::NaiveTime;
 use chrono_tz::Tz;
 use raw::*;
 use serde::Deserialize;
@@ -68,8 +73,8 @@ pub struct Config {
     /// The file it came from (for messages and reload).
     pub file: PathBuf,
     pub desk: Desk,
-    pub store: Store,
-    pub inbound: Inbound,
+    pub store: StoreSettings,
+    pub inbound: InboundSettings,
     pub outbound: Outbound,
     /// The emergency brake: sending pauses when more than this many mails went out in an hour
     /// (0: no brake).
@@ -80,7 +85,7 @@ pub struct Config {
     pub calendar: Calendar,
     pub sla: Sla,
     pub schedule: Schedule,
-    pub templates: Templates,
+    pub templates: TemplateSettings,
     /// Loops and floods stop here, per address and per ticket, before the brake.
     pub limits: Limits,
 }
@@ -95,7 +100,7 @@ pub struct Desk {
 }
 
 #[derive(Debug, Clone)]
-pub struct Store {
+pub struct StoreSettings {
     pub path: PathBuf,
     /// At most this much of a decided mail is kept in the database (its first bytes: headers
     /// and text); the mailbox is the archive of attachments, not the desk's database.
@@ -193,40 +198,32 @@ pub struct Tickets {
     pub first_number: i64,
 }
 
-/// Target times per priority, with optional per-category overrides.
 #[derive(Debug, Clone)]
-pub struct Sla {
-    pub low: BusinessDuration,
-    pub normal: BusinessDuration,
-    pub high: BusinessDuration,
-    pub critical: BusinessDuration,
-    pub rules: Vec<SlaRule>,
-}
-
-#[derive(Debug, Clone)]
-pub struct SlaRule {
-    pub category: String,
-    pub priority: Option<crate::model::Priority>,
-    pub target: BusinessDuration,
-}
-
-#[derive(Debug, Clone)]
-pub struct Schedule {
-    /// How long before the target the "target date is near" mail goes.
-    pub near_before: BusinessDuration,
-    /// Working days between two promised contacts.
-    pub update_every_days: u32,
-    pub max_per_ticket_per_day: u32,
-    /// Sending hours (local time, working days only).
-    pub send_from: NaiveTime,
-    pub send_until: NaiveTime,
-    pub tick_seconds: u64,
-}
-
-#[derive(Debug, Clone)]
-pub struct Templates {
+pub struct TemplateSettings {
     /// A folder with `nl/` and `en/` copies; None uses the built-in templates.
     pub path: Option<PathBuf>,
+}
+
+/// `[limits]` (0 switches a limit off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Mails to one address (base address) in 24 hours.
+    pub per_address_per_day: u32,
+    /// Mails about one ticket (to the requester and to the agents) in 24 hours.
+    pub per_ticket_per_day: u32,
+    /// Portal replies to anyone in one hour (default half of `outbound.max_per_hour`):
+    /// strangers cannot use up the brake's budget.
+    pub portal_replies_per_hour: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            per_address_per_day: 20,
+            per_ticket_per_day: 40,
+            portal_replies_per_hour: 500,
+        }
+    }
 }
 
 // ---- loading and checking ------------------------------------------------------------------
@@ -374,7 +371,7 @@ impl Config {
         let calendar = calendar(tz, &raw.calendar)?;
         let sla = sla(&raw.sla)?;
         let schedule = schedule(&raw.schedule)?;
-        let templates = Templates {
+        let templates = TemplateSettings {
             path: raw.templates.path.as_deref().map(rel),
         };
 
@@ -401,7 +398,7 @@ impl Config {
             file: file.to_path_buf(),
             limits,
             desk,
-            store: Store {
+            store: StoreSettings {
                 path: rel(&raw.store.path),
                 max_raw_bytes: max_raw_bytes(raw.store.max_raw_bytes)?,
             },
@@ -430,17 +427,6 @@ impl Config {
             .iter()
             .chain(std::iter::once(&self.agents.queue))
             .any(|a| a.eq_ignore_ascii_case(&base))
-    }
-
-    /// The desk's own address, its queue and its agents: never requesters (any `+tag`, case
-    /// or trailing dot).
-    pub fn is_desk_side(&self, email: &str) -> bool {
-        use crate::classify::limits::folded;
-        let address = folded(email);
-        std::iter::once(&self.desk.address)
-            .chain(std::iter::once(&self.agents.queue))
-            .chain(&self.agents.addresses)
-            .any(|a| folded(a) == address)
     }
 
     pub fn is_portal_sender(&self, email: &str) -> bool {

@@ -8,7 +8,7 @@ use super::write::write;
 use crate::compose::vars::DigestVars;
 use crate::compose::{Composer, MailKind};
 use crate::effects;
-use crate::schedule::{Due, digest, progress};
+use crate::schedule::{Due, digest, progress, window};
 use crate::store::{outbox, tickets};
 use chrono::{DateTime, Utc};
 
@@ -28,7 +28,7 @@ pub fn tick(
     super::handoff::bundle(engine, now, commit)?;
     let config = &engine.config;
     let (cal, sched) = (&config.calendar, &config.schedule);
-    if !progress::in_window(now, cal, sched) {
+    if !window::in_window(now, cal, sched) {
         return Ok(Vec::new());
     }
     let composer = Composer::new(config, &engine.templates).signing(&engine.token_key);

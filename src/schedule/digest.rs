@@ -5,7 +5,7 @@
 //! Pure: the tick decides only whether today's digest went out already.
 
 use super::calendar::Calendar;
-use crate::config::Schedule;
+use super::settings::Schedule;
 use crate::model::Ticket;
 use chrono::{DateTime, NaiveTime, Utc};
 

@@ -2,8 +2,8 @@
 //! Friday and the Monday after off, mails 08:00–18:00, a promise every two working days, one
 //! progress mail a ticket a day.
 
-use crate::config::Schedule;
 use crate::schedule::calendar::{BusinessDuration, Calendar};
+use crate::schedule::settings::Schedule;
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Europe::Amsterdam;
 

@@ -1,12 +1,16 @@
 //! Time, the desk's way: the business calendar, SLA target dates and the progress-mail schedule
-//! (seed 003: keep informing, keep every promise: `promise`). All pure: the daemon's tick and
-//! `deskmail schedule preview` call the same functions with different clocks.
+//! (seed 003: keep informing, keep every promise: `promise`), all within the hours mail may go
+//! (`window`). Its settings are its own (`settings`); `config` builds them from the file. All
+//! pure: the daemon's tick and `deskmail schedule preview` call the same functions with
+//! different clocks.
 
 pub mod calendar;
 pub mod digest;
 pub mod progress;
 pub mod promise;
+pub mod settings;
 pub mod sla;
+pub mod window;
 
 #[cfg(test)]
 mod fixtures;

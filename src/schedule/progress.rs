@@ -2,13 +2,14 @@
 //! target date comes near, a promised contact date arrives, the target date passes. Mails go only
 //! inside the sending window on working days, at most a few per ticket per day, never for a
 //! resolved ticket — and a promise falling outside the window is kept by writing earlier. What
-//! each mail promises is `promise`'s.
+//! each mail promises is `promise`'s; the window and the daily cap are `window`'s.
 
 use super::calendar::Calendar;
 use super::promise;
-use crate::config::Schedule;
+use super::settings::Schedule;
+use super::window::{first_allowed, promise_slot};
 use crate::model::Ticket;
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// Which progress mail is due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -58,9 +59,6 @@ pub struct AfterSend {
     /// The new promise: the mail tells the requester this date.
     pub next_contact: NaiveDate,
 }
-
-/// Days we look ahead for a sending slot before giving up (a calendar of only holidays).
-const MAX_DAYS_AHEAD: u32 = 800;
 
 /// The next progress mail for a ticket, given the progress mails already sent (`sent`, any
 /// order), or None when nothing more is due (resolved, closed).
@@ -132,72 +130,6 @@ pub fn after_send(
         near_sent: t.near_sent || cal.local_date(at) >= cal.local_date(near_start),
         overdue_sent: t.overdue_sent || at >= t.target,
         next_contact: promise::after_progress(t, at, sent, cal, s),
-    }
-}
-
-/// The sending slot that keeps a promise: the window's opening on the promised day, or on the
-/// last working day before it when the promised day is not one.
-pub fn promise_slot(promise: NaiveDate, cal: &Calendar, s: &Schedule) -> DateTime<Utc> {
-    let day = cal.working_day_on_or_before(promise);
-    local_instant(cal, day, s.send_from)
-}
-
-/// Is `t` inside the sending window (a working day, send_from ≤ local time < send_until)?
-pub fn in_window(t: DateTime<Utc>, cal: &Calendar, s: &Schedule) -> bool {
-    let local = t.with_timezone(&cal.tz());
-    let time = local.time();
-    cal.is_working_day(local.date_naive()) && time >= s.send_from && time < s.send_until
-}
-
-/// `t` if it is inside the window, else the window's next opening.
-pub fn next_window(t: DateTime<Utc>, cal: &Calendar, s: &Schedule) -> DateTime<Utc> {
-    if in_window(t, cal, s) {
-        return t;
-    }
-    let mut day = cal.local_date(t);
-    for _ in 0..MAX_DAYS_AHEAD {
-        if cal.is_working_day(day) {
-            let open = local_instant(cal, day, s.send_from);
-            if open >= t {
-                return open;
-            }
-        }
-        day = day.succ_opt().unwrap_or(day);
-    }
-    t
-}
-
-/// The first moment at or after `at` that is in the window and under the daily cap.
-pub fn first_allowed(
-    at: DateTime<Utc>,
-    sent: &[DateTime<Utc>],
-    cal: &Calendar,
-    s: &Schedule,
-) -> DateTime<Utc> {
-    let mut t = next_window(at, cal, s);
-    for _ in 0..MAX_DAYS_AHEAD {
-        let day = cal.local_date(t);
-        let today = sent.iter().filter(|x| cal.local_date(**x) == day).count();
-        if today < s.max_per_ticket_per_day as usize {
-            return t;
-        }
-        let next_day = day.succ_opt().unwrap_or(day);
-        t = next_window(local_instant(cal, next_day, s.send_from), cal, s);
-    }
-    t
-}
-
-/// A local date and time in the desk's zone as an instant (DST gaps move forward).
-fn local_instant(cal: &Calendar, day: NaiveDate, time: chrono::NaiveTime) -> DateTime<Utc> {
-    let naive = day.and_time(time);
-    let tz = cal.tz();
-    match tz.from_local_datetime(&naive) {
-        chrono::LocalResult::Single(t) => t.with_timezone(&Utc),
-        chrono::LocalResult::Ambiguous(a, _) => a.with_timezone(&Utc),
-        chrono::LocalResult::None => tz
-            .from_local_datetime(&(naive + chrono::Duration::hours(1)))
-            .earliest()
-            .map_or_else(|| naive.and_utc(), |t| t.with_timezone(&Utc)),
     }
 }
 

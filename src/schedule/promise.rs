@@ -6,8 +6,8 @@
 //! scheduler, an agent's plan and a requester's reply all ask here.
 
 use super::calendar::Calendar;
-use super::progress;
-use crate::config::Schedule;
+use super::settings::Schedule;
+use super::window::{first_allowed, promise_slot};
 use crate::model::{Status, Ticket};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -38,9 +38,8 @@ pub fn keepable(
     cal: &Calendar,
     s: &Schedule,
 ) -> NaiveDate {
-    let slot = progress::promise_slot(date, cal, s).max(now);
-    cal.local_date(progress::first_allowed(slot, sent, cal, s))
-        .max(date)
+    let slot = promise_slot(date, cal, s).max(now);
+    cal.local_date(first_allowed(slot, sent, cal, s)).max(date)
 }
 
 /// The date an agent's answer at `now` tells the requester: the ticket's next contact, or a new

@@ -1,7 +1,7 @@
 //! Target dates from the SLA policy: a business duration per priority, overridden per category.
 
 use super::calendar::{BusinessDuration, Calendar};
-use crate::config::Sla;
+use super::settings::Sla;
 use crate::model::Priority;
 use chrono::{DateTime, Utc};
 
@@ -35,7 +35,7 @@ pub fn target_at(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::SlaRule;
+    use crate::schedule::settings::SlaRule;
 
     fn sla() -> Sla {
         Sla {

@@ -1,9 +1,11 @@
 use super::*;
-use crate::config::Schedule;
 use crate::model::Status;
 use crate::schedule::calendar::BusinessDuration;
 use crate::schedule::fixtures::{at, cal, date, hm, sched};
 use crate::schedule::promise::first_promise;
+use crate::schedule::settings::Schedule;
+use crate::schedule::window::{in_window, next_window, promise_slot};
+use chrono::TimeZone;
 
 fn ticket(
     created: DateTime<Utc>,
