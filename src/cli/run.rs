@@ -55,15 +55,7 @@ pub fn run(config: Config, once: bool, dry_run: bool, clock: Clock) -> Result<Ex
                 deskmail::agent::token::TokenKey::new(&deskmail::store::settings::random_key()?)
             }
         };
-        let mut engine = Engine {
-            config,
-            templates,
-            store,
-            transport,
-            token_key,
-            unrecorded: Default::default(),
-            first_start: None,
-        };
+        let mut engine = Engine::new(config, templates, store, transport, token_key);
         let opts = RunOptions {
             once,
             dry_run,

@@ -49,6 +49,29 @@ pub struct Engine {
     pub first_start: Option<FirstStart>,
 }
 
+impl Engine {
+    /// Ready for `run`: the CLI's `run` builds one from the config, a test from in-memory parts
+    /// (`Source::Memory`, `Transport::Memory`) around a real store. The source is not part of
+    /// it: `run` takes it beside the engine.
+    pub fn new(
+        config: Config,
+        templates: Templates,
+        store: Store,
+        transport: Transport,
+        token_key: TokenKey,
+    ) -> Engine {
+        Engine {
+            config,
+            templates,
+            store,
+            transport,
+            token_key,
+            unrecorded: Default::default(),
+            first_start: None,
+        }
+    }
+}
+
 /// The agents' signing key: from `agents.secret_file`, else the one kept in the database (made
 /// on first use when `create`). `None` only for a read-only look at a database that has none.
 pub fn token_key(

@@ -1,9 +1,11 @@
 //! Where inbound mail comes from. A source lists messages in arrival order, in bounded batches,
 //! each with a stable key (its position at the source), and marks them once their decision is
-//! committed. Two kinds: a Maildir folder and an IMAP mailbox.
+//! committed. Two kinds: a Maildir folder and an IMAP mailbox; a third, in memory, is for tests
+//! and built only from code.
 
 pub mod imap;
 pub mod maildir;
+pub mod memory;
 
 use crate::classify::arrival::{Arrival, MailboxStart};
 use crate::config::{Config, InboundKind};
@@ -76,6 +78,7 @@ impl SourceError {
 pub enum Source {
     Maildir(maildir::MaildirSource),
     Imap(Box<imap::ImapSource>),
+    Memory(memory::MemorySource),
 }
 
 impl Source {
@@ -104,6 +107,7 @@ impl Source {
         match self {
             Source::Maildir(m) => m.describe(),
             Source::Imap(m) => m.describe(),
+            Source::Memory(m) => m.describe(),
         }
     }
 
@@ -119,6 +123,7 @@ impl Source {
         match self {
             Source::Maildir(m) => m.fetch(limit, skip, settled),
             Source::Imap(m) => Ok(m.fetch(limit, skip).await?),
+            Source::Memory(m) => m.fetch(limit, skip, settled),
         }
     }
 
@@ -127,6 +132,10 @@ impl Source {
         match self {
             Source::Maildir(m) => m.mark_processed(key),
             Source::Imap(m) => Ok(m.mark_processed(key).await?),
+            Source::Memory(m) => {
+                m.mark_processed(key);
+                Ok(())
+            }
         }
     }
 
@@ -134,8 +143,10 @@ impl Source {
     /// marked, but not to be taken again either (IMAP: the cursor moves past it; a Maildir
     /// asks the store before reading).
     pub fn pass_over(&mut self, key: &str) {
-        if let Source::Imap(m) = self {
-            m.pass_over(key);
+        match self {
+            Source::Maildir(_) => {}
+            Source::Imap(m) => m.pass_over(key),
+            Source::Memory(m) => m.pass_over(key),
         }
     }
 
@@ -144,6 +155,10 @@ impl Source {
         match self {
             Source::Maildir(m) => m.mark_failed(key),
             Source::Imap(m) => Ok(m.mark_failed(key).await?),
+            Source::Memory(m) => {
+                m.mark_failed(key);
+                Ok(())
+            }
         }
     }
 
@@ -152,13 +167,14 @@ impl Source {
         match self {
             Source::Maildir(m) => shutdown.sleep(m.poll().min(max)).await,
             Source::Imap(m) => m.wait(max, shutdown).await,
+            Source::Memory(m) => m.wait(max, shutdown).await,
         }
     }
 
     /// The position to persist (IMAP only).
     pub fn cursor(&self) -> Option<Cursor> {
         match self {
-            Source::Maildir(_) => None,
+            Source::Maildir(_) | Source::Memory(_) => None,
             Source::Imap(m) => m.cursor(),
         }
     }
@@ -167,7 +183,7 @@ impl Source {
     /// start, every UID below it was already there.
     pub fn start_position(&self) -> Option<MailboxStart> {
         match self {
-            Source::Maildir(_) => None,
+            Source::Maildir(_) | Source::Memory(_) => None,
             Source::Imap(m) => m.start_position(),
         }
     }
@@ -175,7 +191,7 @@ impl Source {
     /// The IMAP mailbox whose cursor the store keeps.
     pub fn cursor_name(&self) -> Option<&str> {
         match self {
-            Source::Maildir(_) => None,
+            Source::Maildir(_) | Source::Memory(_) => None,
             Source::Imap(m) => Some(m.mailbox()),
         }
     }

@@ -1,8 +1,10 @@
 //! Where outgoing mail goes. A transport takes one finished message with its envelope and says
 //! whether it was accepted; a failure says if it is worth retrying, so the retry decision is
-//! made in one place (the outbox worker). Two kinds: SMTP submission and a Maildir folder.
+//! made in one place (the outbox worker). Two kinds: SMTP submission and a Maildir folder; a
+//! third, in memory, is for tests and built only from code.
 
 pub mod maildir;
+pub mod memory;
 pub mod smtp;
 
 use crate::config::{Config, Outbound};
@@ -21,6 +23,8 @@ pub enum SendError {
         message: String,
         transient: bool,
     },
+    #[error("in-memory transport: told to refuse this send ({})", if *transient { "temporarily" } else { "for good" })]
+    Memory { transient: bool },
 }
 
 impl SendError {
@@ -28,7 +32,7 @@ impl SendError {
     pub fn is_transient(&self) -> bool {
         match self {
             SendError::Maildir { .. } => true,
-            SendError::Smtp { transient, .. } => *transient,
+            SendError::Smtp { transient, .. } | SendError::Memory { transient } => *transient,
         }
     }
 }
@@ -36,6 +40,7 @@ impl SendError {
 pub enum Transport {
     Maildir(maildir::MaildirTransport),
     Smtp(Box<smtp::SmtpTransport>),
+    Memory(memory::MemoryTransport),
 }
 
 impl Transport {
@@ -53,6 +58,7 @@ impl Transport {
         match self {
             Transport::Maildir(m) => m.describe(),
             Transport::Smtp(s) => s.describe(),
+            Transport::Memory(m) => m.describe(),
         }
     }
 
@@ -66,6 +72,7 @@ impl Transport {
         match self {
             Transport::Maildir(m) => m.send(message_id, recipients, raw),
             Transport::Smtp(s) => s.send(recipients, raw).await,
+            Transport::Memory(m) => m.send(message_id, recipients, raw),
         }
     }
 

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod in_process;
 pub mod labelled;
 pub mod mailstack;
 
@@ -344,7 +345,11 @@ fn files_by_mtime(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn parse_sent(path: &Path) -> Sent {
-    let raw = std::fs::read_to_string(path).expect("read sent mail");
+    sent_from_raw(path, std::fs::read_to_string(path).expect("read sent mail"))
+}
+
+/// A mail deskmail wrote, parsed; `file` is where it lies (empty for one kept in memory).
+pub fn sent_from_raw(file: &Path, raw: String) -> Sent {
     let msg = mail_parser::MessageParser::default()
         .parse(raw.as_bytes())
         .expect("our mail parses");
@@ -357,7 +362,7 @@ fn parse_sent(path: &Path) -> Sent {
         })
         .unwrap_or_default();
     Sent {
-        file: path.to_path_buf(),
+        file: file.to_path_buf(),
         to,
         subject: msg.subject().unwrap_or_default().to_string(),
         text: msg.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
