@@ -4,6 +4,7 @@
 
 use crate::config::{FieldNames, FormRule, Portal};
 use crate::model::{Inbound, Priority};
+use crate::text::{fit, fold_whitespace};
 
 /// A ticket request as the portal form mail states it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -83,7 +84,7 @@ pub fn parse_form(body: &str, names: &FieldNames) -> Result<FormRequest, FormPro
             Field::Email => email = Some(value),
             Field::Category => category = Some(value),
             Field::Priority => priority = Some(value),
-            Field::Subject => subject = Some(cap(&value, MAX_SUBJECT_CHARS)),
+            Field::Subject => subject = Some(fit(&value, MAX_SUBJECT_CHARS)),
             Field::Description => {
                 let mut text = value;
                 for rest in &lines[i + 1..] {
@@ -120,17 +121,13 @@ pub fn parse_form(body: &str, names: &FieldNames) -> Result<FormRequest, FormPro
         .parse()
         .map_err(|_| FormProblem::BadPriority(priority_text))?;
     Ok(FormRequest {
-        name: name.filter(|n| !n.is_empty()).map(|n| one_line(&n)),
+        name: name.filter(|n| !n.is_empty()).map(|n| fold_whitespace(&n)),
         email,
-        category: one_line(&category.unwrap_or_default()).to_lowercase(),
+        category: fold_whitespace(&category.unwrap_or_default()).to_lowercase(),
         priority,
-        subject: one_line(&subject.unwrap_or_default()),
+        subject: fold_whitespace(&subject.unwrap_or_default()),
         description: description.unwrap_or_default(),
     })
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The portal form a loose mail is pointed at.
@@ -178,10 +175,13 @@ pub fn prefill_url(form: &FormChoice, inbound: &Inbound, portal: &Portal) -> Str
     if let Some(f) = from {
         params.push((&portal.prefill.email, f.email.clone()));
         if let Some(n) = &f.name {
-            params.push((&portal.prefill.name, cap(&one_line(n), MAX_NAME_CHARS)));
+            params.push((
+                &portal.prefill.name,
+                fit(&fold_whitespace(n), MAX_NAME_CHARS),
+            ));
         }
     }
-    let subject = cap(&strip_reply_prefixes(&inbound.subject), MAX_SUBJECT_CHARS);
+    let subject = fit(&strip_reply_prefixes(&inbound.subject), MAX_SUBJECT_CHARS);
     if !subject.is_empty() {
         params.push((&portal.prefill.subject, subject));
     }
@@ -219,16 +219,6 @@ fn with_query(url: &str, pairs: impl Iterator<Item = String>) -> String {
 pub const MAX_SUBJECT_CHARS: usize = 200;
 const MAX_NAME_CHARS: usize = 100;
 
-/// `s` cut to `max` characters, with an ellipsis when something was cut.
-pub fn cap(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
 /// The start of the body without quoted history and signature, cut at a word boundary.
 pub fn excerpt(body: &str, max_chars: usize) -> String {
     let text = crate::quote::strip(body);
@@ -255,7 +245,7 @@ pub fn strip_reply_prefixes(subject: &str) -> String {
         .find(|p| lower.starts_with(*p));
         match prefix {
             Some(p) => s = s[p.len()..].trim_start(),
-            None => return one_line(s),
+            None => return fold_whitespace(s),
         }
     }
 }
@@ -498,7 +488,7 @@ mod tests {
         let portal = crate::config::test_config("").portal;
         let url = prefill_url(&choose_form(&m, &portal), &m, &portal);
         assert!(url.len() < 4000, "{} bytes", url.len());
-        assert_eq!(cap("kort", 10), "kort");
-        assert_eq!(cap("langer dan tien", 10), "langer da…");
+        assert_eq!(fit("kort", 10), "kort");
+        assert_eq!(fit("langer dan tien", 10), "langer da…");
     }
 }

@@ -4,6 +4,7 @@
 //! HTML files are auto-escaped, so text from outside never becomes markup.
 
 use crate::model::Lang;
+use crate::text;
 use std::path::{Path, PathBuf};
 
 /// Every mail deskmail writes.
@@ -176,19 +177,8 @@ impl Templates {
 /// A subject is one line: no CR/LF or other control characters, however the template or the
 /// requester's text was written.
 pub fn header_safe(s: &str) -> String {
-    let one_line = s
-        .split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
     // a subject from outside may be any length; a header is read at a glance
-    if one_line.chars().count() > MAX_HEADER_CHARS {
-        let mut cut: String = one_line.chars().take(MAX_HEADER_CHARS - 1).collect();
-        cut.push('…');
-        cut
-    } else {
-        one_line
-    }
+    text::fit(&text::one_line(s), MAX_HEADER_CHARS)
 }
 
 /// Longest subject or display name we write (RFC 5322 lines stay far below 998 bytes).
@@ -196,19 +186,8 @@ const MAX_HEADER_CHARS: usize = 200;
 
 /// Template logic leaves runs of blank lines; a mail reads better without them.
 fn tidy_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut blank = 0;
-    for line in s.trim().lines() {
-        let line = line.trim_end();
-        if line.is_empty() {
-            blank += 1;
-            if blank > 1 {
-                continue;
-            }
-        } else {
-            blank = 0;
-        }
-        out.push_str(line);
+    let mut out = text::squeeze_blank_lines(s.trim().lines().map(str::trim_end), 1);
+    if !out.is_empty() {
         out.push('\n');
     }
     out
