@@ -7,6 +7,7 @@ use crate::agent::proof;
 use crate::agent::redact::redact;
 use crate::agent::token::TokenKey;
 use crate::classify::{self, Decision, Known, TicketHint};
+use crate::compose::MailKind;
 use crate::config::Config;
 use crate::model::Inbound;
 use crate::store::{StoreError, inbound, outbox, tickets};
@@ -44,7 +45,7 @@ pub fn known(
             let since = now - chrono::Duration::hours(i64::from(hours));
             // one link a day per person, however they dress their address (`+tag`, case)
             let folded = classify::limits::folded(&from.email);
-            outbox::last_to_address(c, "portal_reply", &folded, since)?
+            outbox::last_to_address(c, MailKind::PortalReply.as_str(), &folded, since)?
         }
         _ => None,
     };
@@ -145,7 +146,11 @@ pub fn decide(
         None => 0,
     };
     let portal_replies_last_hour = if targets.portal_reply {
-        outbox::count_kind(c, "portal_reply", now - chrono::Duration::hours(1))?
+        outbox::count_kind(
+            c,
+            MailKind::PortalReply.as_str(),
+            now - chrono::Duration::hours(1),
+        )?
     } else {
         0
     };
