@@ -1,5 +1,6 @@
-//! Capped exponential backoff with jitter, for reconnecting to a server that is away or refuses
-//! us: the daemon keeps running, says what it waits for, and never busy-loops.
+//! Capped exponential backoff, for reconnecting to a server that is away or refuses us (with
+//! jitter) and for retrying a mail the transport could not send yet: the daemon keeps running,
+//! says what it waits for, and never busy-loops.
 
 use std::time::{Duration, Instant};
 
@@ -13,13 +14,16 @@ pub struct Backoff {
 
 /// The delay after `failures` failures: base·2^(n-1), capped, then ±20 % by `jitter` (0..1).
 pub fn delay(failures: u32, base: Duration, cap: Duration, jitter: f64) -> Duration {
+    let factor = 0.8 + 0.4 * jitter.clamp(0.0, 1.0);
+    doubling(failures, base, cap).mul_f64(factor)
+}
+
+/// The delay after `failures` failures without jitter: zero, then base·2^(n-1) up to `cap`.
+pub fn doubling(failures: u32, base: Duration, cap: Duration) -> Duration {
     if failures == 0 {
         return Duration::ZERO;
     }
-    let exp = base.saturating_mul(1u32 << (failures - 1).min(20));
-    let capped = exp.min(cap);
-    let factor = 0.8 + 0.4 * jitter.clamp(0.0, 1.0);
-    capped.mul_f64(factor)
+    base.saturating_mul(1u32 << (failures - 1).min(20)).min(cap)
 }
 
 /// A number in 0..1 that differs between processes and calls; enough to spread reconnects.
@@ -80,6 +84,9 @@ mod tests {
         assert_eq!(delay(30, b, cap, 0.5), cap);
         assert_eq!(delay(3, b, cap, 0.0), Duration::from_millis(3200));
         assert_eq!(delay(3, b, cap, 1.0), Duration::from_millis(4800));
+        assert_eq!(doubling(0, b, cap), Duration::ZERO);
+        assert_eq!(doubling(9, b, cap), Duration::from_secs(256));
+        assert_eq!(doubling(u32::MAX, b, cap), cap);
     }
 
     #[test]

@@ -12,7 +12,8 @@
 //! * the edges — [`source`] (where mail comes from), [`store`] (SQLite), [`transport`] (where
 //!   mail goes);
 //! * [`daemon`], which wires them: ingest, scheduler tick, outbox delivery; with [`clock`] and
-//!   [`shutdown`] beside it. [`config`] is read once and checked before anything runs.
+//!   [`shutdown`] beside it. [`config`] is read once and checked before anything runs;
+//!   [`text`] is the plain-text shaping (one line, ellipsis, blank lines) the others share.
 
 pub mod agent;
 pub mod backoff;
@@ -33,5 +34,6 @@ pub mod shutdown;
 pub mod source;
 pub mod store;
 pub mod stream;
+pub mod text;
 pub mod tls;
 pub mod transport;

@@ -77,15 +77,7 @@ impl AuthResults {
             })
             .collect::<Vec<_>>()
             .join("; ");
-        let mut clean: String = text
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .take(MAX_DETAIL)
-            .collect();
-        if text.chars().count() > MAX_DETAIL {
-            clean.push('…');
-        }
-        clean
+        crate::text::head(&crate::text::controls_to_spaces(&text), MAX_DETAIL, false)
     }
 }
 

@@ -285,10 +285,8 @@ fn target_of(config: &Config, date: chrono::NaiveDate, now: DateTime<Utc>) -> Da
 /// The first line of a text, for the event log.
 fn summary(text: &str) -> String {
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let mut s: String = first.chars().take(120).collect();
-    if first.chars().count() > 120 || text.lines().filter(|l| !l.trim().is_empty()).count() > 1 {
-        s.push('…');
-    }
+    let more_lines = text.lines().filter(|l| !l.trim().is_empty()).count() > 1;
+    let s = crate::text::head(first, 120, more_lines);
     if s.is_empty() {
         "(status only)".into()
     } else {

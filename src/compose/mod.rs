@@ -104,6 +104,15 @@ pub struct Outgoing {
     pub rendered: Rendered,
 }
 
+impl Outgoing {
+    /// Threaded under `thread` (our first mail to this reader), when there was one.
+    fn threaded_under(mut self, thread: Option<String>) -> Outgoing {
+        self.in_reply_to = thread.clone();
+        self.references = thread.into_iter().collect();
+        self
+    }
+}
+
 /// Builds outgoing mails from templates and the desk's config.
 pub struct Composer<'a> {
     pub config: &'a Config,
@@ -164,17 +173,11 @@ impl<'a> Composer<'a> {
         let mut references = m.references.clone();
         references.extend(m.message_id.clone());
         Ok(Outgoing {
-            kind: MailKind::PortalReply,
-            message_id: message::new_id("portal", &self.config.desk.message_id_domain, now),
-            lang,
             to: vec![to.clone()],
-            reply_to: None,
             in_reply_to: m.message_id.clone(),
             references,
             auto: AutoSubmitted::Replied,
-            rendered: self
-                .templates
-                .render(lang, MailKind::PortalReply.as_str(), &vars)?,
+            ..self.outgoing(MailKind::PortalReply, "portal", lang, &vars, now)?
         })
     }
 
@@ -215,22 +218,13 @@ impl<'a> Composer<'a> {
         now: DateTime<Utc>,
         auto: AutoSubmitted,
     ) -> Result<Outgoing, TemplateError> {
-        let thread = t.requester_thread.clone();
-        Ok(Outgoing {
-            kind,
-            message_id: message::new_id(
-                t.reference.as_str(),
-                &self.config.desk.message_id_domain,
-                now,
-            ),
-            lang: t.lang,
+        let mail = Outgoing {
             to: vec![Address::new(t.requester_name.as_deref(), &t.requester)],
             reply_to: Some(self.desk_reply_to(t)),
-            in_reply_to: thread.clone(),
-            references: thread.into_iter().collect(),
             auto,
-            rendered: self.templates.render(t.lang, kind.as_str(), vars)?,
-        })
+            ..self.outgoing(kind, t.reference.as_str(), t.lang, vars, now)?
+        };
+        Ok(mail.threaded_under(t.requester_thread.clone()))
     }
 
     /// Tell the agents' queue about a new ticket; its Message-ID starts the agents' thread.
@@ -286,17 +280,9 @@ impl<'a> Composer<'a> {
         vars: &Vars,
         now: DateTime<Utc>,
     ) -> Result<Outgoing, TemplateError> {
-        let lang = self.config.desk.language;
         Ok(Outgoing {
-            kind,
-            message_id: message::new_id(tag, &self.config.desk.message_id_domain, now),
-            lang,
             to: vec![Address::new(None, &self.config.agents.queue)],
-            reply_to: None,
-            in_reply_to: None,
-            references: Vec::new(),
-            auto: AutoSubmitted::Generated,
-            rendered: self.templates.render(lang, kind.as_str(), vars)?,
+            ..self.outgoing(kind, tag, self.config.desk.language, vars, now)?
         })
     }
 
@@ -312,20 +298,33 @@ impl<'a> Composer<'a> {
             (MailKind::AgentDeliveryFailed, _) | (_, None) => self.config.agents.queue.clone(),
             (_, Some(a)) => a.clone(),
         };
-        let thread = t.agent_thread.clone();
         let lang = self.config.desk.language;
-        Ok(Outgoing {
-            kind,
-            message_id: message::new_id(
-                t.reference.as_str(),
-                &self.config.desk.message_id_domain,
-                now,
-            ),
-            lang,
+        let mail = Outgoing {
             to: vec![Address::new(None, &to)],
             reply_to: Some(self.agent_reply_to(t)),
-            in_reply_to: thread.clone(),
-            references: thread.into_iter().collect(),
+            ..self.outgoing(kind, t.reference.as_str(), lang, vars, now)?
+        };
+        Ok(mail.threaded_under(t.agent_thread.clone()))
+    }
+
+    /// Mail `kind` rendered in `lang` under a new Message-ID made from `tag`: generated, to
+    /// nobody yet, threaded under nothing; the callers add what their reader needs.
+    fn outgoing(
+        &self,
+        kind: MailKind,
+        tag: &str,
+        lang: Lang,
+        vars: &Vars,
+        now: DateTime<Utc>,
+    ) -> Result<Outgoing, TemplateError> {
+        Ok(Outgoing {
+            kind,
+            message_id: message::new_id(tag, &self.config.desk.message_id_domain, now),
+            lang,
+            to: Vec::new(),
+            reply_to: None,
+            in_reply_to: None,
+            references: Vec::new(),
             auto: AutoSubmitted::Generated,
             rendered: self.templates.render(lang, kind.as_str(), vars)?,
         })

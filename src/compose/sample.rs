@@ -1,6 +1,7 @@
 //! Sample values for every template variable, for `deskmail template preview` and
 //! `deskmail check-config`: believable, in the language previewed.
 
+use super::MailKind;
 use super::vars::{
     AnswerVars, BrakeVars, DigestTicket, DigestVars, FailureVars, HandoffMail, HandoffVars,
     HelpError, HelpVars, Reader, Vars,
@@ -9,11 +10,14 @@ use super::words::{self, Voice};
 use crate::config::Config;
 use crate::model::{Address, Inbound, Lang, Priority, Status, Ticket, TicketRef};
 use crate::portal;
+use crate::schedule::ProgressKind;
 use chrono::{DateTime, Utc};
 
 impl Vars {
     /// Believable values for every variable, to preview template `name` in `lang`.
     pub fn sample(config: &Config, name: &str, lang: Lang, now: DateTime<Utc>) -> Vars {
+        // the names as `MailKind` spells them, so a renamed mail cannot lose its sample
+        let is = |kind: MailKind| name == kind.as_str();
         let cal = &config.calendar;
         let (name_, email, subject, description, reason) = match lang {
             Lang::Nl => (
@@ -32,7 +36,7 @@ impl Vars {
             ),
         };
         let created = now - chrono::Duration::days(2);
-        let late = name == "progress_overdue";
+        let late = is(MailKind::Progress(ProgressKind::Overdue));
         let target = if late {
             now - chrono::Duration::hours(3)
         } else {
@@ -66,7 +70,7 @@ impl Vars {
             requester_thread: None,
             agent_thread: None,
         };
-        if name == "portal_reply" {
+        if is(MailKind::PortalReply) {
             let m = Inbound {
                 subject: subject.into(),
                 body: description.into(),
@@ -78,7 +82,7 @@ impl Vars {
             let url = portal::prefill_url(&form, &m, &config.portal);
             return Vars::for_portal_reply(config, &m, &to, &form, &url);
         }
-        if name == "agent_handoff" {
+        if is(MailKind::AgentHandoff) {
             return Vars::for_handoff(
                 config,
                 HandoffVars {
@@ -103,7 +107,7 @@ impl Vars {
                 },
             );
         }
-        if name == "agent_outbox_paused" {
+        if is(MailKind::AgentOutboxPaused) {
             return Vars::for_brake(
                 config,
                 BrakeVars {
@@ -112,7 +116,7 @@ impl Vars {
                 },
             );
         }
-        if name == "agent_delivery_failed" {
+        if is(MailKind::AgentDeliveryFailed) {
             let failure = FailureVars {
                 to: email.into(),
                 subject: format!("[{}] {subject}", ticket.reference),
@@ -122,17 +126,17 @@ impl Vars {
             };
             return Vars::for_failure(config, Some(&ticket), failure, now);
         }
-        if name == "agent_digest" {
+        if is(MailKind::AgentDigest) {
             return Vars::for_digest(config, sample_digest(config, &ticket, lang, now));
         }
         // previewed in `lang`: the requester's words for their mails, the agents' for theirs
-        let voice = if name.starts_with("agent_") && name != "agent_answer" {
+        let voice = if name.starts_with("agent_") && !is(MailKind::AgentAnswer) {
             Voice::Agents
         } else {
             Voice::Requester
         };
         let vars = Vars::for_ticket(config, &ticket, now, Reader { lang, voice });
-        if name == "agent_answer" {
+        if is(MailKind::AgentAnswer) {
             return vars.with_answer(AnswerVars {
                 text: match lang {
                     Lang::Nl => "De nieuwe toner is besteld; de leverancier brengt hem donderdag.",
@@ -142,7 +146,7 @@ impl Vars {
                 agent_name: Some("Anna Jansen".into()),
             });
         }
-        if name == "agent_help" {
+        if is(MailKind::AgentHelp) {
             return vars.with_help(HelpVars {
                 errors: vec![HelpError {
                     line: "#stauts open".into(),
@@ -152,7 +156,7 @@ impl Vars {
                 syntax: crate::agent::command::SYNTAX.into(),
             });
         }
-        if name == "agent_ticket_reply" {
+        if is(MailKind::AgentTicketReply) {
             let m = Inbound {
                 from: Some(Address::new(Some(name_), email)),
                 body: match lang {

@@ -4,10 +4,41 @@
 //! HTML files are auto-escaped, so text from outside never becomes markup.
 
 use crate::model::Lang;
+use crate::text;
 use std::path::{Path, PathBuf};
 
-/// Every mail deskmail writes.
-pub const NAMES: [&str; 15] = [
+/// One built-in file: its name for Tera and its text.
+macro_rules! builtin {
+    ($lang:literal, $name:literal, $part:literal) => {
+        (
+            concat!($lang, "/", $name, ".", $part),
+            include_str!(concat!("../../templates/", $lang, "/", $name, ".", $part)),
+        )
+    };
+}
+
+/// The mail names are listed once: they make `NAMES` and the built-in files of both languages.
+macro_rules! mails {
+    ($($name:literal),* $(,)?) => {
+        /// Every mail deskmail writes.
+        pub const NAMES: [&str; [$($name),*].len()] = [$($name),*];
+
+        const BUILTIN: &[(&str, &str)] = &[
+            $(
+                builtin!("nl", $name, "subject"),
+                builtin!("nl", $name, "txt"),
+                builtin!("nl", $name, "html"),
+            )*
+            $(
+                builtin!("en", $name, "subject"),
+                builtin!("en", $name, "txt"),
+                builtin!("en", $name, "html"),
+            )*
+        ];
+    };
+}
+
+mails!(
     "portal_reply",
     "ticket_confirmation",
     "progress",
@@ -23,52 +54,9 @@ pub const NAMES: [&str; 15] = [
     "agent_target_near",
     "agent_target_passed",
     "agent_handoff",
-];
+);
 
 const PARTS: [&str; 3] = ["subject", "txt", "html"];
-
-macro_rules! builtin {
-    ($($lang:literal / $name:literal),* $(,)?) => {
-        &[$(
-            (concat!($lang, "/", $name, ".subject"), include_str!(concat!("../../templates/", $lang, "/", $name, ".subject"))),
-            (concat!($lang, "/", $name, ".txt"), include_str!(concat!("../../templates/", $lang, "/", $name, ".txt"))),
-            (concat!($lang, "/", $name, ".html"), include_str!(concat!("../../templates/", $lang, "/", $name, ".html"))),
-        )*]
-    };
-}
-
-const BUILTIN: &[(&str, &str)] = builtin!(
-    "nl" / "portal_reply",
-    "nl" / "ticket_confirmation",
-    "nl" / "progress",
-    "nl" / "progress_near",
-    "nl" / "progress_overdue",
-    "nl" / "agent_new_ticket",
-    "nl" / "agent_ticket_reply",
-    "nl" / "agent_delivery_failed",
-    "nl" / "agent_outbox_paused",
-    "nl" / "agent_answer",
-    "nl" / "agent_help",
-    "nl" / "agent_digest",
-    "nl" / "agent_target_near",
-    "nl" / "agent_target_passed",
-    "nl" / "agent_handoff",
-    "en" / "portal_reply",
-    "en" / "ticket_confirmation",
-    "en" / "progress",
-    "en" / "progress_near",
-    "en" / "progress_overdue",
-    "en" / "agent_new_ticket",
-    "en" / "agent_ticket_reply",
-    "en" / "agent_delivery_failed",
-    "en" / "agent_outbox_paused",
-    "en" / "agent_answer",
-    "en" / "agent_help",
-    "en" / "agent_digest",
-    "en" / "agent_target_near",
-    "en" / "agent_target_passed",
-    "en" / "agent_handoff",
-);
 
 const LAYOUT: (&str, &str) = ("layout.html", include_str!("../../templates/layout.html"));
 
@@ -176,19 +164,8 @@ impl Templates {
 /// A subject is one line: no CR/LF or other control characters, however the template or the
 /// requester's text was written.
 pub fn header_safe(s: &str) -> String {
-    let one_line = s
-        .split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
     // a subject from outside may be any length; a header is read at a glance
-    if one_line.chars().count() > MAX_HEADER_CHARS {
-        let mut cut: String = one_line.chars().take(MAX_HEADER_CHARS - 1).collect();
-        cut.push('…');
-        cut
-    } else {
-        one_line
-    }
+    text::fit(&text::one_line(s), MAX_HEADER_CHARS)
 }
 
 /// Longest subject or display name we write (RFC 5322 lines stay far below 998 bytes).
@@ -196,19 +173,8 @@ const MAX_HEADER_CHARS: usize = 200;
 
 /// Template logic leaves runs of blank lines; a mail reads better without them.
 fn tidy_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut blank = 0;
-    for line in s.trim().lines() {
-        let line = line.trim_end();
-        if line.is_empty() {
-            blank += 1;
-            if blank > 1 {
-                continue;
-            }
-        } else {
-            blank = 0;
-        }
-        out.push_str(line);
+    let mut out = text::squeeze_blank_lines(s.trim().lines().map(str::trim_end), 1);
+    if !out.is_empty() {
         out.push('\n');
     }
     out
@@ -230,4 +196,26 @@ fn error_template(e: &tera::Error) -> Option<String> {
     let start = text.find('\'')? + 1;
     let len = text[start..].find('\'')?;
     Some(text[start..start + len].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_has_its_three_files_in_both_languages() {
+        let mut unique = NAMES.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), NAMES.len());
+        for lang in ["nl", "en"] {
+            for name in NAMES {
+                for part in PARTS {
+                    let file = format!("{lang}/{name}.{part}");
+                    assert!(BUILTIN.iter().any(|(f, _)| *f == file), "{file}");
+                }
+            }
+        }
+        assert_eq!(BUILTIN.len(), NAMES.len() * PARTS.len() * 2);
+    }
 }

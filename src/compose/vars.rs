@@ -239,7 +239,7 @@ impl Vars {
     ) -> Vars {
         Vars {
             first_name: to.first_name(),
-            subject: portal::cap(
+            subject: crate::text::fit(
                 &portal::strip_reply_prefixes(&m.subject),
                 portal::MAX_SUBJECT_CHARS,
             ),

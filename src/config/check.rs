@@ -9,10 +9,6 @@ use chrono::{NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use std::str::FromStr;
 
-pub(super) fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 pub(super) fn email(key: &str, value: &str) -> Result<String, ConfigError> {
     let v = value.trim();
     if crate::model::valid_address(v) {

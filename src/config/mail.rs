@@ -399,26 +399,25 @@ pub(super) fn outbound(
     }
 }
 
+/// The CA file, loaded here the way the connection will load it, so a file that is no PEM
+/// or holds no certificate is named now rather than at the first connection.
 fn ca_file(
     key: &str,
     value: Option<&Path>,
     rel: &dyn Fn(&Path) -> PathBuf,
 ) -> Result<Option<PathBuf>, ConfigError> {
-    match value {
-        None => Ok(None),
-        Some(p) => {
-            let path = rel(p);
-            if path.is_file() {
-                Ok(Some(path))
-            } else {
-                Err(invalid(
-                    key,
-                    format!("{} is not a readable file", path.display()),
-                    "give the PEM file of the CA that signed the server's certificate",
-                ))
-            }
-        }
+    const FIX: &str = "give the PEM file of the CA that signed the server's certificate";
+    let Some(p) = value else { return Ok(None) };
+    let path = rel(p);
+    if !path.is_file() {
+        return Err(invalid(
+            key,
+            format!("{} is not a readable file", path.display()),
+            FIX,
+        ));
     }
+    crate::tls::load_certificates(&path).map_err(|e| invalid(key, e.to_string(), FIX))?;
+    Ok(Some(path))
 }
 
 fn folder_name(key: &str, value: &str) -> Result<String, ConfigError> {

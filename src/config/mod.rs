@@ -294,7 +294,7 @@ impl Config {
             ));
         }
         let desk = Desk {
-            name: one_line(&raw.desk.name),
+            name: crate::text::fold_whitespace(&raw.desk.name),
             address,
             language,
             message_id_domain,

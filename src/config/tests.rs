@@ -129,6 +129,28 @@ fn with_mail(inbound_outbound: &str) -> Result<Config, ConfigError> {
 }
 
 #[test]
+fn a_ca_file_is_loaded_at_config_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let pem = dir.path().join("ca.pem");
+    let with_ca = |contents: &str, section: &str| {
+        std::fs::write(&pem, contents).unwrap();
+        let line = format!("ca_file = \"{}\"\n", pem.display());
+        with_mail(&IMAP_SMTP.replace(section, &format!("{section}\n{line}")))
+    };
+    let block = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    let c = with_ca(block, "[outbound]").unwrap();
+    assert!(matches!(&c.outbound, Outbound::Smtp(s) if s.ca_file.as_ref() == Some(&pem)));
+    assert_eq!(
+        key_of(with_ca("not a certificate", "[inbound]").unwrap_err()),
+        "inbound.ca_file"
+    );
+    assert_eq!(
+        key_of(with_ca("not a certificate", "[outbound]").unwrap_err()),
+        "outbound.ca_file"
+    );
+}
+
+#[test]
 fn imap_and_smtp_sections_load_with_tls_defaults() {
     let c = with_mail(IMAP_SMTP).unwrap();
     let InboundKind::Imap(imap) = &c.inbound.kind else {

@@ -7,6 +7,7 @@ use crate::agent::redact::redact;
 use crate::agent::token::TokenKey;
 use crate::agent::{plan, proof};
 use crate::classify::{self, Decision, Known, TicketHint};
+use crate::compose::MailKind;
 use crate::config::Config;
 use crate::effects::Facts;
 use crate::model::Inbound;
@@ -45,7 +46,7 @@ pub fn known(
             let since = now - chrono::Duration::hours(i64::from(hours));
             // one link a day per person, however they dress their address (`+tag`, case)
             let folded = classify::limits::folded(&from.email);
-            outbox::last_to_address(c, "portal_reply", &folded, since)?
+            outbox::last_to_address(c, MailKind::PortalReply.as_str(), &folded, since)?
         }
         _ => None,
     };
@@ -146,7 +147,11 @@ pub fn decide(
         None => 0,
     };
     let portal_replies_last_hour = if targets.portal_reply {
-        outbox::count_kind(c, "portal_reply", now - chrono::Duration::hours(1))?
+        outbox::count_kind(
+            c,
+            MailKind::PortalReply.as_str(),
+            now - chrono::Duration::hours(1),
+        )?
     } else {
         0
     };

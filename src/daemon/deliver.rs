@@ -8,14 +8,20 @@ use crate::compose::{Composer, MailKind};
 use crate::model::EventKind;
 use crate::store::{brake, events, outbox, tickets};
 use chrono::{DateTime, Utc};
+use std::time::Duration;
 
 /// Attempts before a temporarily failing mail is given up on.
 const MAX_ATTEMPTS: u32 = 12;
 
-/// Backoff after `attempts` failures: 1 min, 2, 4, … capped at 2 hours.
+/// Wait after the first failed attempt; it doubles with each further one, up to `RETRY_CAP`.
+const RETRY_FIRST: Duration = Duration::from_secs(60);
+const RETRY_CAP: Duration = Duration::from_secs(2 * 60 * 60);
+
+/// Backoff after `attempts` earlier failures (this one not counted): 1 min, 2, 4, … capped at
+/// 2 hours. No jitter: each retry is one row due at a stored time, not a crowd reconnecting.
 pub fn backoff(attempts: u32) -> chrono::Duration {
-    let minutes = 1i64 << attempts.min(7);
-    chrono::Duration::minutes(minutes.min(120))
+    let wait = crate::backoff::doubling(attempts.saturating_add(1), RETRY_FIRST, RETRY_CAP);
+    chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(2))
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -68,10 +68,10 @@ fn listed(h: &inbound::Handoff, config: &Config) -> HandoffMail {
         })
         .unwrap_or_default();
     HandoffMail {
-        from: crate::portal::cap(&from, 200),
+        from: crate::text::fit(&from, 200),
         subject: parsed
             .as_ref()
-            .map(|m| crate::portal::cap(&m.subject, 200))
+            .map(|m| crate::text::fit(&m.subject, 200))
             .unwrap_or_default(),
         received: words::date_time(lang, h.received, config.calendar.tz()),
         reason: h.reason.clone(),

@@ -3,8 +3,8 @@
 //! text parts tidied, HTML turned into lines a person reads, capped at [`MAX_BODY_BYTES`].
 
 use super::MAX_BODY_BYTES;
-use super::headers::one_line;
 use crate::model::Attachment;
+use crate::text::{is_invisible, one_line, squeeze_blank_lines};
 use mail_parser::decoders::html::html_to_text;
 use mail_parser::{Message, MessagePart, MimeHeaders, PartType};
 
@@ -182,7 +182,7 @@ fn tidy_plain(text: &str) -> String {
                 .to_string()
         })
         .collect();
-    squeeze_blank_lines(&lines)
+    squeeze_blank_lines(lines.iter().map(String::as_str), 1)
 }
 
 fn html_to_plain(html: &str) -> String {
@@ -190,44 +190,11 @@ fn html_to_plain(html: &str) -> String {
     let lines: Vec<String> = text
         .lines()
         .map(|line| {
-            let visible: String = line
-                .chars()
-                .filter(|c| !is_invisible(*c))
-                .map(|c| if c.is_control() { ' ' } else { c })
-                .collect();
-            visible.split_whitespace().collect::<Vec<_>>().join(" ")
+            let visible: String = line.chars().filter(|c| !is_invisible(*c)).collect();
+            one_line(&visible)
         })
         .collect();
-    squeeze_blank_lines(&lines)
-}
-
-/// Zero-width characters and soft hyphens that HTML newsletters and Outlook sprinkle in.
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'
-    )
-}
-
-/// At most one blank line in a row, none at the start or end.
-fn squeeze_blank_lines(lines: &[String]) -> String {
-    let mut out = String::new();
-    let mut blank_run = false;
-    for line in lines {
-        if line.is_empty() {
-            blank_run = !out.is_empty();
-            continue;
-        }
-        if blank_run {
-            out.push('\n');
-            blank_run = false;
-        }
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        out.push_str(line);
-    }
-    out
+    squeeze_blank_lines(lines.iter().map(String::as_str), 1)
 }
 
 const BLOCK_TAGS: &[&str] = &[

@@ -3,6 +3,7 @@
 //! clients send), Return-Path with its null sender, and the date.
 
 use crate::model::Address;
+use crate::text::one_line;
 use chrono::{DateTime, Utc};
 use mail_parser::{Addr, Address as MpAddress, Header, HeaderValue};
 
@@ -50,15 +51,6 @@ fn unfold(raw: &[u8]) -> String {
         }
     }
     out.trim().to_string()
-}
-
-/// Decoded header text (encoded words may carry CR/LF or controls) as one tidy line.
-pub(super) fn one_line(text: &str) -> String {
-    let spaced: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 pub(super) fn clean_id(id: &str) -> Option<String> {

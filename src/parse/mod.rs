@@ -13,10 +13,10 @@ mod headers;
 mod tests;
 
 use crate::model::Inbound;
+use crate::text::one_line;
 use body::{attachments, body, calendar_method, mime_type, report_type, tracking_images};
 use headers::{
-    all_addresses, clean_id, first_address, ids, is_real_header, one_line, raw_headers,
-    return_path, to_utc,
+    all_addresses, clean_id, first_address, ids, is_real_header, raw_headers, return_path, to_utc,
 };
 use mail_parser::{MessageParser, PartType};
 use std::borrow::Cow;
@@ -124,7 +124,7 @@ fn build(bytes: &[u8], headers_only: bool) -> Option<Inbound> {
         cc: all_addresses(msg.all_cc()),
         subject: msg
             .subject()
-            .map(|s| crate::portal::cap(&one_line(s), MAX_SUBJECT_CHARS))
+            .map(|s| crate::text::fit(&one_line(s), MAX_SUBJECT_CHARS))
             .unwrap_or_default(),
         date: msg.date().and_then(to_utc),
         body: body(&msg),

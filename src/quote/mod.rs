@@ -12,12 +12,13 @@ mod reply_header;
 #[cfg(test)]
 mod tests;
 
+use crate::text::{is_invisible, squeeze_blank_lines};
 use reply_header::{attribution_at, is_header_block, is_separator};
 
 /// A mail's own words, whitespace folded: what an agent wrote, for telling an answer from an
 /// autoresponder that says the same thing every time.
 pub fn own_words(text: &str) -> String {
-    strip(text).split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::text::fold_whitespace(&strip(text))
 }
 
 /// The agent's own new text: everything before the first reply header, separator line or
@@ -125,34 +126,18 @@ fn is_mobile_footer(line: &str) -> bool {
 
 /// Right-trims every line, caps blank runs at two, drops blank lines at both ends.
 fn tidy(lines: &[&str]) -> String {
-    let mut out: Vec<&str> = Vec::with_capacity(lines.len());
-    let mut blanks = 0;
-    for line in lines {
+    let trimmed = lines.iter().map(|line| {
         if is_blank(line) {
-            blanks += 1;
-            if blanks <= 2 && !out.is_empty() {
-                out.push("");
-            }
+            ""
         } else {
-            blanks = 0;
-            out.push(line.trim_end_matches(|c: char| c.is_whitespace() || is_invisible(c)));
+            line.trim_end_matches(|c: char| c.is_whitespace() || is_invisible(c))
         }
-    }
-    while out.last().is_some_and(|l| l.is_empty()) {
-        out.pop();
-    }
-    out.join("\n")
+    });
+    squeeze_blank_lines(trimmed, 2)
 }
 
 /// Trimmed of whitespace (the no-break space included) and the invisible characters some
 /// clients put in front of a line.
 pub(crate) fn clean(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || is_invisible(c))
-}
-
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'
-    )
 }

@@ -454,8 +454,5 @@ pub(super) fn machine_body(mail: &Mail) -> Option<MachineSignal> {
 /// First ~300 chars of the body, lower-cased, whitespace collapsed.
 pub(super) fn body_opening(body: &str) -> String {
     let head: String = body.chars().take(300).collect();
-    head.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    crate::text::fold_whitespace(&head).to_lowercase()
 }

@@ -331,10 +331,7 @@ fn lower_suffix(text: &str, chars: usize) -> String {
 }
 
 fn collapse(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    crate::text::fold_whitespace(text).to_lowercase()
 }
 
 /// Lotus Notes and Domino: "AUTO: Jan Jansen is out of the office (returning 12/08/2024)".

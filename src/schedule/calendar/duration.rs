@@ -157,31 +157,9 @@ impl Calendar {
     pub(super) fn walk_forward(
         &self,
         from: DateTime<Utc>,
-        mut visit: impl FnMut(DateTime<Utc>, DateTime<Utc>) -> Option<DateTime<Utc>>,
+        visit: impl FnMut(DateTime<Utc>, DateTime<Utc>) -> Option<DateTime<Utc>>,
     ) -> DateTime<Utc> {
-        let mut day = self.local_date(from);
-        let (mut closed_run, mut walked) = (0, 0);
-        loop {
-            walked += 1;
-            match self.open_span(day) {
-                Some((s, e)) => {
-                    closed_run = 0;
-                    if e > from
-                        && let Some(answer) = visit(s.max(from), e)
-                    {
-                        return answer;
-                    }
-                }
-                None => closed_run += 1,
-            }
-            if closed_run > HORIZON_DAYS || walked > MAX_WALK_DAYS {
-                return self.to_utc(day, self.opens);
-            }
-            match day.succ_opt() {
-                Some(next) => day = next,
-                None => return DateTime::<Utc>::MAX_UTC,
-            }
-        }
+        self.walk(from, Way::Forward, visit)
     }
 
     /// Mirror of `walk_forward`: spans `(opening, closing]` at or before `to`, their end clipped
@@ -189,17 +167,31 @@ impl Calendar {
     fn walk_backward(
         &self,
         to: DateTime<Utc>,
+        visit: impl FnMut(DateTime<Utc>, DateTime<Utc>) -> Option<DateTime<Utc>>,
+    ) -> DateTime<Utc> {
+        self.walk(to, Way::Backward, visit)
+    }
+
+    /// The walk both share: one date at a time from the date of `at`, the way `way` says.
+    fn walk(
+        &self,
+        at: DateTime<Utc>,
+        way: Way,
         mut visit: impl FnMut(DateTime<Utc>, DateTime<Utc>) -> Option<DateTime<Utc>>,
     ) -> DateTime<Utc> {
-        let mut day = self.local_date(to);
+        let mut day = self.local_date(at);
         let (mut closed_run, mut walked) = (0, 0);
         loop {
             walked += 1;
             match self.open_span(day) {
                 Some((s, e)) => {
                     closed_run = 0;
-                    if s <= to
-                        && let Some(answer) = visit(s, e.min(to))
+                    let clipped = match way {
+                        Way::Forward => (e > at).then(|| (s.max(at), e)),
+                        Way::Backward => (s <= at).then(|| (s, e.min(at))),
+                    };
+                    if let Some((s, e)) = clipped
+                        && let Some(answer) = visit(s, e)
                     {
                         return answer;
                     }
@@ -207,14 +199,30 @@ impl Calendar {
                 None => closed_run += 1,
             }
             if closed_run > HORIZON_DAYS || walked > MAX_WALK_DAYS {
-                return self.to_utc(day, self.closes);
+                let edge = match way {
+                    Way::Forward => self.opens,
+                    Way::Backward => self.closes,
+                };
+                return self.to_utc(day, edge);
             }
-            match day.pred_opt() {
-                Some(prev) => day = prev,
-                None => return DateTime::<Utc>::MIN_UTC,
+            let next = match way {
+                Way::Forward => day.succ_opt(),
+                Way::Backward => day.pred_opt(),
+            };
+            match (next, way) {
+                (Some(next), _) => day = next,
+                (None, Way::Forward) => return DateTime::<Utc>::MAX_UTC,
+                (None, Way::Backward) => return DateTime::<Utc>::MIN_UTC,
             }
         }
     }
+}
+
+/// Which way a walk over the open spans goes.
+#[derive(Clone, Copy)]
+enum Way {
+    Forward,
+    Backward,
 }
 
 fn hours(h: u32) -> TimeDelta {

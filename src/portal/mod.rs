@@ -1,0 +1,21 @@
+//! The self-service portal, both ways: reading the `Field: value` lines of a portal form mail
+//! into a ticket request, and building the prefilled form link for a loose mail (seed 000:
+//! nobody retypes, nobody jumps the queue). Pure functions.
+//!
+//! Reading the form is `form`; choosing the form for a loose mail and building its link is
+//! `prefill`.
+
+mod form;
+mod prefill;
+#[cfg(test)]
+mod tests;
+
+pub use form::{FormProblem, FormRequest, parse_form};
+pub use prefill::{
+    FormChoice, choose_form, excerpt, percent_encode, prefill_url, strip_reply_prefixes,
+};
+
+/// Longest subject carried over from a mail or taken from a form: a link must stay a link
+/// (browsers and portals refuse URLs of many kilobytes), and nobody types a 10,000-character
+/// subject.
+pub const MAX_SUBJECT_CHARS: usize = 200;
