@@ -1,4 +1,4 @@
-//! Loose mail from a person gets one personal portal reply (seed 000); machine mail and
+//! Loose mail from a person gets one personal portal reply; machine mail and
 //! unreadable mail get none, and nothing is answered twice.
 
 mod common;

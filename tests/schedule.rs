@@ -1,4 +1,4 @@
-//! Keep informing (seed 003), end to end: the daemon, run at successive moments, sends each
+//! Keep the requester informed, end to end: the daemon, run at successive moments, sends each
 //! progress mail once, inside sending hours, and keeps the promise each mail makes.
 
 mod common;

@@ -1,6 +1,6 @@
 //! The self-service portal, both ways: reading the `Field: value` lines of a portal form mail
-//! into a ticket request, and building the prefilled form link for a loose mail (seed 000:
-//! nobody retypes, nobody jumps the queue). Pure functions.
+//! into a ticket request, and building the prefilled form link for a loose mail (the
+//! requester retypes nothing, and a request by mail does not jump the queue). Pure functions.
 //!
 //! Reading the form is `form`; choosing the form for a loose mail and building its link is
 //! `prefill`.

@@ -1,5 +1,5 @@
 //! Time, the desk's way: the business calendar, SLA target dates and the progress-mail schedule
-//! (seed 003: keep informing, keep every promise: `promise`), all within the hours mail may go
+//! (keep the requester informed, and keep every date once mailed to them: `promise`), all within the hours mail may go
 //! (`window`). Its settings are its own (`settings`); `config` builds them from the file. All
 //! pure: the daemon's tick and `deskmail schedule preview` call the same functions with
 //! different clocks.
