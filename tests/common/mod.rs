@@ -9,6 +9,7 @@ pub mod labelled;
 pub mod mails;
 pub mod mailstack;
 
+#[allow(unused_imports)] // each test file uses its own subset
 pub use mails::*;
 
 use std::path::{Path, PathBuf};
