@@ -1,19 +1,21 @@
 //! deskmail: the mail bot of an IT service desk.
 //!
-//! The layout follows the flow of one message — parse, classify, decide, then write in one
-//! transaction and send after the commit:
+//! The layout follows the flow of one message — parse, classify, work out the effects, then
+//! write them in one transaction and send after the commit:
 //!
 //! * the pure core — [`parse`] (bytes → [`model::Inbound`]), [`classify`] (→ one
-//!   [`classify::Decision`] with its reason), [`quote`] (a mail's own text without quoted
-//!   history and signature), [`portal`] (form mails in, prefilled links out),
-//!   [`agent`] (an agent's reply: its commands, its proof, what it does to the ticket),
-//!   [`schedule`] (business calendar, SLA targets, when progress mails and digests are due), [`compose`]
-//!   (templates → finished mails) and [`lang`] — plain functions over plain data;
+//!   [`classify::Decision`] with its reason), [`effects`] (what a decision or a due progress
+//!   mail does: the ticket, its events, the mails), [`quote`] (a mail's own text without quoted
+//!   history and signature), [`portal`] (form mails in, prefilled links out), [`agent`] (an
+//!   agent's reply: its commands, its proof, what it does to the ticket), [`schedule`]
+//!   (business calendar, SLA targets, when progress mails and digests are due), [`compose`]
+//!   (templates → finished mails), [`lang`] and [`text`] (the plain-text shaping the others
+//!   share) — plain functions over plain data;
 //! * the edges — [`source`] (where mail comes from), [`store`] (SQLite), [`transport`] (where
 //!   mail goes);
-//! * [`daemon`], which wires them: ingest, scheduler tick, outbox delivery; with [`clock`] and
-//!   [`shutdown`] beside it. [`config`] is read once and checked before anything runs;
-//!   [`text`] is the plain-text shaping (one line, ellipsis, blank lines) the others share.
+//! * [`daemon`], which wires them and decides nothing itself: ingest, scheduler tick, outbox
+//!   delivery; with [`clock`] and [`shutdown`] beside it. [`config`] is read once and checked
+//!   before anything runs.
 
 pub mod agent;
 pub mod backoff;
