@@ -2,11 +2,11 @@
 //! what a person types in a hurry: `#` lines, English or Dutch words in any case, dates the
 //! Dutch way too. A command line is either understood or reported back as a [`CommandError`]
 //! with the right syntax — never silently dropped, and never passed on as text for the
-//! requester. Which lines are command lines ([`hash`]): at the top of the reply every line
+//! requester. Which lines are command lines (`hash`): at the top of the reply every line
 //! that starts with `#` (or a look-alike such as `＃`, `﹟`, `♯`); further down, where `#1` or
 //! `#` starts ordinary sentences, each one whose hash is followed by a word — so a `#internal`
 //! under "Hi Anna," still makes the mail internal, and `#interal` there still stops it. A
-//! hashtag inside a sentence is text. The grammar of one line is [`grammar`]. Pure: the daemon
+//! hashtag inside a sentence is text. The grammar of one line is `grammar`. Pure: the daemon
 //! decides what to do with the result.
 
 mod grammar;

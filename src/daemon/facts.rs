@@ -1,4 +1,4 @@
-//! What the store knows that a decision's effects depend on ([`effects::Facts`]), read inside
+//! What the store knows that a decision's effects depend on ([`crate::effects::Facts`]), read inside
 //! the transaction that writes them: the ticket a mail is about, the next ticket number, and for
 //! an agent's mail the recent progress mails, the desk's reply-address tokens and the
 //! requester's last mail (which the answer threads under).
