@@ -161,9 +161,6 @@ pub fn decide(
         portal_replies_last_hour,
     };
     let flood = limits::check(&targets, &counts, &config.limits);
-    if let Some(flood) = &flood {
-        tracing::warn!(%flood, "limit reached: the mail goes to the agents' hourly bundle, not answered");
-    }
     Ok(limits::apply(decision, flood))
 }
 

@@ -131,6 +131,14 @@ pub fn ingest(
         )?
     };
     let decision = decide(engine.store.conn(), &m, &known, config, now)?;
+    // said by `run` only: `explain` decides the same way but changes nothing
+    if let Decision::Handoff(classify::HandoffReason::Flood(flood))
+    | Decision::TicketReply {
+        quiet: Some(flood), ..
+    } = &decision
+    {
+        tracing::warn!(%flood, "limit reached: the mail goes to the agents' hourly bundle, not answered");
+    }
     let old = match &decision {
         Decision::Ignore(IgnoreReason::Old(old))
         | Decision::Handoff(classify::HandoffReason::Old(old)) => Some(old),

@@ -156,6 +156,10 @@ pub fn link_ticket(c: &Connection, inbound_id: i64, ticket_id: i64) -> Result<()
     Ok(())
 }
 
+/// The `held` codes of old mail left at the source as the desk left it
+/// (`OldMail::untouched_at_source`), as SQL: one definition for both questions below.
+const UNTOUCHED: &str = "held IN ('first_start', 'since')";
+
 /// What was done at the source with a mail processed before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Earlier {
@@ -171,10 +175,10 @@ pub enum Earlier {
 /// A crash between the commit and the mark leaves the mail at the source: this says which
 /// mark it still needs.
 pub fn earlier(c: &Connection, source_key: &str) -> Result<Option<Earlier>> {
-    let sql = "SELECT held IN ('first_start', 'since'), decision = 'quarantine' FROM inbound \
-               WHERE source_key = ?1";
+    let sql =
+        format!("SELECT {UNTOUCHED}, decision = 'quarantine' FROM inbound WHERE source_key = ?1");
     let row = c
-        .query_row(sql, [source_key], |r| {
+        .query_row(&sql, [source_key], |r| {
             Ok((r.get::<_, Option<bool>>(0)?, r.get::<_, bool>(1)?))
         })
         .optional()?;
@@ -197,7 +201,7 @@ pub fn settled(c: &Connection, keys: &[String], keep: bool) -> Result<HashSet<St
         let marks = vec!["?"; chunk.len()].join(",");
         let sql = format!(
             "SELECT source_key FROM inbound WHERE source_key IN ({marks}) \
-             AND (?{n} OR held IN ('first_start', 'since'))",
+             AND (?{n} OR {UNTOUCHED})",
             n = chunk.len() + 1
         );
         let mut stmt = c.prepare(&sql)?;
@@ -313,5 +317,30 @@ mod tests {
         assert_eq!(seen, [String::from("b")].into());
         let many: Vec<String> = (0..1200).map(|i| format!("k{i}")).collect();
         assert!(settled(&c, &many, true).unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_store_leaves_at_the_source_exactly_the_old_mail_arrival_says() {
+        use crate::classify::arrival::OldMail;
+        let mut c = Connection::open_in_memory().unwrap();
+        crate::store::migrations::migrate(&mut c).unwrap();
+        let at = chrono::DateTime::UNIX_EPOCH;
+        for old in [
+            OldMail::BeforeFirstStart { first_start: at },
+            OldMail::BeforeSince {
+                since: at.date_naive(),
+            },
+            OldMail::TooOld {
+                arrived: at,
+                max_age_days: 7,
+            },
+        ] {
+            let key = old.code();
+            insert(&c, &row(key, Some(key))).unwrap();
+            let untouched = earlier(&c, key).unwrap() == Some(Earlier::Untouched);
+            assert_eq!(untouched, old.untouched_at_source(), "{key}");
+            let settled = settled(&c, &[key.to_string()], false).unwrap();
+            assert_eq!(!settled.is_empty(), old.untouched_at_source(), "{key}");
+        }
     }
 }
