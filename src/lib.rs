@@ -13,6 +13,7 @@
 //!   mail goes);
 //! * [`daemon`], which wires them: ingest, scheduler tick, outbox delivery; with [`clock`] and
 //!   [`shutdown`] beside it. [`config`] is read once and checked before anything runs.
+//!   Errors keep their cause as their source; [`error_chain`] writes one with its causes.
 
 pub mod agent;
 pub mod backoff;
@@ -21,6 +22,7 @@ pub mod clock;
 pub mod compose;
 pub mod config;
 pub mod daemon;
+pub mod error_chain;
 pub mod lang;
 pub mod model;
 pub mod parse;

@@ -40,7 +40,7 @@ pub struct Cursor {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
-    #[error("Maildir {path}: {source}")]
+    #[error("Maildir {path}")]
     Maildir {
         path: std::path::PathBuf,
         source: std::io::Error,
@@ -53,7 +53,7 @@ pub enum SourceError {
     #[error(transparent)]
     Imap(#[from] imap::ImapError),
     /// The store could not say which mail it knows; the daemon treats it as a store error.
-    #[error("looking up mail already processed: {0}")]
+    #[error("looking up mail already processed")]
     Store(#[from] crate::store::StoreError),
 }
 

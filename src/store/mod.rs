@@ -26,12 +26,12 @@ pub enum StoreError {
         sqlite: rusqlite::Error,
         trouble: Option<Trouble>,
     },
-    #[error("cannot create the database folder {path}: {source}")]
+    #[error("cannot create the database folder {path}")]
     Folder {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("database {path}: {source}")]
+    #[error("database {path}")]
     Migration {
         path: PathBuf,
         source: migrations::MigrationError,
@@ -111,7 +111,7 @@ impl StoreError {
         match self {
             StoreError::Open { trouble, .. } => *trouble,
             StoreError::Sql(sqlite) => trouble_of(sqlite),
-            StoreError::Migration { source, .. } => trouble_of(&source.source),
+            StoreError::Migration { source, .. } => trouble_of(&source.sqlite),
             StoreError::Folder { source, .. } => match source.kind() {
                 std::io::ErrorKind::StorageFull => Some(Trouble::Full),
                 std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied => {

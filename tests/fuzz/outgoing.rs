@@ -10,6 +10,7 @@ use deskmail::agent::plan;
 use deskmail::agent::redact::Tokens;
 use deskmail::classify::{Decision, Known};
 use deskmail::compose::{self, Composer, Outgoing};
+use deskmail::error_chain::Chain;
 use deskmail::model::{Address, Inbound, Lang, Status, Ticket, TicketRef};
 use deskmail::schedule::{promise, sla};
 
@@ -24,7 +25,8 @@ impl Pipeline {
         rng: &mut Rng,
     ) -> Result<Vec<(Outgoing, String)>, Problem> {
         let composer = Composer::new(&self.config, &self.templates).signing(&self.key);
-        let render = |e: compose::TemplateError| Problem::new("template render", e.to_string());
+        let render =
+            |e: compose::TemplateError| Problem::new("template render", Chain(&e).to_string());
         match decision {
             // handoff: nothing now; the hourly bundle (daemon::handoff) lists it
             Decision::Ignore(_) | Decision::Handoff(_) => Ok(Vec::new()),
