@@ -25,13 +25,11 @@ pub struct NewTicket {
     pub next_contact: Option<NaiveDate>,
 }
 
-fn bad(what: &str, v: String) -> StoreError {
-    StoreError::BadValue(format!("{what}: {v}"))
-}
-
 fn date(v: Option<String>, what: &str) -> std::result::Result<Option<NaiveDate>, StoreError> {
-    v.map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|e| bad(what, e.to_string())))
-        .transpose()
+    v.map(|d| {
+        NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|e| StoreError::unreadable(what, e))
+    })
+    .transpose()
 }
 
 fn from_row(r: &Row) -> rusqlite::Result<std::result::Result<Ticket, StoreError>> {
@@ -48,12 +46,18 @@ fn from_row(r: &Row) -> rusqlite::Result<std::result::Result<Ticket, StoreError>
             reference: TicketRef(r.get(1)?),
             requester: r.get(2)?,
             requester_name: r.get(3)?,
-            lang: lang.parse().map_err(|e| bad("language", e))?,
+            lang: lang
+                .parse()
+                .map_err(|e| StoreError::unreadable("language", e))?,
             subject: r.get(5)?,
             description: r.get(6)?,
             category: r.get(7)?,
-            priority: priority.parse().map_err(|e| bad("priority", e))?,
-            status: status.parse().map_err(|e| bad("status", e))?,
+            priority: priority
+                .parse()
+                .map_err(|e| StoreError::unreadable("priority", e))?,
+            status: status
+                .parse()
+                .map_err(|e| StoreError::unreadable("status", e))?,
             waiting_reason: r.get(10)?,
             assignee: r.get(11)?,
             created: parse_time(&created)?,
@@ -110,7 +114,9 @@ pub fn insert(c: &Connection, t: &NewTicket, prefix: &str, first_number: i64) ->
         ],
     )?;
     let id = c.last_insert_rowid();
-    by_id(c, id)?.ok_or_else(|| StoreError::BadValue(format!("ticket {id} vanished after insert")))
+    by_id(c, id)?.ok_or_else(|| StoreError::Vanished {
+        what: format!("ticket {id}"),
+    })
 }
 
 pub fn by_id(c: &Connection, id: i64) -> Result<Option<Ticket>> {
