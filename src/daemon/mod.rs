@@ -21,7 +21,7 @@ use crate::compose::Templates;
 use crate::config::Config;
 use crate::error_chain::Chain;
 use crate::shutdown::Shutdown;
-use crate::source::{Source, SourceError};
+use crate::source::{SettledError, Source, SourceError};
 use crate::store::{Store, cursor};
 use crate::transport::Transport;
 use ingest::Outcome;
@@ -379,10 +379,18 @@ async fn pass(
         // mail the store knows that stays at the source is not read again (a restart
         // under `keep` over a kept backlog reads nothing)
         let conn = engine.store.conn();
-        let mut settled = |keys: &[String]| crate::store::inbound::settled(conn, keys, keep);
+        let mut settled = |keys: &[String]| {
+            crate::store::inbound::settled(conn, keys, keep).map_err(|e| SettledError(Box::new(e)))
+        };
         let batch = match source.fetch(BATCH, &handled, &mut settled).await {
             Ok(b) => b,
-            Err(SourceError::Store(e)) => return Err(e.into()),
+            // the store's own error, so that a disk it cannot use is waited out as any other
+            Err(SourceError::Settled(SettledError(e))) => {
+                return Err(match e.downcast::<crate::store::StoreError>() {
+                    Ok(store) => RunError::Store(*store),
+                    Err(other) => RunError::Source(SettledError(other).into()),
+                });
+            }
             Err(e) if e.is_transient() => {
                 // the IMAP source logs its own failures, with the time of the next try
                 if !matches!(e, SourceError::Imap(_)) {
