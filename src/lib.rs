@@ -16,6 +16,7 @@
 //! * [`daemon`], which wires them and decides nothing itself: ingest, scheduler tick, outbox
 //!   delivery; with [`clock`] and [`shutdown`] beside it. [`config`] is read once and checked
 //!   before anything runs.
+//!   Errors keep their cause as their source; [`error_chain`] writes one with its causes.
 
 pub mod agent;
 pub mod backoff;
@@ -25,6 +26,7 @@ pub mod compose;
 pub mod config;
 pub mod daemon;
 pub mod effects;
+pub mod error_chain;
 pub mod lang;
 pub mod model;
 pub mod parse;

@@ -11,12 +11,11 @@ fn main() -> ExitCode {
     cli::logging(args.verbose);
     match cli::dispatch(args) {
         Ok(code) => code,
-        // the reader of our output went away (`deskmail … | head`): not an error
+        // the reader of our output went away (`deskmail … | head`): not an error. Only our own
+        // write, not a cause deep in the chain: a mail server's broken pipe is a failure.
         Err(e)
-            if e.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            }) =>
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
         {
             ExitCode::SUCCESS
         }
@@ -32,7 +31,8 @@ fn main() -> ExitCode {
                         Some(deskmail::store::StoreError::Newer { .. })
                     )
             });
-            eprintln!("deskmail: {e:#}");
+            // with its causes, each once (anyhow's `{:#}` repeats those a library both shows and chains)
+            eprintln!("deskmail: {}", deskmail::error_chain::Chain(e.as_ref()));
             ExitCode::from(if config_error { 2 } else { 1 })
         }
     }

@@ -7,12 +7,12 @@ use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
-    #[error("cannot read password file {path}: {source}")]
+    #[error("cannot read password file {path}")]
     File {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
-    #[error("password command `{command}` could not run: {source}")]
+    #[error("password command `{command}` could not run")]
     Spawn {
         command: String,
         source: std::io::Error,

@@ -9,25 +9,40 @@ use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
-    #[error("cannot read CA file {path}: {message}")]
-    CaFile { path: PathBuf, message: String },
+    #[error("cannot read CA file {path}")]
+    CaFile {
+        path: PathBuf,
+        source: rustls::pki_types::pem::Error,
+    },
     #[error("CA file {path} holds no certificate")]
     NoCertificate { path: PathBuf },
-    #[error("TLS setup: {0}")]
-    Setup(String),
+    #[error("CA file {path} holds a certificate that cannot be trusted")]
+    BadCertificate {
+        path: PathBuf,
+        source: rustls::Error,
+    },
+    #[error("TLS setup: {host:?} is not a server name")]
+    ServerName {
+        host: String,
+        source: rustls::pki_types::InvalidDnsNameError,
+    },
+    #[error("TLS setup: handshake failed")]
+    Handshake(#[source] std::io::Error),
+    #[error("TLS setup")]
+    Setup(#[source] rustls::Error),
 }
 
 /// The certificates of a PEM file.
 pub fn load_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     let certs = CertificateDer::pem_file_iter(path)
-        .map_err(|e| TlsError::CaFile {
+        .map_err(|source| TlsError::CaFile {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            source,
         })?
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| TlsError::CaFile {
+        .map_err(|source| TlsError::CaFile {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            source,
         })?;
     if certs.is_empty() {
         return Err(TlsError::NoCertificate {
@@ -46,12 +61,14 @@ pub async fn connect(
 ) -> Result<crate::stream::NetStream, TlsError> {
     let config = client_config(ca_file)?;
     let bare = host.trim_matches(|c| c == '[' || c == ']').to_string();
-    let name = ServerName::try_from(bare)
-        .map_err(|e| TlsError::Setup(format!("{host:?} is not a server name: {e}")))?;
+    let name = ServerName::try_from(bare).map_err(|source| TlsError::ServerName {
+        host: host.to_string(),
+        source,
+    })?;
     let stream = tokio_rustls::TlsConnector::from(config)
         .connect(name, tcp)
         .await
-        .map_err(|e| TlsError::Setup(format!("handshake failed: {e}")))?;
+        .map_err(TlsError::Handshake)?;
     Ok(crate::stream::NetStream::Tls(Box::new(stream)))
 }
 
@@ -61,16 +78,16 @@ pub fn client_config(ca_file: Option<&Path>) -> Result<Arc<rustls::ClientConfig>
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     if let Some(path) = ca_file {
         for cert in load_certificates(path)? {
-            roots.add(cert).map_err(|e| TlsError::CaFile {
+            roots.add(cert).map_err(|source| TlsError::BadCertificate {
                 path: path.to_path_buf(),
-                message: e.to_string(),
+                source,
             })?;
         }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| TlsError::Setup(e.to_string()))?
+        .map_err(TlsError::Setup)?
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(Arc::new(config))

@@ -14,8 +14,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub enum ComposeError {
     #[error("cannot write to {address:?}: not a valid address ({reason})")]
     BadAddress { address: String, reason: String },
-    #[error("cannot build the message: {0}")]
-    Build(String),
+    #[error("cannot build the message")]
+    Build(#[source] lettre::error::Error),
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -99,7 +99,7 @@ pub fn to_bytes(
             o.rendered.text.clone(),
             o.rendered.html.clone(),
         ))
-        .map_err(|e| ComposeError::Build(e.to_string()))?;
+        .map_err(ComposeError::Build)?;
     Ok(msg.formatted())
 }
 

@@ -62,15 +62,15 @@ const LAYOUT: (&str, &str) = ("layout.html", include_str!("../../templates/layou
 
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
-    #[error("cannot read template file {path}: {source}")]
+    #[error("cannot read template file {path}")]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("template {name} does not compile: {message}")]
-    Compile { name: String, message: String },
-    #[error("template {name} failed to render: {message}")]
-    Render { name: String, message: String },
+    #[error("template {name} does not compile")]
+    Compile { name: String, source: tera::Error },
+    #[error("template {name} failed to render")]
+    Render { name: String, source: tera::Error },
     #[error("unknown template {0:?}; known: {known}", known = NAMES.join(", "))]
     Unknown(String),
 }
@@ -122,7 +122,7 @@ impl Templates {
         tera.add_raw_templates(files)
             .map_err(|e| TemplateError::Compile {
                 name: error_template(&e).unwrap_or_else(|| "?".into()),
-                message: error_chain(&e),
+                source: e,
             })?;
         Ok(Templates { tera, overridden })
     }
@@ -137,17 +137,17 @@ impl Templates {
         if !NAMES.contains(&name) {
             return Err(TemplateError::Unknown(name.to_string()));
         }
-        let ctx = tera::Context::from_serialize(vars).map_err(|e| TemplateError::Render {
+        let ctx = tera::Context::from_serialize(vars).map_err(|source| TemplateError::Render {
             name: name.to_string(),
-            message: error_chain(&e),
+            source,
         })?;
         let mut out = PARTS.iter().map(|part| {
             let file = format!("{}/{name}.{part}", lang.code());
             self.tera
                 .render(&file, &ctx)
-                .map_err(|e| TemplateError::Render {
+                .map_err(|source| TemplateError::Render {
                     name: file.clone(),
-                    message: error_chain(&e),
+                    source,
                 })
         });
         let (Some(subject), Some(text), Some(html)) = (out.next(), out.next(), out.next()) else {
@@ -178,17 +178,6 @@ fn tidy_text(s: &str) -> String {
         out.push('\n');
     }
     out
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut msg = e.to_string();
-    let mut src = e.source();
-    while let Some(s) = src {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        src = s.source();
-    }
-    msg
 }
 
 fn error_template(e: &tera::Error) -> Option<String> {

@@ -30,7 +30,7 @@ pub const DEFAULT_PATH: &str = "/etc/deskmail/deskmail.toml";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
+    #[error("cannot read config file {path}")]
     Read {
         path: PathBuf,
         source: std::io::Error,

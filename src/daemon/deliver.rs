@@ -5,6 +5,7 @@ use super::Engine;
 use super::enqueue::{WriteError, enqueue};
 use crate::compose::vars::{BrakeVars, FailureVars};
 use crate::compose::{Composer, MailKind};
+use crate::error_chain::Chain;
 use crate::model::EventKind;
 use crate::store::{brake, events, outbox, tickets};
 use chrono::{DateTime, Utc};
@@ -117,15 +118,17 @@ async fn send_one(
         }
         Err(e) if e.is_transient() && mail.attempts + 1 < MAX_ATTEMPTS => {
             let next = now + backoff(mail.attempts);
-            outbox::mark_retry(engine.store.conn(), mail.id, next, &e.to_string())?;
-            tracing::warn!(message_id = %mail.message_id, error = %e, retry_at = %next, "send failed, will retry");
+            let error = Chain(&e).to_string();
+            outbox::mark_retry(engine.store.conn(), mail.id, next, &error)?;
+            tracing::warn!(message_id = %mail.message_id, %error, retry_at = %next, "send failed, will retry");
             result.retrying += 1;
         }
         Err(e) => {
-            outbox::mark_failed(engine.store.conn(), mail.id, &e.to_string())?;
-            tracing::error!(message_id = %mail.message_id, to = %mail.recipients.join(", "), error = %e, "send failed for good");
+            let error = Chain(&e).to_string();
+            outbox::mark_failed(engine.store.conn(), mail.id, &error)?;
+            tracing::error!(message_id = %mail.message_id, to = %mail.recipients.join(", "), %error, "send failed for good");
             result.failed += 1;
-            tell_agents(engine, mail, &e.to_string(), now)?;
+            tell_agents(engine, mail, &error, now)?;
         }
     }
     Ok(())

@@ -3,6 +3,7 @@
 //! our own templates did. Nothing is sent here; the outbox worker sends after the commit.
 
 use crate::compose::{Composer, Outgoing};
+use crate::error_chain::Chain;
 use crate::model::EventKind;
 use crate::store::{StoreError, events, outbox};
 use chrono::{DateTime, Utc};
@@ -13,7 +14,7 @@ use rusqlite::Connection;
 pub enum WriteError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("template: {0}")]
+    #[error("template")]
     Template(#[from] crate::compose::TemplateError),
 }
 
@@ -30,7 +31,8 @@ pub fn enqueue(
         Ok(raw) => raw,
         Err(e) => {
             // an address lettre refuses: record why on the ticket instead of sending
-            tracing::warn!(message_id = %mail.message_id, error = %e, "mail not queued");
+            let error = Chain(&e).to_string();
+            tracing::warn!(message_id = %mail.message_id, %error, "mail not queued");
             if let Some(id) = ticket_id {
                 events::add(
                     tx,
@@ -38,7 +40,7 @@ pub fn enqueue(
                     now,
                     "deskmail",
                     EventKind::MailRefused,
-                    &e.to_string(),
+                    &error,
                     inbound_id,
                 )?;
             }

@@ -20,8 +20,9 @@ use crate::classify::arrival::FirstStart;
 use crate::clock::Clock;
 use crate::compose::Templates;
 use crate::config::Config;
+use crate::error_chain::Chain;
 use crate::shutdown::Shutdown;
-use crate::source::Source;
+use crate::source::{SettledError, Source, SourceError};
 use crate::store::{Store, cursor};
 use crate::transport::Transport;
 use ingest::Outcome;
@@ -113,21 +114,22 @@ pub struct Totals {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error(transparent)]
-    Source(#[from] crate::source::SourceError),
+    Source(#[from] SourceError),
     #[error(transparent)]
     Write(#[from] enqueue::WriteError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
-    #[error("the source could not be read: {0}")]
-    SourceAway(String),
+    #[error("the source could not be read")]
+    SourceAway(#[source] SourceError),
     #[error(
         "database {path} cannot be written: {trouble}; nothing was lost: the mail stays at the \
-         source and is taken again at the next run ({cause})"
+         source and is taken again at the next run"
     )]
     Unwritable {
         path: std::path::PathBuf,
         trouble: crate::store::Trouble,
-        cause: String,
+        #[source]
+        cause: Box<RunError>,
     },
 }
 
@@ -170,7 +172,7 @@ async fn wait_for_storage(
         return Err(RunError::Unwritable {
             path,
             trouble,
-            cause: e.to_string(),
+            cause: Box::new(e),
         });
     }
     let mut wait = storage.fail();
@@ -182,7 +184,7 @@ async fn wait_for_storage(
     if let Some(w) = notify::watchdog_interval() {
         wait = wait.min(w);
     }
-    tracing::error!(database = %path.display(), %trouble, error = %e, retry_in_s = wait.as_secs(), "DATABASE CANNOT BE WRITTEN; nothing is lost: the mail stays at the source and is taken again");
+    tracing::error!(database = %path.display(), %trouble, error = %Chain(&e), retry_in_s = wait.as_secs(), "DATABASE CANNOT BE WRITTEN; nothing is lost: the mail stays at the source and is taken again");
     notify::status(&format!("database cannot be written: {trouble}"));
     notify::watchdog();
     shutdown.sleep(wait).await;
@@ -191,17 +193,17 @@ async fn wait_for_storage(
         // only show to a new one
         match Store::open(&path) {
             Ok(store) => engine.store = store,
-            Err(e) => tracing::debug!(error = %e, "database still cannot be opened"),
+            Err(e) => tracing::debug!(error = %Chain(&e), "database still cannot be opened"),
         }
     }
     Ok(())
 }
 
 /// Did the source answer in this pass?
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 enum SourceState {
     Answered,
-    Away(String),
+    Away(SourceError),
 }
 
 /// Run passes until shutdown (or once).
@@ -245,7 +247,7 @@ pub async fn run(
                 continue;
             }
         };
-        if !ready && state == SourceState::Answered {
+        if !ready && matches!(state, SourceState::Answered) {
             notify::ready(&format!("reading {}", source.describe()));
             ready = true;
         }
@@ -308,9 +310,10 @@ fn restore_cursor(engine: &Engine, source: &mut Source) -> Result<(), RunError> 
 async fn reload(engine: &mut Engine, source: &mut Source) -> Result<(), RunError> {
     notify::reloading();
     let loaded = Config::load(&engine.config.file)
-        .map_err(|e| e.to_string())
+        .map_err(|e| Chain(&e).to_string())
         .and_then(|c| {
-            let t = Templates::load(c.templates.path.as_deref()).map_err(|e| e.to_string())?;
+            let t =
+                Templates::load(c.templates.path.as_deref()).map_err(|e| Chain(&e).to_string())?;
             Ok((c, t))
         });
     match loaded {
@@ -325,7 +328,7 @@ async fn reload(engine: &mut Engine, source: &mut Source) -> Result<(), RunError
                     *source = new_source;
                 }
                 Err(e) => {
-                    tracing::error!(error = %e, "reload refused: the new source cannot be opened");
+                    tracing::error!(error = %Chain(&e), "reload refused: the new source cannot be opened");
                     notify::ready("reload refused");
                     return Ok(());
                 }
@@ -400,16 +403,24 @@ async fn pass(
         // mail the store knows that stays at the source is not read again (a restart
         // under `keep` over a kept backlog reads nothing)
         let conn = engine.store.conn();
-        let mut settled = |keys: &[String]| crate::store::inbound::settled(conn, keys, keep);
+        let mut settled = |keys: &[String]| {
+            crate::store::inbound::settled(conn, keys, keep).map_err(|e| SettledError(Box::new(e)))
+        };
         let batch = match source.fetch(BATCH, &handled, &mut settled).await {
             Ok(b) => b,
-            Err(crate::source::SourceError::Store(e)) => return Err(e.into()),
+            // the store's own error, so that a disk it cannot use is waited out as any other
+            Err(SourceError::Settled(SettledError(e))) => {
+                return Err(match e.downcast::<crate::store::StoreError>() {
+                    Ok(store) => RunError::Store(*store),
+                    Err(other) => RunError::Source(SettledError(other).into()),
+                });
+            }
             Err(e) if e.is_transient() => {
                 // the IMAP source logs its own failures, with the time of the next try
-                if !matches!(e, crate::source::SourceError::Imap(_)) {
-                    tracing::warn!(error = %e, "source not available; trying again later");
+                if !matches!(e, SourceError::Imap(_)) {
+                    tracing::warn!(error = %Chain(&e), "source not available; trying again later");
                 }
-                state = SourceState::Away(e.to_string());
+                state = SourceState::Away(e);
                 break;
             }
             Err(e) => return Err(e.into()),
@@ -429,7 +440,7 @@ async fn pass(
                 Ok(o) => o,
                 Err(enqueue::WriteError::Template(e)) => {
                     // our templates, not the mail, are at fault: stop here and retry next pass
-                    tracing::error!(key = %msg.key, error = %e, "template error; mail left unprocessed");
+                    tracing::error!(key = %msg.key, error = %Chain(&e), "template error; mail left unprocessed");
                     break 'batches;
                 }
                 Err(e) => return Err(e.into()),
@@ -463,7 +474,7 @@ async fn pass(
                 };
                 if let Err(e) = marked {
                     // the decision is committed; the mark is redone when the mail shows up again
-                    tracing::warn!(key = %msg.key, error = %e, "could not mark the mail at the source");
+                    tracing::warn!(key = %msg.key, error = %Chain(&e), "could not mark the mail at the source");
                 }
                 if let Some(c) = source.cursor() {
                     cursor::save(engine.store.conn(), &c, now)?;
@@ -477,7 +488,7 @@ async fn pass(
     match &ticked {
         Ok(sent) => totals.progress += sent.len(),
         Err(e) => {
-            tracing::error!(error = %e, "SCHEDULER FAILED; sending what is already due anyway")
+            tracing::error!(error = %Chain(e), "SCHEDULER FAILED; sending what is already due anyway")
         }
     }
     if commit {

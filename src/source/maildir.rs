@@ -300,6 +300,7 @@ fn read_bounded(path: &Path, max: usize) -> std::io::Result<(Vec<u8>, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::SettledError;
 
     fn maildir(n: usize) -> (tempfile::TempDir, MaildirSource) {
         let dir = tempfile::tempdir().unwrap();
@@ -325,7 +326,7 @@ mod tests {
         (dir, source)
     }
 
-    fn none(_: &[String]) -> Result<HashSet<String>, crate::store::StoreError> {
+    fn none(_: &[String]) -> Result<HashSet<String>, SettledError> {
         Ok(HashSet::new())
     }
 
@@ -370,7 +371,7 @@ mod tests {
         fs::remove_file(&unreadable).unwrap();
         fs::create_dir(&unreadable).unwrap();
         let mut asked = Vec::new();
-        let mut settled = |keys: &[String]| -> Result<HashSet<String>, crate::store::StoreError> {
+        let mut settled = |keys: &[String]| -> Result<HashSet<String>, SettledError> {
             asked.extend(keys.iter().cloned());
             Ok(keys
                 .iter()

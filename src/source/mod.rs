@@ -29,8 +29,13 @@ pub struct SourceMessage {
 
 /// Asked with a chunk of keys before their messages are read: which of them need not be read
 /// (decided before and left at the source). The daemon answers it from the store.
-pub type Settled<'a> =
-    dyn FnMut(&[String]) -> Result<HashSet<String>, crate::store::StoreError> + 'a;
+pub type Settled<'a> = dyn FnMut(&[String]) -> Result<HashSet<String>, SettledError> + 'a;
+
+/// Whoever answers [`Settled`] could not say; its error is the source. The source does not know
+/// the store: the daemon puts the store's error in and takes it out again.
+#[derive(Debug, thiserror::Error)]
+#[error("looking up mail already processed")]
+pub struct SettledError(#[source] pub Box<dyn std::error::Error + Send + Sync>);
 
 /// How far an IMAP mailbox has been processed; the store keeps it across restarts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +47,7 @@ pub struct Cursor {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
-    #[error("Maildir {path}: {source}")]
+    #[error("Maildir {path}")]
     Maildir {
         path: std::path::PathBuf,
         source: std::io::Error,
@@ -55,8 +60,8 @@ pub enum SourceError {
     #[error(transparent)]
     Imap(#[from] imap::ImapError),
     /// The store could not say which mail it knows; the daemon treats it as a store error.
-    #[error("looking up mail already processed: {0}")]
-    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Settled(#[from] SettledError),
 }
 
 impl SourceError {
@@ -67,7 +72,7 @@ impl SourceError {
                 source.kind(),
                 std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
             ),
-            SourceError::MissingMaildir { .. } | SourceError::Store(_) => false,
+            SourceError::MissingMaildir { .. } | SourceError::Settled(_) => false,
             // the IMAP source reconnects by itself, with backoff
             SourceError::Imap(_) => true,
         }

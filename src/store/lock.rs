@@ -19,7 +19,7 @@ pub enum LockError {
          (systemctl stop deskmail), or give this one its own store.path"
     )]
     Held { database: PathBuf, holder: Holder },
-    #[error("cannot lock {path} to make sure only one deskmail runs on the database: {source}")]
+    #[error("cannot lock {path} to make sure only one deskmail runs on the database")]
     Io {
         path: PathBuf,
         source: std::io::Error,

@@ -148,11 +148,11 @@ pub const LATEST: i64 = MIGRATIONS.len() as i64;
 pub fn migrate(conn: &mut Connection) -> Result<i64, MigrationError> {
     let found: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(|source| MigrationError { version: 0, source })?;
+        .map_err(|sqlite| MigrationError { version: 0, sqlite })?;
     if found > LATEST {
         return Err(MigrationError {
             version: found,
-            source: rusqlite::Error::InvalidQuery,
+            sqlite: rusqlite::Error::InvalidQuery,
         });
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
@@ -163,16 +163,20 @@ pub fn migrate(conn: &mut Connection) -> Result<i64, MigrationError> {
             tx.pragma_update(None, "user_version", version)?;
             tx.commit()
         };
-        run(conn).map_err(|source| MigrationError { version, source })?;
+        run(conn).map_err(|sqlite| MigrationError { version, sqlite })?;
     }
     Ok(found)
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("database schema migration to version {version} failed: {source}")]
+// the SQLite error is quoted, not chained, as in `StoreError`
+#[error(
+    "database schema migration to version {version} failed: {}",
+    super::sql_text(sqlite)
+)]
 pub struct MigrationError {
     pub version: i64,
-    pub source: rusqlite::Error,
+    pub sqlite: rusqlite::Error,
 }
 
 #[cfg(test)]

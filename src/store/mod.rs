@@ -26,12 +26,12 @@ pub enum StoreError {
         sqlite: rusqlite::Error,
         trouble: Option<Trouble>,
     },
-    #[error("cannot create the database folder {path}: {source}")]
+    #[error("cannot create the database folder {path}")]
     Folder {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("database {path}: {source}")]
+    #[error("database {path}")]
     Migration {
         path: PathBuf,
         source: migrations::MigrationError,
@@ -47,13 +47,56 @@ pub enum StoreError {
         supported: i64,
     },
     #[error(
+        "database {path} has schema version {found}, older than this deskmail uses ({latest}); \
+         run `deskmail run --once` to migrate it"
+    )]
+    Older {
+        path: PathBuf,
+        found: i64,
+        latest: i64,
+    },
+    #[error(
         "{path} exists already; choose a new file name for the backup (a backup never overwrites)"
     )]
     BackupExists { path: PathBuf },
+    #[error("{path} is not valid UTF-8, which SQLite needs in a file name; {fix}")]
+    NotUtf8 { path: PathBuf, fix: &'static str },
+    // getrandom's error is no `std::error::Error` (its `std` feature is off): quoted
+    #[error(
+        "the system has no random bytes for a key: {0}; deskmail needs the kernel's random \
+         source (getrandom(2), /dev/urandom)"
+    )]
+    NoRandom(getrandom::Error),
+    #[error(
+        "{what} was written but is not there when read back; is another program changing the \
+         database? Only deskmail should write it"
+    )]
+    Vanished { what: String },
+    #[error("database holds a value this version cannot read: {what}")]
+    Unreadable {
+        what: String,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("cannot write {what} to the database")]
+    Encode {
+        what: &'static str,
+        source: serde_json::Error,
+    },
     #[error("database error: {}", sql_text(.0))]
     Sql(rusqlite::Error),
-    #[error("database holds a value this version cannot read: {0}")]
-    BadValue(String),
+}
+
+impl StoreError {
+    /// A stored value that does not parse; `source` says why.
+    pub(crate) fn unreadable(
+        what: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> StoreError {
+        StoreError::Unreadable {
+            what: what.into(),
+            source: source.into(),
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -111,7 +154,7 @@ impl StoreError {
         match self {
             StoreError::Open { trouble, .. } => *trouble,
             StoreError::Sql(sqlite) => trouble_of(sqlite),
-            StoreError::Migration { source, .. } => trouble_of(&source.source),
+            StoreError::Migration { source, .. } => trouble_of(&source.sqlite),
             StoreError::Folder { source, .. } => match source.kind() {
                 std::io::ErrorKind::StorageFull => Some(Trouble::Full),
                 std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied => {
@@ -119,9 +162,14 @@ impl StoreError {
                 }
                 _ => None,
             },
-            StoreError::BadValue(_)
-            | StoreError::Newer { .. }
-            | StoreError::BackupExists { .. } => None,
+            StoreError::Newer { .. }
+            | StoreError::Older { .. }
+            | StoreError::BackupExists { .. }
+            | StoreError::NotUtf8 { .. }
+            | StoreError::NoRandom(_)
+            | StoreError::Vanished { .. }
+            | StoreError::Unreadable { .. }
+            | StoreError::Encode { .. } => None,
         }
     }
 }
@@ -278,10 +326,11 @@ impl Store {
             .map_err(open_err)?;
         refuse_newer(path, version)?;
         if version != migrations::LATEST {
-            return Err(StoreError::BadValue(format!(
-                "schema version {version} (this deskmail uses {}); run `deskmail run --once` to migrate it",
-                migrations::LATEST
-            )));
+            return Err(StoreError::Older {
+                path: path.to_path_buf(),
+                found: version,
+                latest: migrations::LATEST,
+            });
         }
         Ok(Store {
             conn,
@@ -298,9 +347,10 @@ impl Store {
                 path: to.to_path_buf(),
             });
         }
-        let target = to
-            .to_str()
-            .ok_or_else(|| StoreError::BadValue(format!("{} is not valid UTF-8", to.display())))?;
+        let target = to.to_str().ok_or_else(|| StoreError::NotUtf8 {
+            path: to.to_path_buf(),
+            fix: "choose another file name for the backup",
+        })?;
         self.conn.execute("VACUUM INTO ?1", [target])?;
         Ok(())
     }
@@ -342,9 +392,25 @@ impl Store {
 pub(crate) fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&chrono::Utc))
-        .map_err(|e| StoreError::BadValue(format!("time {s:?}: {e}")))
+        .map_err(|e| StoreError::unreadable(format!("time {s:?}"), e))
 }
 
 pub(crate) fn time_text(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error_chain::Chain;
+
+    #[test]
+    fn an_unreadable_value_names_itself_and_why() {
+        let e = parse_time("soon").expect_err("not a time");
+        assert!(e.trouble().is_none(), "not a storage problem");
+        assert_eq!(
+            Chain(&e).to_string(),
+            "database holds a value this version cannot read: time \"soon\": premature end of input"
+        );
+    }
 }

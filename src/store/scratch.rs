@@ -41,8 +41,9 @@ pub fn open_for_dry_run(path: &Path) -> Result<Store> {
     let guard = ScratchFile(scratch.clone());
     if version.is_some() {
         let source = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        let target = scratch.to_str().ok_or_else(|| {
-            StoreError::BadValue(format!("{} is not valid UTF-8", scratch.display()))
+        let target = scratch.to_str().ok_or_else(|| StoreError::NotUtf8 {
+            path: scratch.clone(),
+            fix: "point TMPDIR at a folder whose path is valid UTF-8",
         })?;
         source.execute("VACUUM INTO ?1", [target])?;
     }

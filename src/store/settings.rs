@@ -3,7 +3,7 @@
 //! read its mailbox (mail that was there before is not answered). Kept in the database so they
 //! survive restarts and move with a backup; a new key makes old reply addresses invalid.
 
-use super::{Result, time_text};
+use super::{Result, StoreError, time_text};
 use crate::classify::arrival::FirstStart;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -43,16 +43,15 @@ pub fn token_key(c: &Connection, now: DateTime<Utc>) -> Result<Vec<u8>> {
         "INSERT OR IGNORE INTO settings (name, value, created) VALUES (?1, ?2, ?3)",
         params![TOKEN_KEY, key, time_text(now)],
     )?;
-    read(c, TOKEN_KEY)?
-        .ok_or_else(|| super::StoreError::BadValue("settings.agent_token_key vanished".into()))
+    read(c, TOKEN_KEY)?.ok_or_else(|| StoreError::Vanished {
+        what: "the agents' signing key (settings.agent_token_key)".into(),
+    })
 }
 
 /// 32 random bytes for a new key.
 pub fn random_key() -> Result<Vec<u8>> {
     let mut key = vec![0u8; 32];
-    getrandom::getrandom(&mut key).map_err(|e| {
-        super::StoreError::BadValue(format!("the system has no random bytes for a key: {e}"))
-    })?;
+    getrandom::getrandom(&mut key).map_err(StoreError::NoRandom)?;
     Ok(key)
 }
 
@@ -66,7 +65,7 @@ pub fn first_start(c: &Connection) -> Result<Option<FirstStart>> {
     read(c, FIRST_START)?
         .map(|v| {
             serde_json::from_slice(&v)
-                .map_err(|e| super::StoreError::BadValue(format!("settings.first_start: {e}")))
+                .map_err(|e| StoreError::unreadable("settings.first_start", e))
         })
         .transpose()
 }
@@ -80,8 +79,10 @@ pub fn earliest_inbound(c: &Connection) -> Result<Option<DateTime<Utc>>> {
 
 /// Record the first start.
 pub fn save_first_start(c: &Connection, first: &FirstStart, now: DateTime<Utc>) -> Result<()> {
-    let value = serde_json::to_vec(first)
-        .map_err(|e| super::StoreError::BadValue(format!("settings.first_start: {e}")))?;
+    let value = serde_json::to_vec(first).map_err(|source| StoreError::Encode {
+        what: "settings.first_start",
+        source,
+    })?;
     write(c, FIRST_START, &value, now)
 }
 

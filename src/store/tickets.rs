@@ -9,13 +9,11 @@ const COLUMNS: &str = "id, ref, requester, requester_name, lang, subject, descri
      status, waiting_reason, assignee, created, target, next_contact, near_sent, overdue_sent, \
      requester_thread, agent_thread, promised";
 
-fn bad(what: &str, v: String) -> StoreError {
-    StoreError::BadValue(format!("{what}: {v}"))
-}
-
 fn date(v: Option<String>, what: &str) -> std::result::Result<Option<NaiveDate>, StoreError> {
-    v.map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|e| bad(what, e.to_string())))
-        .transpose()
+    v.map(|d| {
+        NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|e| StoreError::unreadable(what, e))
+    })
+    .transpose()
 }
 
 fn from_row(r: &Row) -> rusqlite::Result<std::result::Result<Ticket, StoreError>> {
@@ -32,12 +30,18 @@ fn from_row(r: &Row) -> rusqlite::Result<std::result::Result<Ticket, StoreError>
             reference: TicketRef(r.get(1)?),
             requester: r.get(2)?,
             requester_name: r.get(3)?,
-            lang: lang.parse().map_err(|e| bad("language", e))?,
+            lang: lang
+                .parse()
+                .map_err(|e| StoreError::unreadable("language", e))?,
             subject: r.get(5)?,
             description: r.get(6)?,
             category: r.get(7)?,
-            priority: priority.parse().map_err(|e| bad("priority", e))?,
-            status: status.parse().map_err(|e| bad("status", e))?,
+            priority: priority
+                .parse()
+                .map_err(|e| StoreError::unreadable("priority", e))?,
+            status: status
+                .parse()
+                .map_err(|e| StoreError::unreadable("status", e))?,
             waiting_reason: r.get(10)?,
             assignee: r.get(11)?,
             created: parse_time(&created)?,

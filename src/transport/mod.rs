@@ -11,16 +11,18 @@ use crate::config::{Config, Outbound};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
-    #[error("cannot write to outbound Maildir {path}: {source}")]
+    #[error("cannot write to outbound Maildir {path}")]
     Maildir {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
-    #[error("SMTP server {host}:{port}: {message}")]
+    #[error("SMTP server {host}:{port}: {what}")]
     Smtp {
         host: String,
         port: u16,
-        message: String,
+        /// What failed, in our words.
+        what: String,
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
         transient: bool,
     },
     #[error("in-memory transport: told to refuse this send ({})", if *transient { "temporarily" } else { "for good" })]

@@ -47,11 +47,29 @@ impl SmtpTransport {
         format!("SMTP {}:{}", self.cfg.host, self.cfg.port)
     }
 
-    fn error(&self, message: String, transient: bool) -> SendError {
+    /// `what` failed, for a reason of our own.
+    fn error(&self, what: impl Into<String>, transient: bool) -> SendError {
         SendError::Smtp {
             host: self.cfg.host.clone(),
             port: self.cfg.port,
-            message,
+            what: what.into(),
+            source: None,
+            transient,
+        }
+    }
+
+    /// `what` failed because of `source`.
+    fn failed(
+        &self,
+        what: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+        transient: bool,
+    ) -> SendError {
+        SendError::Smtp {
+            host: self.cfg.host.clone(),
+            port: self.cfg.port,
+            what: what.into(),
+            source: Some(source.into()),
             transient,
         }
     }
@@ -68,52 +86,51 @@ impl SmtpTransport {
         let mut b = TlsParameters::builder(self.host());
         if let Some(path) = &self.cfg.ca_file {
             let pem = std::fs::read(path).map_err(|e| {
-                self.error(format!("cannot read CA file {}: {e}", path.display()), true)
+                self.failed(format!("cannot read CA file {}", path.display()), e, true)
             })?;
             let cert = Certificate::from_pem(&pem)
-                .map_err(|e| self.error(format!("CA file {}: {e}", path.display()), true))?;
+                .map_err(|e| self.failed(format!("CA file {}", path.display()), e, true))?;
             b = b.add_root_certificate(cert);
         }
         b.build_rustls()
-            .map_err(|e| self.error(format!("TLS setup: {e}"), true))
+            .map_err(|e| self.failed("TLS setup", e, true))
     }
 
     async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
         let tcp = TcpStream::connect((self.host().as_str(), self.cfg.port))
             .await
-            .map_err(|e| self.error(format!("cannot connect: {e}"), true))?;
+            .map_err(|e| self.failed("cannot connect", e, true))?;
         let _ = tcp.set_nodelay(true);
         let stream = match self.cfg.tls {
             TlsMode::Implicit => {
                 crate::tls::connect(&self.cfg.host, self.cfg.ca_file.as_deref(), tcp)
                     .await
-                    .map_err(|e| self.error(format!("TLS failed: {e}"), true))?
+                    .map_err(|e| self.failed("TLS failed", e, true))?
             }
             TlsMode::StartTls | TlsMode::None => NetStream::Plain(tcp),
         };
         let hello = ClientId::default();
         let mut conn = AsyncSmtpConnection::connect_with_transport(Box::new(stream), &hello)
             .await
-            .map_err(|e| self.error(e.to_string(), true))?;
+            .map_err(|e| self.failed("cannot open a session", e, true))?;
         if self.cfg.tls == TlsMode::StartTls {
             conn.starttls(self.tls_parameters()?, &hello)
                 .await
-                .map_err(|e| self.error(format!("STARTTLS failed: {e}"), true))?;
+                .map_err(|e| self.failed("STARTTLS failed", e, true))?;
         }
         if let Some((user, secret)) = &self.cfg.login {
             let password = crate::secret::resolve(secret)
                 .await
-                .map_err(|e| self.error(format!("SMTP password: {e}"), true))?;
+                .map_err(|e| self.failed("SMTP password", e, true))?;
             conn.auth(
                 &[Mechanism::Plain, Mechanism::Login],
                 &Credentials::new(user.clone(), password),
             )
             .await
             .map_err(|e| {
-                self.error(
-                    format!(
-                        "login refused for {user}: {e} (check outbound.username and the password)"
-                    ),
+                self.failed(
+                    format!("login refused for {user} (check outbound.username and the password)"),
+                    e,
                     true,
                 )
             })?;
@@ -123,14 +140,16 @@ impl SmtpTransport {
 
     pub async fn send(&mut self, recipients: &[String], raw: &[u8]) -> Result<(), SendError> {
         let from = crate::model::mail_address(&self.sender)
-            .map_err(|e| self.error(format!("desk address {:?}: {e}", self.sender), false))?;
+            .map_err(|e| self.failed(format!("desk address {:?}", self.sender), e, false))?;
         let to = recipients
             .iter()
-            .map(|r| crate::model::mail_address(r).map_err(|e| format!("{r:?}: {e}")))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.error(format!("recipient {e}"), false))?;
-        let envelope = Envelope::new(Some(from), to)
-            .map_err(|e| self.error(format!("envelope: {e}"), false))?;
+            .map(|r| {
+                crate::model::mail_address(r)
+                    .map_err(|e| self.failed(format!("recipient {r:?}"), e, false))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let envelope =
+            Envelope::new(Some(from), to).map_err(|e| self.failed("envelope", e, false))?;
         let timeout = Duration::from_secs(self.cfg.timeout_seconds);
         // reuse the open connection while the server keeps it
         let reusable = match self.conn.as_mut() {
@@ -143,11 +162,11 @@ impl SmtpTransport {
             self.conn = None;
             let conn = tokio::time::timeout(timeout, self.connect())
                 .await
-                .map_err(|_| self.error("connecting timed out".into(), true))??;
+                .map_err(|_| self.error("connecting timed out", true))??;
             self.conn = Some(conn);
         }
         let Some(conn) = self.conn.as_mut() else {
-            return Err(self.error("no connection".into(), true));
+            return Err(self.error("no connection", true));
         };
         let result = tokio::time::timeout(timeout, conn.send(&envelope, raw)).await;
         match result {
@@ -158,11 +177,11 @@ impl SmtpTransport {
                     // a fresh connection (and secret) next time
                     self.conn = None;
                 }
-                Err(self.error(e.to_string(), transient))
+                Err(self.failed("sending failed", e, transient))
             }
             Err(_) => {
                 self.conn = None;
-                Err(self.error("sending timed out".into(), true))
+                Err(self.error("sending timed out", true))
             }
         }
     }

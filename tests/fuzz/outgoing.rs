@@ -10,6 +10,7 @@ use deskmail::agent::redact::Tokens;
 use deskmail::classify::{Decision, IgnoreReason, Known};
 use deskmail::compose::{Composer, MailKind, Outgoing};
 use deskmail::effects::{self, Facts};
+use deskmail::error_chain::Chain;
 use deskmail::model::{Inbound, Lang, Status, Ticket, TicketRef, base_address};
 use deskmail::schedule::promise;
 
@@ -26,7 +27,7 @@ impl Pipeline {
         let composer = Composer::new(&self.config, &self.templates).signing(&self.key);
         let facts = self.facts(m, known, decision, rng)?;
         let effects = effects::decided(&composer, decision, m, &facts, self.now)
-            .map_err(|e| Problem::new("template render", e.to_string()))?;
+            .map_err(|e| Problem::new("template render", Chain(&e).to_string()))?;
         effects
             .mails
             .into_iter()

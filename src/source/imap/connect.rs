@@ -27,15 +27,18 @@ impl async_imap::Authenticator for XOAuth2 {
 
 async fn tls(cfg: &Imap, tcp: TcpStream) -> Result<ImapStream, ImapError> {
     let handshake = crate::tls::connect(&cfg.host, cfg.ca_file.as_deref(), tcp);
-    let tls_error = |message: String| ImapError::Tls {
-        host: cfg.host.clone(),
-        port: cfg.port,
-        message,
-    };
     tokio::time::timeout(CONNECT_TIMEOUT, handshake)
         .await
-        .map_err(|_| tls_error("TLS handshake timed out".into()))?
-        .map_err(|e| tls_error(e.to_string()))
+        .map_err(|_| ImapError::Timeout {
+            host: cfg.host.clone(),
+            port: cfg.port,
+            what: "TLS handshake",
+        })?
+        .map_err(|source| ImapError::Tls {
+            host: cfg.host.clone(),
+            port: cfg.port,
+            source,
+        })
 }
 
 /// Read the server's greeting, which comes before any command.
@@ -86,16 +89,15 @@ pub async fn connect(cfg: &Imap) -> Result<ImapSession, ImapError> {
             plain
                 .run_command_and_check_ok("STARTTLS", None)
                 .await
-                .map_err(|e| ImapError::Tls {
+                .map_err(|source| ImapError::StartTls {
                     host: cfg.host.clone(),
                     port: cfg.port,
-                    message: format!("STARTTLS refused: {e}"),
+                    source,
                 })?;
             let ImapStream::Plain(tcp) = plain.into_inner() else {
-                return Err(ImapError::Tls {
+                return Err(ImapError::AlreadyEncrypted {
                     host: cfg.host.clone(),
                     port: cfg.port,
-                    message: "connection was already encrypted".into(),
                 });
             };
             // no greeting after STARTTLS
@@ -111,10 +113,10 @@ async fn login(cfg: &Imap, client: Client<ImapStream>) -> Result<ImapSession, Im
     let secret = crate::secret::resolve(&cfg.secret)
         .await
         .map_err(ImapError::Secret)?;
-    let refused = |e: async_imap::error::Error| ImapError::Login {
+    let refused = |source| ImapError::Login {
         host: cfg.host.clone(),
         user: cfg.username.clone(),
-        message: e.to_string(),
+        source,
     };
     let attempt = async {
         match cfg.auth {

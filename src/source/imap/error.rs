@@ -4,7 +4,7 @@
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImapError {
-    #[error("IMAP server {host}:{port}: {source}")]
+    #[error("IMAP server {host}:{port}")]
     Io {
         host: String,
         port: u16,
@@ -18,29 +18,38 @@ pub enum ImapError {
     },
     #[error("IMAP server {host}:{port} closed the connection")]
     Closed { host: String, port: u16 },
-    #[error("IMAP server {host}:{port}: TLS failed: {message}")]
+    #[error("IMAP server {host}:{port}: TLS failed")]
     Tls {
         host: String,
         port: u16,
-        message: String,
+        source: crate::tls::TlsError,
     },
+    #[error("IMAP server {host}:{port}: TLS failed: STARTTLS refused")]
+    StartTls {
+        host: String,
+        port: u16,
+        source: async_imap::error::Error,
+    },
+    #[error("IMAP server {host}:{port}: TLS failed: the connection was already encrypted")]
+    AlreadyEncrypted { host: String, port: u16 },
     #[error(
-        "IMAP server {host} refused login for {user}: {message} (check inbound.username and the password)"
+        "IMAP server {host} refused login for {user} (check inbound.username and the password)"
     )]
     Login {
         host: String,
         user: String,
-        message: String,
+        source: async_imap::error::Error,
     },
-    #[error("IMAP password: {0}")]
-    Secret(crate::secret::SecretError),
-    #[error("IMAP server {host}, mailbox {mailbox}: {what}: {message}")]
+    #[error("IMAP password")]
+    Secret(#[source] crate::secret::SecretError),
+    #[error("IMAP server {host}, mailbox {mailbox}: {what}")]
     Command {
         host: String,
         mailbox: String,
         what: &'static str,
-        message: String,
+        source: async_imap::error::Error,
     },
+    // `last` is the text of an error already handed on (and logged), not a live cause
     #[error(
         "waiting {seconds} s before reconnecting to IMAP server {host}:{port} (failure {failures}: {last})"
     )]

@@ -59,11 +59,11 @@ impl ImapSource {
             format!("UID {}:*", last.saturating_add(1))
         };
         let found = timed(open.session.uid_search(&query)).await;
-        let found = found.map_err(|e| ImapError::Command {
+        let found = found.map_err(|source| ImapError::Command {
             host: host.clone(),
             mailbox: mailbox.clone(),
             what: "UID SEARCH",
-            message: e.to_string(),
+            source,
         })?;
         let key = |uid: u32| format!("imap:{mailbox}:{uidvalidity}:{uid}");
         // "n:*" always includes the highest UID, even when it is below n

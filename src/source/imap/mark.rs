@@ -77,7 +77,11 @@ impl ImapSource {
         match r {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(e)) => Err(self.command_error("UID STORE", e)),
-            Err(_) => Err(self.command_error("UID STORE", "timed out")),
+            Err(_) => Err(ImapError::Timeout {
+                host: self.cfg.host.clone(),
+                port: self.cfg.port,
+                what: "UID STORE",
+            }),
         }
         .inspect_err(|e| self.lost(e))
     }

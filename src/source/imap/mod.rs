@@ -20,6 +20,7 @@ use super::Cursor;
 use crate::backoff::Backoff;
 use crate::classify::arrival::MailboxStart;
 use crate::config::{Imap, Processed};
+use crate::error_chain::Chain;
 use connect::ImapSession;
 use std::collections::HashSet;
 use std::time::Duration;
@@ -108,21 +109,21 @@ impl ImapSource {
         self.open.is_some()
     }
 
-    fn command_error(&self, what: &'static str, e: impl std::fmt::Display) -> ImapError {
+    fn command_error(&self, what: &'static str, source: async_imap::error::Error) -> ImapError {
         ImapError::Command {
             host: self.cfg.host.clone(),
             mailbox: self.cfg.mailbox.clone(),
             what,
-            message: e.to_string(),
+            source,
         }
     }
 
     /// Remember a failure: drop the connection and wait before the next try.
     fn lost(&mut self, e: &ImapError) {
         self.open = None;
-        self.last_error = e.to_string();
+        self.last_error = Chain(e).to_string();
         let wait = self.backoff.fail();
-        tracing::warn!(source = %self.describe(), error = %e, retry_in_s = wait.as_secs_f32(), "IMAP connection lost or refused; reconnecting later");
+        tracing::warn!(source = %self.describe(), error = %self.last_error, retry_in_s = wait.as_secs_f32(), "IMAP connection lost or refused; reconnecting later");
     }
 
     async fn ensure_open(&mut self) -> Result<&mut Open, ImapError> {
