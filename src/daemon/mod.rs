@@ -11,11 +11,11 @@ pub mod facts;
 pub mod handoff;
 pub mod ingest;
 pub mod notify;
+mod storage;
 pub mod tick;
 pub mod write;
 
 use crate::agent::token::TokenKey;
-use crate::backoff::Backoff;
 use crate::classify::arrival::FirstStart;
 use crate::clock::Clock;
 use crate::compose::Templates;
@@ -27,6 +27,7 @@ use crate::store::{Store, cursor};
 use crate::transport::Transport;
 use ingest::Outcome;
 use std::time::Duration;
+use storage::{storage_backoff, wait_for_storage};
 
 /// Messages taken from the source per batch: memory stays flat whatever the backlog.
 const BATCH: usize = 100;
@@ -142,61 +143,6 @@ impl RunError {
             _ => None,
         }
     }
-}
-
-/// Waiting for a full or read-only database to become writable: soon at first, then calmer.
-fn storage_backoff() -> Backoff {
-    Backoff::new(Duration::from_secs(2), Duration::from_secs(120))
-}
-
-/// A pass failed. Unless the database cannot be written, that ends the run. Otherwise a
-/// one-shot run says so and ends; the daemon says so, waits (backing off) and reconnects to
-/// the database: the failed transaction was rolled back and its mail not marked at the
-/// source, so the next pass takes it again.
-async fn wait_for_storage(
-    engine: &mut Engine,
-    source: &mut Source,
-    opts: RunOptions,
-    storage: &mut Backoff,
-    ready: &mut bool,
-    shutdown: &mut Shutdown,
-    e: RunError,
-) -> Result<(), RunError> {
-    let Some(trouble) = engine.store.trouble(e.trouble()) else {
-        return Err(e);
-    };
-    let path = engine.store.path().to_path_buf();
-    if opts.once {
-        source.close().await;
-        engine.transport.close().await;
-        return Err(RunError::Unwritable {
-            path,
-            trouble,
-            cause: Box::new(e),
-        });
-    }
-    let mut wait = storage.fail();
-    if !*ready {
-        // started, and saying why it waits: systemd must not time the start out
-        notify::ready(&format!("database cannot be written: {trouble}"));
-        *ready = true;
-    }
-    if let Some(w) = notify::watchdog_interval() {
-        wait = wait.min(w);
-    }
-    tracing::error!(database = %path.display(), %trouble, error = %Chain(&e), retry_in_s = wait.as_secs(), "DATABASE CANNOT BE WRITTEN; nothing is lost: the mail stays at the source and is taken again");
-    notify::status(&format!("database cannot be written: {trouble}"));
-    notify::watchdog();
-    shutdown.sleep(wait).await;
-    if !shutdown.is_requested() {
-        // a fresh connection: write access granted, the file replaced or the disk remounted
-        // only show to a new one
-        match Store::open(&path) {
-            Ok(store) => engine.store = store,
-            Err(e) => tracing::debug!(error = %Chain(&e), "database still cannot be opened"),
-        }
-    }
-    Ok(())
 }
 
 /// Did the source answer in this pass?
