@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = cli::Args::parse();
-    cli::logging(args.verbose);
+    let sink = cli::logging::init(args.log_format, args.verbose);
     match cli::dispatch(args) {
         Ok(code) => code,
         // the reader of our output went away (`deskmail … | head`): not an error. Only our own
@@ -32,7 +32,7 @@ fn main() -> ExitCode {
                     )
             });
             // with its causes, each once (anyhow's `{:#}` repeats those a library both shows and chains)
-            eprintln!("deskmail: {}", deskmail::error_chain::Chain(e.as_ref()));
+            cli::logging::fatal(sink, &deskmail::error_chain::Chain(e.as_ref()));
             ExitCode::from(if config_error { 2 } else { 1 })
         }
     }

@@ -9,6 +9,7 @@ macro_rules! out {
 }
 
 mod explain;
+pub mod logging;
 mod outbox;
 mod preview;
 mod run;
@@ -34,6 +35,9 @@ pub struct Args {
     /// More log output (-v debug, -vv trace); RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Log form: auto (the journal under systemd, else text), text, json, journal.
+    #[arg(long, global = true, value_enum, default_value_t)]
+    pub log_format: logging::LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -134,36 +138,6 @@ fn parse_now(s: &str) -> std::result::Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| format!("{e}: write it as RFC 3339, e.g. 2026-11-30T09:00:00+01:00"))
-}
-
-/// Logs to stderr, in a form journald keeps well: no colours unless stderr is a terminal.
-///
-/// `-v`/`-vv`/`RUST_LOG` open up deskmail's own lines only. The libraries' debug and trace
-/// output is the wire protocol itself — IMAP `LOGIN` with the password, SMTP `AUTH` in base64,
-/// whole messages — so their lines stop at info whatever the filter says: no verbosity may put
-/// a secret or a mail's text into a log.
-pub fn logging(verbose: u8) {
-    use std::io::IsTerminal;
-    use tracing_subscriber::Layer as _;
-    use tracing_subscriber::filter::{FilterExt as _, filter_fn};
-    use tracing_subscriber::layer::SubscriberExt as _;
-    use tracing_subscriber::util::SubscriberInitExt as _;
-    let default = match verbose {
-        0 => "info",
-        1 => "debug",
-        _ => "trace",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let libraries_at_info = filter_fn(|meta| {
-        meta.target().starts_with("deskmail") || *meta.level() <= tracing::Level::INFO
-    });
-    let layer = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_target(false)
-        .with_filter(filter.and(libraries_at_info));
-    let _ = tracing_subscriber::registry().with(layer).try_init();
 }
 
 pub fn load_config(args: &Args) -> Result<Config> {

@@ -79,7 +79,8 @@ fn budget(engine: &mut Engine, now: DateTime<Utc>) -> Result<Option<u32>, WriteE
         return Ok(Some(limit - count));
     }
     let reason = format!("{count} mails sent in the last hour (outbound.max_per_hour = {limit})");
-    tracing::error!(%reason, "EMERGENCY BRAKE: sending paused; the agents are told; `deskmail outbox resume` lets it go on");
+    // crit in the journal (cli/logging): nothing goes out until someone acts
+    tracing::error!(priority = "crit", %reason, "EMERGENCY BRAKE: sending paused; the agents are told; `deskmail outbox resume` lets it go on");
     let composer = Composer::new(&engine.config, &engine.templates).signing(&engine.token_key);
     let notice = composer.agent_outbox_paused(BrakeVars { count, limit }, now)?;
     engine.store.transaction(true, |tx| {

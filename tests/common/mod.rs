@@ -5,9 +5,11 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 pub mod in_process;
+pub mod journal;
 pub mod labelled;
 pub mod mails;
 pub mod mailstack;
+pub mod tmpfs;
 
 #[allow(unused_imports)] // each test file uses its own subset
 pub use mails::*;
@@ -122,14 +124,19 @@ pub struct Daemon {
 
 impl Daemon {
     pub fn start(config: &Path) -> Daemon {
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_deskmail"))
-            .arg("--config")
-            .arg(config)
-            .arg("run")
-            .env_remove("RUST_LOG")
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("start deskmail run");
+        Daemon::spawn(
+            std::process::Command::new(env!("CARGO_BIN_EXE_deskmail"))
+                .arg("--config")
+                .arg(config)
+                .arg("run")
+                .env_remove("RUST_LOG")
+                .stderr(std::process::Stdio::piped()),
+        )
+    }
+
+    /// A daemon from a command of the test's own (its environment, where its stderr goes).
+    pub fn spawn(cmd: &mut std::process::Command) -> Daemon {
+        let child = cmd.spawn().expect("start deskmail run");
         Daemon { child: Some(child) }
     }
 
