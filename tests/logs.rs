@@ -2,9 +2,11 @@
 //! of SMTP AUTH PLAIN/LOGIN and XOAUTH2), a token from `password_command`, the key that signs
 //! agents' reply addresses, the signed tokens themselves, and the text of anyone's mail.
 //! Against the real Dovecot (IMAP login) and Postfix submission (STARTTLS + AUTH), with `-v`,
-//! `-vv` and `RUST_LOG=trace`, each run doing real work: fetch, decide, sign, send.
+//! `-vv` and `RUST_LOG=trace`, in each form the log takes (text, JSON lines, the journal's
+//! entries with their fields), each run doing real work: fetch, decide, sign, send.
 
 mod common;
+use common::journal::Journal;
 use common::mailstack::{self, imap_config, new_user, new_user_with_password, smtp_send};
 use common::{Desk, base64, header, person_mail, portal_mail};
 use std::time::Duration;
@@ -51,10 +53,22 @@ fn no_password_token_key_or_mail_text_reaches_the_log_at_any_verbosity() {
     );
     std::fs::write(&desk.config, &config).expect("write config");
 
-    let runs: [(&[&str], Option<&str>); 3] =
-        [(&["-v"], None), (&["-vv"], None), (&[], Some("trace"))];
+    /// The form the log takes: `--log-format`, or the journal as systemd sets it up.
+    #[derive(Debug)]
+    enum Form {
+        Text,
+        Json,
+        Journal,
+    }
+    let runs: [(&[&str], Option<&str>, Form); 5] = [
+        (&["-v"], None, Form::Text),
+        (&["-vv"], None, Form::Text),
+        (&[], Some("trace"), Form::Text),
+        (&["-vv", "--log-format", "json"], None, Form::Json),
+        (&[], Some("trace"), Form::Journal),
+    ];
     let mut logs = Vec::new();
-    for (round, (verbosity, rust_log)) in runs.iter().enumerate() {
+    for (round, (verbosity, rust_log, log_form)) in runs.iter().enumerate() {
         smtp_send(
             &requester,
             &[&desk_user],
@@ -91,21 +105,43 @@ fn no_password_token_key_or_mail_text_reaches_the_log_at_any_verbosity() {
         if let Some(filter) = rust_log {
             cmd.env("RUST_LOG", filter);
         }
+        let journal = matches!(log_form, Form::Journal).then(|| Journal::listen(desk.dir.path()));
+        let stderr = desk.path("stderr");
+        if let Some(journal) = &journal {
+            journal.attach(&mut cmd, &stderr);
+        }
         let out = cmd.output().expect("run deskmail");
-        let log = String::from_utf8_lossy(&out.stderr).into_owned();
+        let mut log = String::from_utf8_lossy(&out.stderr).into_owned();
+        if let Some(journal) = &journal {
+            // what went to the journal's stream, then every entry whole, fields and all
+            log = std::fs::read_to_string(&stderr).expect("stderr");
+            for entry in journal.settled() {
+                log.push_str(&String::from_utf8_lossy(&entry.raw));
+            }
+        }
+        if let Form::Json = log_form {
+            assert!(
+                log.lines()
+                    .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()),
+                "round {round}: JSON lines:\n{log}"
+            );
+        }
         assert!(out.status.success(), "round {round}:\n{log}");
         // the run did the work whose logging is under test: logged in, decided, signed, sent
         assert!(
             log.matches("decided").count() >= 2 && log.contains("sent"),
             "round {round}:\n{log}"
         );
-        logs.push((format!("{verbosity:?} RUST_LOG={rust_log:?}"), log));
+        logs.push((
+            format!("{verbosity:?} RUST_LOG={rust_log:?} {log_form:?}"),
+            log,
+        ));
     }
 
     // every mail went out: one portal reply (one a day per sender), a confirmation per form,
     // an agent notice per form
-    mailstack::wait_for_mail(&requester, 4, Duration::from_secs(20));
-    let notices = mailstack::wait_for_mail(&agents, 3, Duration::from_secs(20));
+    mailstack::wait_for_mail(&requester, 1 + runs.len(), Duration::from_secs(20));
+    let notices = mailstack::wait_for_mail(&agents, runs.len(), Duration::from_secs(20));
     let tokens: Vec<String> = notices
         .iter()
         .map(|n| {
