@@ -78,6 +78,17 @@ fn under_systemd_each_decision_is_a_journal_entry_with_its_fields() {
         .find(|e| e.get("DESKMAIL_MESSAGE_ID").as_deref() == Some("jan-1@example.com"))
         .unwrap_or_else(|| panic!("the mail's Message-ID as a field: {decided:?}"));
     assert_eq!(jan.get("DECISION").as_deref(), Some("portal_reply"));
+    assert_eq!(
+        jan.get("TICKET").as_deref(),
+        Some("-"),
+        "a portal reply is about no ticket"
+    );
+    let form = decided
+        .iter()
+        .find(|e| e.get("DECISION").as_deref() == Some("new_ticket"))
+        .unwrap_or_else(|| panic!("the form's entry: {decided:?}"));
+    // `journalctl TICKET=SD-1000` finds the mail that made the ticket
+    assert_eq!(form.get("TICKET").as_deref(), Some("SD-1000"));
     // journald's own MESSAGE_ID (a 128-bit catalog id) is not taken for a mail's Message-ID
     assert!(entries.iter().all(|e| e.get("MESSAGE_ID").is_none()));
     // the readable line is the MESSAGE, so that plain `journalctl -u deskmail` shows it all

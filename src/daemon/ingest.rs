@@ -10,7 +10,8 @@ use super::facts;
 use super::write::write;
 use crate::classify::{self, Decision, IgnoreReason, Known, arrival};
 use crate::compose::Composer;
-use crate::effects;
+use crate::effects::{self, TicketEffect};
+use crate::model::TicketRef;
 use crate::source::SourceMessage;
 use crate::store::inbound;
 use chrono::{DateTime, Utc};
@@ -29,6 +30,8 @@ pub enum Outcome {
         decision: &'static str,
         reason: String,
         message_id: Option<String>,
+        /// The ticket the mail made or is about, when the store has it.
+        ticket: Option<TicketRef>,
         at_source: AtSource,
     },
 }
@@ -156,7 +159,7 @@ pub fn ingest(
     let fingerprint = m.fingerprint();
     let composer = Composer::new(config, &engine.templates).signing(&engine.token_key);
     let key = Some(&engine.token_key);
-    let reason = engine.store.transaction(commit, |tx| {
+    let (reason, ticket) = engine.store.transaction(commit, |tx| {
         let facts = facts::gather(tx, &decision, &m, config, key, now)?;
         let reason = reason(&decision, &m, config, &facts, now);
         let inbound_id = inbound::insert(
@@ -179,12 +182,20 @@ pub fn ingest(
         )?;
         let effects = effects::decided(&composer, &decision, &m, &facts, now)?;
         write(tx, &composer, &effects, Some(inbound_id), now)?;
-        Ok::<_, WriteError>(reason)
+        let ticket = match &effects.ticket {
+            Some(TicketEffect::Create { ticket, .. } | TicketEffect::Update(ticket)) => {
+                Some(ticket.reference.clone())
+            }
+            Some(TicketEffect::Keep(_)) => facts.ticket.map(|t| t.reference),
+            None => None,
+        };
+        Ok::<_, WriteError>((reason, ticket))
     })?;
     Ok(Outcome::Decided {
         decision: decision.name(),
         reason,
         message_id: m.message_id.clone(),
+        ticket,
         at_source: match old {
             Some(old) if old.untouched_at_source() => AtSource::Untouched,
             _ => AtSource::Mark,

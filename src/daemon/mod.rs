@@ -401,11 +401,13 @@ async fn pass(
                     decision,
                     reason,
                     message_id,
+                    ticket,
                     ..
                 } => {
                     let message_id = message_id.as_deref().unwrap_or("-");
+                    let ticket = ticket.as_ref().map_or("-", |t| t.as_str());
                     let reason = crate::classify::log_safe(reason);
-                    tracing::info!(key = %msg.key, message_id, bytes = msg.size, decision, %reason, dry_run = opts.dry_run, "decided");
+                    tracing::info!(key = %msg.key, message_id, ticket, bytes = msg.size, decision, %reason, dry_run = opts.dry_run, "decided");
                     totals.decided += 1;
                 }
             }
