@@ -12,6 +12,8 @@ mod explain;
 pub mod logging;
 mod outbox;
 mod preview;
+mod privacy;
+mod retention;
 mod run;
 mod tickets;
 
@@ -75,8 +77,26 @@ pub enum Command {
         #[command(subcommand)]
         command: OutboxCommand,
     },
-    /// Write a consistent copy of the database to FILE (safe while deskmail runs).
+    /// Write a consistent copy of the database to FILE, mode 0600, or to stdout with `-`
+    /// (safe while deskmail runs).
     Backup { file: PathBuf },
+    /// Purge raw mail no longer needed (store.keep_raw_days) now; the daemon does it daily.
+    Purge {
+        /// Show what would go (counts, bytes); change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Everything held about one person, as one JSON document on stdout (GDPR/AVG).
+    Export { address: String },
+    /// Erase one person's address, name and mails everywhere in the database (GDPR/AVG).
+    Forget {
+        address: String,
+        /// Show how much would be erased; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Classify one stored message and say why, without changing anything.
     Explain {
         file: PathBuf,
@@ -168,15 +188,11 @@ pub fn dispatch(args: Args) -> Result<ExitCode> {
             OutboxCommand::List { json, all } => outbox::list(&config, *json, *all),
             OutboxCommand::Resume => outbox::resume(&config, clock.now()),
         },
-        Command::Backup { file } => {
-            let store = deskmail::store::Store::open(&config.store.path)?;
-            store.backup(file)?;
-            out!(
-                "backup of {} written to {}",
-                config.store.path.display(),
-                file.display()
-            );
-            Ok(ExitCode::SUCCESS)
+        Command::Backup { file } => retention::backup(&config, file),
+        Command::Purge { dry_run, json } => retention::purge(&config, clock.now(), *dry_run, *json),
+        Command::Export { address } => privacy::export(&config, address, clock.now()),
+        Command::Forget { address, dry_run } => {
+            privacy::forget(&config, address, *dry_run, clock.now())
         }
         Command::Explain { file, json } => explain::explain(&config, file, *json, clock.now()),
     }

@@ -171,7 +171,9 @@ pub fn show(config: &Config, reference: &str, as_json: bool) -> Result<ExitCode>
     out!("mails in:");
     for m in &mails_in {
         // a large mail keeps only its start in the database; the mailbox has the rest
-        let cut = if m.kept < m.size {
+        let cut = if let Some(at) = m.purged {
+            format!("  (raw mail purged {}; it was {} bytes)", local(at), m.size)
+        } else if m.kept < m.size {
             format!("  (kept the first {} of {} bytes)", m.kept, m.size)
         } else {
             String::new()
@@ -188,11 +190,14 @@ pub fn show(config: &Config, reference: &str, as_json: bool) -> Result<ExitCode>
     out!("mails out:");
     for m in &mails_out {
         out!(
-            "  {}  {:<20} {:<8} {}",
+            "  {}  {:<20} {:<8} {}{}",
             local(m.created),
             m.kind,
             m.state,
-            m.recipients
+            m.recipients,
+            m.purged
+                .map(|at| format!("  (raw mail purged {})", local(at)))
+                .unwrap_or_default()
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -105,6 +105,8 @@ pub struct StoreSettings {
     /// At most this much of a decided mail is kept in the database (its first bytes: headers
     /// and text); the mailbox is the archive of attachments, not the desk's database.
     pub max_raw_bytes: usize,
+    /// How long raw mail is kept once it is no longer needed (`store.keep_raw_days`).
+    pub keep_raw: crate::retention::KeepRaw,
 }
 
 /// `store.max_raw_bytes` when the config has none.
@@ -401,6 +403,8 @@ impl Config {
             store: StoreSettings {
                 path: rel(&raw.store.path),
                 max_raw_bytes: max_raw_bytes(raw.store.max_raw_bytes)?,
+                keep_raw: crate::retention::KeepRaw::from_days(raw.store.keep_raw_days)
+                    .map_err(|e| invalid("store.keep_raw_days", e.problem, e.fix))?,
             },
             inbound,
             outbound,

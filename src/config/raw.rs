@@ -51,6 +51,7 @@ pub(super) struct RawDesk {
 pub(super) struct RawStore {
     pub(super) path: PathBuf,
     pub(super) max_raw_bytes: Option<usize>,
+    pub(super) keep_raw_days: Option<i64>,
 }
 
 #[derive(Deserialize)]

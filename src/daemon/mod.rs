@@ -11,6 +11,7 @@ pub mod facts;
 pub mod handoff;
 pub mod ingest;
 pub mod notify;
+pub mod retention;
 mod storage;
 pub mod tick;
 pub mod write;
@@ -49,6 +50,8 @@ pub struct Engine {
     /// When deskmail first read the mailbox on this database: older mail is not answered.
     /// Loaded (or recorded) at the first successful read of each run.
     pub first_start: Option<FirstStart>,
+    /// When raw mail is next purged (`None`: at the next pass).
+    pub next_purge: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Engine {
@@ -70,6 +73,7 @@ impl Engine {
             token_key,
             unrecorded: Default::default(),
             first_start: None,
+            next_purge: None,
         }
     }
 }
@@ -444,6 +448,7 @@ async fn pass(
         totals.sent += d.sent;
         totals.failed += d.failed;
     }
+    retention::purge(engine, opts.clock.now(), commit)?;
     ticked?;
     Ok(state)
 }

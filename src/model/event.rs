@@ -34,6 +34,8 @@ pub enum EventKind {
     MailRefused,
     /// A mail could not be delivered.
     MailFailed,
+    /// The requester's personal data was erased on request (`deskmail forget`).
+    Forgotten,
 }
 
 impl EventKind {
@@ -54,6 +56,7 @@ impl EventKind {
             EventKind::ProgressOverdue => "progress_overdue",
             EventKind::MailRefused => "mail_refused",
             EventKind::MailFailed => "mail_failed",
+            EventKind::Forgotten => "forgotten",
         }
     }
 }

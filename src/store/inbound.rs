@@ -44,6 +44,8 @@ pub struct InboundSummary {
     /// Bytes kept of the mail, and its whole size: less is kept of a large mail.
     pub kept: i64,
     pub size: i64,
+    /// When its raw bytes were purged (`store.keep_raw_days`, `deskmail forget`).
+    pub purged: Option<DateTime<Utc>>,
 }
 
 /// What is kept of a mail that could not be read (oversized, not a mail): enough for an
@@ -249,7 +251,7 @@ pub fn for_ticket(c: &Connection, ticket_id: i64) -> Result<Vec<InboundSummary>>
     // rows from before sizes were kept hold the whole mail
     let mut stmt = c.prepare(
         "SELECT id, received, sender, subject, decision, reason, length(raw), \
-         COALESCE(size, length(raw)) FROM inbound WHERE ticket_id = ?1 ORDER BY id",
+         COALESCE(size, length(raw)), purged FROM inbound WHERE ticket_id = ?1 ORDER BY id",
     )?;
     let rows = stmt.query_map([ticket_id], |r| {
         Ok((
@@ -261,11 +263,12 @@ pub fn for_ticket(c: &Connection, ticket_id: i64) -> Result<Vec<InboundSummary>>
             r.get(5)?,
             r.get(6)?,
             r.get(7)?,
+            r.get::<_, Option<String>>(8)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, received, sender, subject, decision, reason, kept, size) = row?;
+        let (id, received, sender, subject, decision, reason, kept, size, purged) = row?;
         out.push(InboundSummary {
             id,
             received: parse_time(&received)?,
@@ -275,6 +278,7 @@ pub fn for_ticket(c: &Connection, ticket_id: i64) -> Result<Vec<InboundSummary>>
             reason,
             kept,
             size,
+            purged: purged.map(|p| parse_time(&p)).transpose()?,
         });
     }
     Ok(out)

@@ -139,6 +139,25 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE inbound ADD COLUMN size INTEGER;
     "#,
+    // 11: reserved for the status helper's migration (issue 11); replaced when the branches
+    // are merged
+    "",
+    // 12: raw mail is kept only as long as it is needed (store.keep_raw_days): when a row's raw
+    // was emptied, and an outgoing mail's size, so what went is still counted; requests about
+    // personal data (export, forget), recorded without the personal data
+    r#"
+    ALTER TABLE inbound ADD COLUMN purged TEXT;
+    ALTER TABLE outbox ADD COLUMN size INTEGER;
+    ALTER TABLE outbox ADD COLUMN purged TEXT;
+    CREATE INDEX inbound_unpurged ON inbound(received) WHERE purged IS NULL;
+    CREATE INDEX outbox_unpurged ON outbox(created) WHERE purged IS NULL;
+    CREATE TABLE audit (
+        id     INTEGER PRIMARY KEY,
+        at     TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

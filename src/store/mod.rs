@@ -3,6 +3,7 @@
 //! written in one transaction, outgoing mail included, so a crash loses nothing and sends
 //! nothing twice.
 
+pub mod backup;
 pub mod brake;
 pub mod cursor;
 pub mod events;
@@ -10,6 +11,8 @@ pub mod inbound;
 pub mod lock;
 pub mod migrations;
 pub mod outbox;
+pub mod privacy;
+pub mod purge;
 pub mod scratch;
 pub mod settings;
 pub mod tickets;
@@ -59,6 +62,11 @@ pub enum StoreError {
         "{path} exists already; choose a new file name for the backup (a backup never overwrites)"
     )]
     BackupExists { path: PathBuf },
+    #[error("cannot write the backup {path}")]
+    BackupFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path} is not valid UTF-8, which SQLite needs in a file name; {fix}")]
     NotUtf8 { path: PathBuf, fix: &'static str },
     // getrandom's error is no `std::error::Error` (its `std` feature is off): quoted
@@ -165,6 +173,7 @@ impl StoreError {
             StoreError::Newer { .. }
             | StoreError::Older { .. }
             | StoreError::BackupExists { .. }
+            | StoreError::BackupFile { .. }
             | StoreError::NotUtf8 { .. }
             | StoreError::NoRandom(_)
             | StoreError::Vanished { .. }
@@ -337,22 +346,6 @@ impl Store {
             path: path.to_path_buf(),
             scratch: None,
         })
-    }
-
-    /// A consistent copy of the whole database while deskmail runs (`VACUUM INTO`): a single
-    /// file, no WAL beside it. Refuses to overwrite an existing file.
-    pub fn backup(&self, to: &Path) -> Result<()> {
-        if to.exists() {
-            return Err(StoreError::BackupExists {
-                path: to.to_path_buf(),
-            });
-        }
-        let target = to.to_str().ok_or_else(|| StoreError::NotUtf8 {
-            path: to.to_path_buf(),
-            fix: "choose another file name for the backup",
-        })?;
-        self.conn.execute("VACUUM INTO ?1", [target])?;
-        Ok(())
     }
 
     /// The storage problem behind `e`, looked at more closely where SQLite's word is vague.

@@ -39,6 +39,8 @@ pub struct MailSummary {
     pub attempts: u32,
     pub next_attempt: DateTime<Utc>,
     pub last_error: Option<String>,
+    /// When its raw bytes were purged (`store.keep_raw_days`, `deskmail forget`).
+    pub purged: Option<DateTime<Utc>>,
 }
 
 pub fn enqueue(c: &Connection, m: &NewMail) -> Result<i64> {
@@ -230,7 +232,7 @@ fn summaries(
     params: impl rusqlite::Params,
 ) -> Result<Vec<MailSummary>> {
     let mut stmt = c.prepare(&format!(
-        "SELECT message_id, kind, recipients, created, state, attempts, next_attempt, last_error FROM outbox {tail}"
+        "SELECT message_id, kind, recipients, created, state, attempts, next_attempt, last_error, purged FROM outbox {tail}"
     ))?;
     let rows = stmt.query_map(params, |r| {
         Ok((
@@ -242,12 +244,22 @@ fn summaries(
             r.get(5)?,
             r.get::<_, String>(6)?,
             r.get(7)?,
+            r.get::<_, Option<String>>(8)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (message_id, kind, recipients, created, state, attempts, next_attempt, last_error) =
-            row?;
+        let (
+            message_id,
+            kind,
+            recipients,
+            created,
+            state,
+            attempts,
+            next_attempt,
+            last_error,
+            purged,
+        ) = row?;
         out.push(MailSummary {
             message_id,
             kind,
@@ -257,6 +269,7 @@ fn summaries(
             attempts,
             next_attempt: parse_time(&next_attempt)?,
             last_error,
+            purged: purged.map(|p| parse_time(&p)).transpose()?,
         });
     }
     Ok(out)
