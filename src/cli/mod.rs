@@ -12,6 +12,7 @@ mod explain;
 mod outbox;
 mod preview;
 mod run;
+mod status;
 mod tickets;
 
 use anyhow::{Context, Result};
@@ -73,6 +74,12 @@ pub enum Command {
     },
     /// Write a consistent copy of the database to FILE (safe while deskmail runs).
     Backup { file: PathBuf },
+    /// How the desk is doing, for people and monitoring: exit 0 OK, 1 WARNING, 2 CRITICAL,
+    /// 3 UNKNOWN.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
     /// Classify one stored message and say why, without changing anything.
     Explain {
         file: PathBuf,
@@ -109,6 +116,15 @@ pub enum OutboxCommand {
     },
     /// Release the emergency brake (outbound.max_per_hour) and let sending go on.
     Resume,
+    /// Send a failed mail again (ID from `outbox list`), or every failed one.
+    Retry {
+        #[arg(required_unless_present = "all_failed", conflicts_with = "all_failed")]
+        id: Option<i64>,
+        #[arg(long)]
+        all_failed: bool,
+    },
+    /// Put a failed mail aside: it is not sent and no longer counts as failed.
+    Dismiss { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -175,6 +191,10 @@ pub fn clock(args: &Args) -> Clock {
 }
 
 pub fn dispatch(args: Args) -> Result<ExitCode> {
+    // a monitor reads a config it cannot load as UNKNOWN (3), not as the usual 2 (CRITICAL)
+    if let Command::Status { json } = args.command {
+        return status::status(&args, json);
+    }
     let config = load_config(&args)?;
     let clock = clock(&args);
     match &args.command {
@@ -193,6 +213,10 @@ pub fn dispatch(args: Args) -> Result<ExitCode> {
         Command::Outbox { command } => match command {
             OutboxCommand::List { json, all } => outbox::list(&config, *json, *all),
             OutboxCommand::Resume => outbox::resume(&config, clock.now()),
+            OutboxCommand::Retry { id, all_failed } => {
+                outbox::retry(&config, *id, *all_failed, clock.now())
+            }
+            OutboxCommand::Dismiss { id } => outbox::dismiss(&config, *id),
         },
         Command::Backup { file } => {
             let store = deskmail::store::Store::open(&config.store.path)?;
@@ -205,5 +229,6 @@ pub fn dispatch(args: Args) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain { file, json } => explain::explain(&config, file, *json, clock.now()),
+        Command::Status { json } => status::status(&args, *json),
     }
 }

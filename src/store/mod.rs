@@ -5,6 +5,7 @@
 
 pub mod brake;
 pub mod cursor;
+pub mod daemon_state;
 pub mod events;
 pub mod inbound;
 pub mod lock;
