@@ -15,7 +15,8 @@
 //!   mail goes);
 //! * [`daemon`], which wires them and decides nothing itself: ingest, scheduler tick, outbox
 //!   delivery; with [`clock`] and [`shutdown`] beside it. [`config`] is read once and checked
-//!   before anything runs.
+//!   before anything runs. [`status`] reads what the daemon records about itself, for
+//!   `deskmail status`.
 //!   Errors keep their cause as their source; [`error_chain`] writes one with its causes.
 
 pub mod agent;
@@ -38,6 +39,7 @@ pub mod schedule;
 pub mod secret;
 pub mod shutdown;
 pub mod source;
+pub mod status;
 pub mod store;
 pub mod stream;
 pub mod text;

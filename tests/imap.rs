@@ -172,7 +172,7 @@ fn a_reply_the_smtp_server_refuses_is_marked_failed_and_the_agents_are_told() {
     assert!(log.contains("send failed for good"), "{log}");
     let outbox: serde_json::Value =
         serde_json::from_str(&desk.ok(&["outbox", "list", "--json"])).expect("JSON");
-    let failed = outbox
+    let failed = outbox["mails"]
         .as_array()
         .and_then(|l| l.iter().find(|m| m["kind"] == "portal_reply"))
         .cloned()

@@ -10,7 +10,9 @@ use common::{inbound_rows, laptop_form, person_mail};
 const MONDAY: &str = "2026-11-23T10:00:00+01:00";
 
 fn outbox(d: &InProcess) -> serde_json::Value {
-    serde_json::from_str(&d.desk.ok(&["outbox", "list", "--json"])).expect("JSON")
+    let listing: serde_json::Value =
+        serde_json::from_str(&d.desk.ok(&["outbox", "list", "--json"])).expect("JSON");
+    listing["mails"].clone()
 }
 
 /// Ann's black screen, a loose mail that gets a portal reply.

@@ -353,6 +353,7 @@ fn with_postfix_away_the_outbox_waits_and_delivers_when_it_returns() {
     assert!(log.contains("send failed, will retry"), "{log}");
     let queued: serde_json::Value =
         serde_json::from_str(&s.desk.ok(&["outbox", "list", "--json"])).expect("JSON");
+    let queued = &queued["mails"];
     assert_eq!(queued[0]["state"], "pending", "{queued}");
     assert_eq!(queued[0]["attempts"], 1, "{queued}");
     assert!(
@@ -376,6 +377,7 @@ fn with_postfix_away_the_outbox_waits_and_delivers_when_it_returns() {
     assert_eq!(replies.len(), 1);
     let sent: serde_json::Value =
         serde_json::from_str(&s.desk.ok(&["outbox", "list", "--json", "--all"])).expect("JSON");
+    let sent = &sent["mails"];
     assert_eq!(sent[0]["state"], "sent", "{sent}");
 }
 

@@ -202,7 +202,7 @@ fn wait_for_recorded(desk: &Desk, daemon: Daemon) -> Daemon {
         let listed = desk.run(&["outbox", "list", "--json"]);
         let pending: serde_json::Value =
             serde_json::from_slice(&listed.stdout).unwrap_or(serde_json::Value::Null);
-        if pending.as_array().is_some_and(Vec::is_empty) {
+        if pending["mails"].as_array().is_some_and(Vec::is_empty) {
             return daemon;
         }
         if start.elapsed() > Duration::from_secs(60) {

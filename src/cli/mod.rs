@@ -15,6 +15,7 @@ mod preview;
 mod privacy;
 mod retention;
 mod run;
+mod status;
 mod tickets;
 
 use anyhow::{Context, Result};
@@ -97,6 +98,12 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// How the desk is doing, for people and monitoring: exit 0 OK, 1 WARNING, 2 CRITICAL,
+    /// 3 UNKNOWN.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
     /// Classify one stored message and say why, without changing anything.
     Explain {
         file: PathBuf,
@@ -133,6 +140,15 @@ pub enum OutboxCommand {
     },
     /// Release the emergency brake (outbound.max_per_hour) and let sending go on.
     Resume,
+    /// Send a failed mail again (ID from `outbox list`), or every failed one.
+    Retry {
+        #[arg(required_unless_present = "all_failed", conflicts_with = "all_failed")]
+        id: Option<i64>,
+        #[arg(long)]
+        all_failed: bool,
+    },
+    /// Put a failed mail aside: it is not sent and no longer counts as failed.
+    Dismiss { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -169,6 +185,10 @@ pub fn clock(args: &Args) -> Clock {
 }
 
 pub fn dispatch(args: Args) -> Result<ExitCode> {
+    // a monitor reads a config it cannot load as UNKNOWN (3), not as the usual 2 (CRITICAL)
+    if let Command::Status { json } = args.command {
+        return status::status(&args, json);
+    }
     let config = load_config(&args)?;
     let clock = clock(&args);
     match &args.command {
@@ -187,6 +207,10 @@ pub fn dispatch(args: Args) -> Result<ExitCode> {
         Command::Outbox { command } => match command {
             OutboxCommand::List { json, all } => outbox::list(&config, *json, *all),
             OutboxCommand::Resume => outbox::resume(&config, clock.now()),
+            OutboxCommand::Retry { id, all_failed } => {
+                outbox::retry(&config, *id, *all_failed, clock.now())
+            }
+            OutboxCommand::Dismiss { id } => outbox::dismiss(&config, *id),
         },
         Command::Backup { file } => retention::backup(&config, file),
         Command::Purge { dry_run, json } => retention::purge(&config, clock.now(), *dry_run, *json),
@@ -195,5 +219,6 @@ pub fn dispatch(args: Args) -> Result<ExitCode> {
             privacy::forget(&config, address, *dry_run, clock.now())
         }
         Command::Explain { file, json } => explain::explain(&config, file, *json, clock.now()),
+        Command::Status { json } => status::status(&args, *json),
     }
 }

@@ -62,6 +62,10 @@ pub enum MailKind {
     /// Mail deskmail did not answer because it could not tell a person from a machine, or
     /// because no person wants a portal link for it (a calendar invitation): bundled hourly.
     AgentHandoff,
+    /// The mailbox has been away (login refused, server unreachable) for a while.
+    AgentMailboxDown,
+    /// The mailbox answers again, after the agents were told it was away.
+    AgentMailboxBack,
 }
 
 impl MailKind {
@@ -81,6 +85,8 @@ impl MailKind {
             MailKind::AgentTargetNear => "agent_target_near",
             MailKind::AgentTargetPassed => "agent_target_passed",
             MailKind::AgentHandoff => "agent_handoff",
+            MailKind::AgentMailboxDown => "agent_mailbox_down",
+            MailKind::AgentMailboxBack => "agent_mailbox_back",
         }
     }
 
@@ -406,6 +412,22 @@ impl<'a> Composer<'a> {
     ) -> Result<Outgoing, TemplateError> {
         let vars = Vars::for_handoff(self.config, handoff);
         self.to_queue(MailKind::AgentHandoff, "handoff", &vars, now)
+    }
+
+    /// Tell the agents' queue that the mailbox is away (`back`: that it answers again).
+    pub fn agent_mailbox(
+        &self,
+        mailbox: vars::MailboxVars,
+        back: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Outgoing, TemplateError> {
+        let vars = Vars::for_mailbox(self.config, mailbox);
+        let kind = if back {
+            MailKind::AgentMailboxBack
+        } else {
+            MailKind::AgentMailboxDown
+        };
+        self.to_queue(kind, "mailbox", &vars, now)
     }
 
     /// Format a promise date as the mails write it (for logs and previews).

@@ -4,7 +4,7 @@
 use super::MailKind;
 use super::vars::{
     AnswerVars, BrakeVars, DigestTicket, DigestVars, FailureVars, HandoffMail, HandoffVars,
-    HelpError, HelpVars, Reader, Vars,
+    HelpError, HelpVars, MailboxVars, Reader, Vars,
 };
 use super::words::{self, Voice};
 use crate::config::Config;
@@ -113,6 +113,24 @@ impl Vars {
                 BrakeVars {
                     count: 300,
                     limit: 300,
+                },
+            );
+        }
+        let back = is(MailKind::AgentMailboxBack);
+        if is(MailKind::AgentMailboxDown) || back {
+            let since = now - chrono::Duration::minutes(40);
+            return Vars::for_mailbox(
+                config,
+                MailboxVars {
+                    source: "IMAP servicedesk@mail.example.org:993 INBOX".into(),
+                    error: "IMAP server mail.example.org refused login for servicedesk@example.org (check inbound.username and the password): [AUTHENTICATIONFAILED] Authentication failed.".into(),
+                    login_refused: true,
+                    since: words::date_time(lang, since, config.calendar.tz()),
+                    back: if back {
+                        words::date_time(lang, now, config.calendar.tz())
+                    } else {
+                        String::new()
+                    },
                 },
             );
         }

@@ -54,6 +54,8 @@ mails!(
     "agent_target_near",
     "agent_target_passed",
     "agent_handoff",
+    "agent_mailbox_down",
+    "agent_mailbox_back",
 );
 
 const PARTS: [&str; 3] = ["subject", "txt", "html"];

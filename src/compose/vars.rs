@@ -26,6 +26,7 @@ pub struct Vars {
     pub help: Option<HelpVars>,
     pub digest: Option<DigestVars>,
     pub handoff: Option<HandoffVars>,
+    pub mailbox: Option<MailboxVars>,
 }
 
 /// The morning digest for one agent (or the queue, for tickets nobody has).
@@ -124,6 +125,21 @@ pub struct HandoffMail {
     pub reason: String,
     /// The start of its own text (quotes and signature dropped).
     pub excerpt: String,
+}
+
+/// The mailbox away or back (`agent_mailbox_down`, `agent_mailbox_back`).
+#[derive(Debug, Clone, Serialize)]
+pub struct MailboxVars {
+    /// The mailbox as the log names it (`IMAP desk@mail.example.org:993 INBOX`).
+    pub source: String,
+    /// The last error, as the log says it (never a password).
+    pub error: String,
+    /// The server refuses the login (a changed password), rather than cannot be reached.
+    pub login_refused: bool,
+    /// Since when it is away, in words (desk language and time zone).
+    pub since: String,
+    /// When it answered again, in words (`agent_mailbox_back`; empty before).
+    pub back: String,
 }
 
 /// A mail that could not be delivered, for the agents' notice.
@@ -227,6 +243,7 @@ impl Vars {
             help: None,
             digest: None,
             handoff: None,
+            mailbox: None,
         }
     }
 
@@ -302,6 +319,14 @@ impl Vars {
     pub fn for_brake(config: &Config, brake: BrakeVars) -> Vars {
         Vars {
             brake: Some(brake),
+            ..Vars::base(config)
+        }
+    }
+
+    /// The notice that the mailbox is away, or back.
+    pub fn for_mailbox(config: &Config, mailbox: MailboxVars) -> Vars {
+        Vars {
+            mailbox: Some(mailbox),
             ..Vars::base(config)
         }
     }

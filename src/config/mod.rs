@@ -11,6 +11,7 @@
 mod check;
 mod mail;
 mod raw;
+mod status;
 
 pub use mail::{
     AuthMechanism, Imap, InboundKind, InboundSettings, Outbound, Processed, Secret, Since, Smtp,
@@ -88,6 +89,8 @@ pub struct Config {
     pub templates: TemplateSettings,
     /// Loops and floods stop here, per address and per ticket, before the brake.
     pub limits: Limits,
+    /// `[status]`: when `deskmail status` warns, and when an away mailbox is told to agents.
+    pub status: crate::status::thresholds::Thresholds,
 }
 
 #[derive(Debug, Clone)]
@@ -373,6 +376,7 @@ impl Config {
         let calendar = calendar(tz, &raw.calendar)?;
         let sla = sla(&raw.sla)?;
         let schedule = schedule(&raw.schedule)?;
+        let status = status::status(&raw.status, schedule.tick_seconds)?;
         let templates = TemplateSettings {
             path: raw.templates.path.as_deref().map(rel),
         };
@@ -416,6 +420,7 @@ impl Config {
             sla,
             schedule,
             templates,
+            status,
         })
     }
 

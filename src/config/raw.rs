@@ -26,6 +26,22 @@ pub(super) struct RawConfig {
     pub(super) templates: RawTemplates,
     #[serde(default)]
     pub(super) limits: RawLimits,
+    #[serde(default)]
+    pub(super) status: RawStatus,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStatus {
+    pub(super) fetch_warning_minutes: Option<u32>,
+    pub(super) fetch_critical_minutes: Option<u32>,
+    pub(super) pending_warning_minutes: Option<u32>,
+    pub(super) pending_critical_minutes: Option<u32>,
+    pub(super) failed_is: Option<String>,
+    pub(super) free_space_warning_mb: Option<u64>,
+    pub(super) free_space_critical_mb: Option<u64>,
+    pub(super) heartbeat_minutes: Option<u32>,
+    pub(super) mailbox_down_notice_minutes: Option<u32>,
 }
 
 #[derive(Deserialize, Default)]

@@ -14,6 +14,7 @@ pub mod notify;
 pub mod retention;
 mod storage;
 pub mod tick;
+mod watch;
 pub mod write;
 
 use crate::agent::token::TokenKey;
@@ -164,6 +165,9 @@ pub async fn run(
     mut shutdown: Shutdown,
 ) -> Result<Totals, RunError> {
     restore_cursor(engine, source)?;
+    if !opts.dry_run {
+        watch::noted(watch::started(engine, source, opts.once, opts.clock.now()));
+    }
     let mut totals = Totals::default();
     let mut ready = false;
     let mut storage = storage_backoff();
@@ -205,6 +209,9 @@ pub async fn run(
         if opts.once {
             if let SourceState::Away(e) = state {
                 // a one-shot run that could not read its mail must say so in its exit code
+                if !opts.dry_run {
+                    watch::stopped(engine, opts.clock.now());
+                }
                 source.close().await;
                 engine.transport.close().await;
                 return Err(RunError::SourceAway(e));
@@ -240,6 +247,9 @@ pub async fn run(
                 }
             }
         }
+    }
+    if !opts.dry_run {
+        watch::stopped(engine, opts.clock.now());
     }
     source.close().await;
     engine.transport.close().await;
@@ -349,6 +359,9 @@ async fn pass(
     let mut handled = std::collections::HashSet::new();
     let keep = engine.config.inbound.processed == crate::config::Processed::Keep;
     let pass_began = opts.clock.now();
+    if commit {
+        watch::noted(watch::heartbeat(engine, pass_began));
+    }
     'batches: loop {
         // mail the store knows that stays at the source is not read again (a restart
         // under `keep` over a kept backlog reads nothing)
@@ -356,7 +369,17 @@ async fn pass(
         let mut settled = |keys: &[String]| {
             crate::store::inbound::settled(conn, keys, keep).map_err(|e| SettledError(Box::new(e)))
         };
-        let batch = match source.fetch(BATCH, &handled, &mut settled).await {
+        let fetched = source.fetch(BATCH, &handled, &mut settled).await;
+        if commit {
+            match &fetched {
+                Ok(_) => watch::noted(watch::fetched(engine, opts.clock.now())),
+                Err(e) if e.is_transient() => {
+                    watch::noted(watch::fetch_failed(engine, e, opts.clock.now()))
+                }
+                Err(_) => {}
+            }
+        }
+        let batch = match fetched {
             Ok(b) => b,
             // the store's own error, so that a disk it cannot use is waited out as any other
             Err(SourceError::Settled(SettledError(e))) => {

@@ -139,9 +139,27 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE inbound ADD COLUMN size INTEGER;
     "#,
-    // 11: reserved for the status helper's migration (issue 11); replaced when the branches
-    // are merged
-    "",
+    // 11: what `deskmail status` reads without talking to the daemon: who runs (pid, since,
+    // heartbeat), how the mailbox answers (last good fetch, the error and since when), and
+    // whether the agents were told it is away; one row
+    r#"
+    CREATE TABLE daemon_state (
+        id              INTEGER PRIMARY KEY CHECK (id = 1),
+        pid             INTEGER,
+        mode            TEXT,
+        started         TEXT,
+        heartbeat       TEXT,
+        stopped         TEXT,
+        source          TEXT,
+        last_fetch      TEXT,
+        connected       INTEGER NOT NULL DEFAULT 0,
+        fetch_error     TEXT,
+        error_kind      TEXT,
+        error_since     TEXT,
+        down_told       TEXT
+    );
+    INSERT INTO daemon_state (id) VALUES (1);
+    "#,
     // 12: raw mail is kept only as long as it is needed (store.keep_raw_days): when a row's raw
     // was emptied, and an outgoing mail's size, so what went is still counted; requests about
     // personal data (export, forget), recorded without the personal data

@@ -6,6 +6,7 @@
 pub mod backup;
 pub mod brake;
 pub mod cursor;
+pub mod daemon_state;
 pub mod events;
 pub mod inbound;
 pub mod lock;

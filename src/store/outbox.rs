@@ -1,10 +1,12 @@
 //! The outbox: finished mails waiting to be sent. Rows are written in the same transaction as
 //! the decision that caused them; the delivery worker sends them and records the result. Each
-//! row keeps its Message-ID, so a re-send after a crash is the same mail.
+//! row keeps its Message-ID, so a re-send after a crash is the same mail. A row is `pending`,
+//! `sent`, `failed` (given up on; the agents were told) or `dismissed` (a failed one the operator
+//! put aside with `deskmail outbox dismiss`).
 
 use super::{Result, parse_time, time_text};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 #[derive(Debug, Clone)]
 pub struct NewMail<'a> {
@@ -31,6 +33,8 @@ pub struct Queued {
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct MailSummary {
+    /// The row's number: `deskmail outbox retry ID` and `dismiss ID` take it.
+    pub id: i64,
     pub message_id: String,
     pub kind: String,
     pub recipients: String,
@@ -217,13 +221,89 @@ pub fn for_ticket(c: &Connection, ticket_id: i64) -> Result<Vec<MailSummary>> {
     summaries(c, "WHERE ticket_id = ?1 ORDER BY id", [ticket_id])
 }
 
-/// Mails not yet sent (pending and failed), or all of them; newest first.
+/// Mails not yet sent (pending and failed), or all of them (sent and dismissed too); newest
+/// first.
 pub fn list(c: &Connection, all: bool) -> Result<Vec<MailSummary>> {
     if all {
         summaries(c, "ORDER BY id DESC", [])
     } else {
-        summaries(c, "WHERE state != 'sent' ORDER BY id DESC", [])
+        summaries(
+            c,
+            "WHERE state IN ('pending', 'failed') ORDER BY id DESC",
+            [],
+        )
     }
+}
+
+/// One row, by its number.
+pub fn summary(c: &Connection, id: i64) -> Result<Option<MailSummary>> {
+    Ok(summaries(c, "WHERE id = ?1", [id])?.pop())
+}
+
+/// What the status needs from the outbox.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub pending: u32,
+    /// When the oldest waiting mail was queued, and why its last attempt failed.
+    pub oldest_pending: Option<DateTime<Utc>>,
+    pub oldest_pending_error: Option<String>,
+    pub failed: u32,
+    pub dismissed: u32,
+}
+
+pub fn stats(c: &Connection) -> Result<Stats> {
+    let count = |state: &str| -> Result<u32> {
+        Ok(c.query_row(
+            "SELECT COUNT(*) FROM outbox WHERE state = ?1",
+            [state],
+            |r| r.get(0),
+        )?)
+    };
+    let oldest: Option<(String, Option<String>)> = c
+        .query_row(
+            "SELECT created, last_error FROM outbox WHERE state = 'pending' ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (oldest_pending, oldest_pending_error) = match oldest {
+        Some((created, error)) => (Some(parse_time(&created)?), error),
+        None => (None, None),
+    };
+    Ok(Stats {
+        pending: count("pending")?,
+        oldest_pending,
+        oldest_pending_error,
+        failed: count("failed")?,
+        dismissed: count("dismissed")?,
+    })
+}
+
+/// Send a failed (or dismissed) mail again: pending from `now`, with a fresh round of
+/// attempts. Returns whether the row was such a mail.
+pub fn retry(c: &Connection, id: i64, now: DateTime<Utc>) -> Result<bool> {
+    Ok(c.execute(
+        "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt = ?2 \
+         WHERE id = ?1 AND state IN ('failed', 'dismissed')",
+        params![id, time_text(now)],
+    )? == 1)
+}
+
+/// [`retry`] every failed mail; how many.
+pub fn retry_all_failed(c: &Connection, now: DateTime<Utc>) -> Result<usize> {
+    Ok(c.execute(
+        "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt = ?1 WHERE state = 'failed'",
+        [time_text(now)],
+    )?)
+}
+
+/// Put a failed mail aside: it is not sent and no longer counts as failed (`--all` still
+/// lists it). Returns whether the row was a failed mail.
+pub fn dismiss(c: &Connection, id: i64) -> Result<bool> {
+    Ok(c.execute(
+        "UPDATE outbox SET state = 'dismissed' WHERE id = ?1 AND state = 'failed'",
+        [id],
+    )? == 1)
 }
 
 fn summaries(
@@ -232,10 +312,11 @@ fn summaries(
     params: impl rusqlite::Params,
 ) -> Result<Vec<MailSummary>> {
     let mut stmt = c.prepare(&format!(
-        "SELECT message_id, kind, recipients, created, state, attempts, next_attempt, last_error, purged FROM outbox {tail}"
+        "SELECT message_id, kind, recipients, created, state, attempts, next_attempt, last_error, purged, id FROM outbox {tail}"
     ))?;
     let rows = stmt.query_map(params, |r| {
         Ok((
+            r.get::<_, i64>(9)?,
             r.get(0)?,
             r.get(1)?,
             r.get(2)?,
@@ -250,6 +331,7 @@ fn summaries(
     let mut out = Vec::new();
     for row in rows {
         let (
+            id,
             message_id,
             kind,
             recipients,
@@ -261,6 +343,7 @@ fn summaries(
             purged,
         ) = row?;
         out.push(MailSummary {
+            id,
             message_id,
             kind,
             recipients,

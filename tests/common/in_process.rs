@@ -26,7 +26,12 @@ pub struct InProcess {
 impl InProcess {
     /// A daemon on a fresh desk with the base config.
     pub fn new() -> InProcess {
-        let desk = Desk::new();
+        InProcess::with_config("")
+    }
+
+    /// A daemon on a fresh desk with extra TOML appended to the base config.
+    pub fn with_config(extra: &str) -> InProcess {
+        let desk = Desk::with_config(extra);
         let (mailbox, outgoing) = (MemorySource::new(), MemoryTransport::new());
         let engine = engine(&desk, &outgoing);
         InProcess {
