@@ -195,7 +195,8 @@ pub fn dispatch(args: Args) -> Result<ExitCode> {
             OutboxCommand::Resume => outbox::resume(&config, clock.now()),
         },
         Command::Backup { file } => {
-            let store = deskmail::store::Store::open(&config.store.path)?;
+            // read-only: a backup neither creates nor migrates the database it copies
+            let store = deskmail::store::Store::open_existing(&config.store.path)?;
             store.backup(file)?;
             out!(
                 "backup of {} written to {}",

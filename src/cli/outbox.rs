@@ -6,16 +6,12 @@ use deskmail::store::{Store, brake, inbound, outbox};
 use std::process::ExitCode;
 
 pub fn list(config: &Config, as_json: bool, all: bool) -> Result<ExitCode> {
-    let (mails, paused, held) = if config.store.path.exists() {
-        let store = Store::open_read_only(&config.store.path)?;
-        (
-            outbox::list(store.conn(), all)?,
-            brake::state(store.conn())?.engaged,
-            inbound::held_counts(store.conn())?,
-        )
-    } else {
-        (Vec::new(), None, Vec::new())
-    };
+    let store = Store::open_existing(&config.store.path)?;
+    let (mails, paused, held) = (
+        outbox::list(store.conn(), all)?,
+        brake::state(store.conn())?.engaged,
+        inbound::held_counts(store.conn())?,
+    );
     if as_json {
         out!("{}", serde_json::to_string_pretty(&mails)?);
         return Ok(ExitCode::SUCCESS);
@@ -75,6 +71,7 @@ pub fn list(config: &Config, as_json: bool, all: bool) -> Result<ExitCode> {
 
 /// `deskmail outbox resume`: release the emergency brake; the count starts afresh from now.
 pub fn resume(config: &Config, now: chrono::DateTime<chrono::Utc>) -> Result<ExitCode> {
+    Store::must_exist(&config.store.path)?;
     let store = Store::open(&config.store.path)?;
     let state = brake::state(store.conn())?;
     brake::release(store.conn(), now)?;

@@ -92,17 +92,12 @@ pub fn template(
 
 /// Walk each open ticket's schedule forward, as the daemon would if nothing else changed.
 pub fn schedule(config: &Config, now: DateTime<Utc>, days: u32) -> Result<ExitCode> {
-    let list = if config.store.path.exists() {
-        let store = Store::open_read_only(&config.store.path)?;
-        let mut out = Vec::new();
-        for t in tickets::list(store.conn(), false)? {
-            let sent = outbox::progress_times(store.conn(), t.id, now - chrono::Duration::days(2))?;
-            out.push((t, sent));
-        }
-        out
-    } else {
-        Vec::new()
-    };
+    let store = Store::open_existing(&config.store.path)?;
+    let mut list = Vec::new();
+    for t in tickets::list(store.conn(), false)? {
+        let sent = outbox::progress_times(store.conn(), t.id, now - chrono::Duration::days(2))?;
+        list.push((t, sent));
+    }
     let (cal, sched) = (&config.calendar, &config.schedule);
     let horizon = now + chrono::Duration::days(i64::from(days));
     let mut rows = Vec::new();

@@ -1,6 +1,7 @@
 //! Where mail comes from and goes to: `[inbound]` (Maildir or IMAP) and `[outbound]` (Maildir or
 //! SMTP), with TLS modes and credentials. Plaintext is allowed only to a loopback host.
 
+use super::check::in_range;
 use super::raw::{RawInbound, RawOutbound};
 use super::{ConfigError, invalid};
 use std::path::{Path, PathBuf};
@@ -14,6 +15,17 @@ pub enum Processed {
     Seen,
     /// Move it into a folder (Maildir: a sub-folder `.Name`; IMAP: a mailbox).
     Move(String),
+}
+
+/// As written in the config (`seen`, `keep`, `move:Folder`).
+impl std::fmt::Display for Processed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Processed::Keep => f.write_str("keep"),
+            Processed::Seen => f.write_str("seen"),
+            Processed::Move(folder) => write!(f, "move:{folder}"),
+        }
+    }
 }
 
 /// `inbound.since`: which mail in the mailbox deskmail takes on at all.
@@ -48,7 +60,7 @@ impl InboundSettings {
         match &self.kind {
             InboundKind::Maildir { path } => format!("Maildir {}", path.display()),
             InboundKind::Imap(i) => format!(
-                "IMAP {}@{}:{} {} ({:?})",
+                "IMAP {}@{}:{} {} ({})",
                 i.username, i.host, i.port, i.mailbox, i.tls
             ),
         }
@@ -72,14 +84,70 @@ pub enum TlsMode {
     None,
 }
 
-/// Where a password comes from. Read at every connection, so rotated secrets and short-lived
-/// OAuth2 tokens work.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where a password comes from; the config holds only this. Read at every connection (and by
+/// `run` and `check-config` at start), so rotated secrets and short-lived OAuth2 tokens work, and
+/// the commands that never log in (`tickets`, `backup`, …) need no access to it.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Secret {
     Password(String),
     File(PathBuf),
     /// A command whose standard output is the secret (like mbsync's PassCmd).
     Command(String),
+    /// None of the keys is set: systemd's `LoadCredential=NAME`, i.e.
+    /// `$CREDENTIALS_DIRECTORY/NAME` of the process that logs in.
+    Credential(&'static str),
+}
+
+// by hand: the derived one would print a password written in the config
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secret({self})")
+    }
+}
+
+/// Where the secret comes from, never its value (for messages and `config show`).
+impl std::fmt::Display for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Secret::Password(_) => f.write_str("written in the config file"),
+            Secret::File(path) => write!(f, "from file {}", path.display()),
+            Secret::Command(command) => write!(f, "from the output of `{command}`"),
+            Secret::Credential(name) => write!(f, "from systemd credential {name}"),
+        }
+    }
+}
+
+impl Secret {
+    /// The key under `[inbound]`/`[outbound]` that says where this secret comes from (the one a
+    /// message about it names).
+    pub fn key(&self) -> &'static str {
+        match self {
+            Secret::Password(_) => "password",
+            Secret::File(_) | Secret::Credential(_) => "password_file",
+            Secret::Command(_) => "password_command",
+        }
+    }
+}
+
+impl TlsMode {
+    /// As written in the config.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsMode::Implicit => "implicit",
+            TlsMode::StartTls => "starttls",
+            TlsMode::None => "none",
+        }
+    }
+}
+
+impl std::fmt::Display for TlsMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TlsMode::Implicit => "implicit TLS",
+            TlsMode::StartTls => "STARTTLS",
+            TlsMode::None => "no TLS",
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,7 +183,7 @@ impl Outbound {
     pub fn describe(&self) -> String {
         match self {
             Outbound::Maildir { path } => format!("Maildir {}", path.display()),
-            Outbound::Smtp(s) => format!("SMTP {}:{} ({:?})", s.host, s.port, s.tls),
+            Outbound::Smtp(s) => format!("SMTP {}:{} ({})", s.host, s.port, s.tls),
         }
     }
 }
@@ -129,6 +197,24 @@ pub struct Smtp {
     pub login: Option<(String, Secret)>,
     pub ca_file: Option<PathBuf>,
     pub timeout_seconds: u64,
+}
+
+impl super::Config {
+    /// Every secret the config names, with its section (`inbound`, `outbound`).
+    pub fn secrets(&self) -> Vec<(&'static str, &Secret)> {
+        let mut out = Vec::new();
+        if let InboundKind::Imap(imap) = &self.inbound.kind {
+            out.push(("inbound", &imap.secret));
+        }
+        if let Outbound::Smtp(Smtp {
+            login: Some((_, secret)),
+            ..
+        }) = &self.outbound
+        {
+            out.push(("outbound", secret));
+        }
+        out
+    }
 }
 
 /// Is this host the machine itself? Only then may a connection go without TLS.
@@ -166,12 +252,12 @@ fn default_port(tls: TlsMode, implicit: u16, plain: u16) -> u16 {
 }
 
 /// password / password_file / password_command, else systemd's `$CREDENTIALS_DIRECTORY/<name>`.
+/// Only where it comes from: nothing is read here (see [`Secret`]).
 fn secret(
     section: &str,
     password: Option<&str>,
     file: Option<&Path>,
     command: Option<&str>,
-    credential: &str,
     rel: &dyn Fn(&Path) -> PathBuf,
 ) -> Result<Option<Secret>, ConfigError> {
     let given = [password.is_some(), file.is_some(), command.is_some()];
@@ -186,15 +272,7 @@ fn secret(
         return Ok(Some(Secret::Password(p.to_string())));
     }
     if let Some(f) = file {
-        let path = rel(f);
-        if !path.is_file() {
-            return Err(invalid(
-                &format!("{section}.password_file"),
-                format!("{} is not a readable file", path.display()),
-                "create it (mode 0600, the password on one line) or fix the path",
-            ));
-        }
-        return Ok(Some(Secret::File(path)));
+        return Ok(Some(Secret::File(rel(f))));
     }
     if let Some(c) = command {
         if c.trim().is_empty() {
@@ -206,15 +284,12 @@ fn secret(
         }
         return Ok(Some(Secret::Command(c.to_string())));
     }
-    // under systemd, LoadCredential= puts the secret here
-    if let Some(dir) = std::env::var_os("CREDENTIALS_DIRECTORY") {
-        let path = PathBuf::from(dir).join(credential);
-        if path.is_file() {
-            return Ok(Some(Secret::File(path)));
-        }
-    }
     Ok(None)
 }
+
+/// The names `LoadCredential=` gives the passwords when the config names no other source.
+pub const IMAP_CREDENTIAL: &str = "imap-password";
+pub const SMTP_CREDENTIAL: &str = "smtp-password";
 
 fn required<'a>(key: &str, value: Option<&'a str>, fix: &str) -> Result<&'a str, ConfigError> {
     value
@@ -253,8 +328,22 @@ pub(super) fn inbound(
             "inbound.error_folder",
             raw.error_folder.as_deref().unwrap_or("Error"),
         )?,
-        max_message_bytes: raw.max_message_bytes.unwrap_or(25 * 1024 * 1024).max(1024),
-        poll_seconds: raw.poll_seconds.unwrap_or(30).clamp(1, 3600),
+        max_message_bytes: in_range(
+            "inbound.max_message_bytes",
+            raw.max_message_bytes,
+            25 * 1024 * 1024,
+            1024,
+            None,
+            "bytes",
+        )?,
+        poll_seconds: in_range(
+            "inbound.poll_seconds",
+            raw.poll_seconds,
+            30,
+            1,
+            Some(3600),
+            "seconds",
+        )?,
         since: since(raw.since.as_deref().unwrap_or("first_start"))?,
         max_age_days: raw.max_age_days.unwrap_or(7),
     })
@@ -304,16 +393,9 @@ fn imap(raw: &RawInbound, rel: &dyn Fn(&Path) -> PathBuf) -> Result<Imap, Config
         raw.password.as_deref(),
         raw.password_file.as_deref(),
         raw.password_command.as_deref(),
-        "imap-password",
         rel,
     )?
-    .ok_or_else(|| {
-        invalid(
-            "inbound.password_file",
-            "no password is configured",
-            "set password_file (or password, or password_command; under systemd LoadCredential=imap-password)",
-        )
-    })?;
+    .unwrap_or(Secret::Credential(IMAP_CREDENTIAL));
     if auth == AuthMechanism::XOAuth2 && !matches!(secret, Secret::Command(_)) {
         return Err(invalid(
             "inbound.password_command",
@@ -361,19 +443,12 @@ pub(super) fn outbound(
                 raw.password.as_deref(),
                 raw.password_file.as_deref(),
                 raw.password_command.as_deref(),
-                "smtp-password",
                 rel,
             )?;
             let login = match (raw.username.as_deref(), secret) {
                 (Some(u), Some(s)) => Some((u.to_string(), s)),
+                (Some(u), None) => Some((u.to_string(), Secret::Credential(SMTP_CREDENTIAL))),
                 (None, None) => None,
-                (Some(_), None) => {
-                    return Err(invalid(
-                        "outbound.password_file",
-                        "a username is set but no password",
-                        "set password_file (or password, or password_command), or remove username",
-                    ));
-                }
                 (None, Some(_)) => {
                     return Err(invalid(
                         "outbound.username",
@@ -388,7 +463,14 @@ pub(super) fn outbound(
                 tls,
                 login,
                 ca_file: ca_file("outbound.ca_file", raw.ca_file.as_deref(), rel)?,
-                timeout_seconds: raw.timeout_seconds.unwrap_or(30).clamp(1, 600),
+                timeout_seconds: in_range(
+                    "outbound.timeout_seconds",
+                    raw.timeout_seconds,
+                    30,
+                    1,
+                    Some(600),
+                    "seconds",
+                )?,
             }))
         }
         other => Err(invalid(

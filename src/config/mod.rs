@@ -9,8 +9,13 @@
 //! `classify`), so it depends on config. No domain does both.
 
 mod check;
+mod location;
 mod mail;
 mod raw;
+mod warnings;
+
+pub use location::Location;
+pub use warnings::{Warning, warnings};
 
 pub use mail::{
     AuthMechanism, Imap, InboundKind, InboundSettings, Outbound, Processed, Secret, Since, Smtp,
@@ -37,12 +42,43 @@ pub enum ConfigError {
     },
     #[error("config file {path} is not valid: {message}")]
     Syntax { path: PathBuf, message: String },
-    #[error("config key `{key}`: {problem}; {fix}")]
+    #[error("{}config key `{key}`: {problem}; {fix}", at.as_ref().map(|a| format!("{a}: ")).unwrap_or_default())]
     Invalid {
         key: String,
         problem: String,
         fix: String,
+        /// Where the key is written (set once the file is known).
+        at: Option<Location>,
     },
+}
+
+impl ConfigError {
+    /// Name the file, and the key's line in it, on a value error that does not yet.
+    pub fn located(self, file: &Path, text: &str) -> ConfigError {
+        match self {
+            ConfigError::Invalid {
+                key,
+                problem,
+                fix,
+                at: None,
+            } => ConfigError::Invalid {
+                at: Some(Location {
+                    file: file.to_path_buf(),
+                    line: location::line_of(text, &key),
+                }),
+                key,
+                problem,
+                fix,
+            },
+            other => other,
+        }
+    }
+
+    /// [`ConfigError::located`] for an error found after loading: the file is read again.
+    pub fn located_in(self, file: &Path) -> ConfigError {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        self.located(file, &text)
+    }
 }
 
 fn invalid(key: &str, problem: impl Into<String>, fix: impl Into<String>) -> ConfigError {
@@ -50,6 +86,7 @@ fn invalid(key: &str, problem: impl Into<String>, fix: impl Into<String>) -> Con
         key: key.to_string(),
         problem: problem.into(),
         fix: fix.into(),
+        at: None,
     }
 }
 
@@ -248,6 +285,10 @@ impl Config {
             path: file.to_path_buf(),
             message: e.to_string().trim().replace('\n', " "),
         })?;
+        Config::check(raw, file, base).map_err(|e| e.located(file, text))
+    }
+
+    fn check(raw: RawConfig, file: &Path, base: &Path) -> Result<Config, ConfigError> {
         let rel = |p: &Path| {
             if p.is_absolute() {
                 p.to_path_buf()
@@ -305,9 +346,23 @@ impl Config {
 
         let portal = Portal {
             form_url: url("portal.form_url", &raw.portal.form_url)?,
-            senders: emails("portal.senders", &raw.portal.senders)?,
-            excerpt_chars: raw.portal.excerpt_chars.unwrap_or(500).clamp(50, 4000),
-            reply_interval_hours: raw.portal.reply_interval_hours.unwrap_or(24).min(24 * 30),
+            senders: portal_senders(&raw.portal.senders)?,
+            excerpt_chars: in_range(
+                "portal.excerpt_chars",
+                raw.portal.excerpt_chars,
+                500,
+                50,
+                Some(4000),
+                "characters",
+            )?,
+            reply_interval_hours: in_range(
+                "portal.reply_interval_hours",
+                raw.portal.reply_interval_hours,
+                24,
+                0,
+                Some(24 * 30),
+                "hours",
+            )?,
             forms: raw
                 .portal
                 .forms
@@ -365,7 +420,14 @@ impl Config {
         }
         let tickets = Tickets {
             ref_prefix: raw.tickets.ref_prefix,
-            first_number: raw.tickets.first_number.max(1),
+            first_number: in_range(
+                "tickets.first_number",
+                Some(raw.tickets.first_number),
+                1000,
+                1,
+                None,
+                "",
+            )?,
         };
 
         let calendar = calendar(tz, &raw.calendar)?;
