@@ -12,6 +12,7 @@ mod check;
 mod location;
 mod mail;
 mod raw;
+mod show;
 mod warnings;
 
 pub use location::Location;
@@ -28,7 +29,7 @@ use crate::schedule::settings::{Schedule, Sla};
 use check::*;
 use chrono_tz::Tz;
 use raw::*;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_PATH: &str = "/etc/deskmail/deskmail.toml";
@@ -160,7 +161,7 @@ pub struct Portal {
 }
 
 /// A category-specific portal form, chosen when a keyword occurs in the mail.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FormRule {
     pub category: String,
@@ -169,7 +170,7 @@ pub struct FormRule {
 }
 
 /// Names of the `Field: value` lines in portal form mails (case-insensitive).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FieldNames {
     pub name: Vec<String>,
@@ -195,7 +196,7 @@ impl Default for FieldNames {
 }
 
 /// Query parameter names of the portal form's prefill.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PrefillNames {
     pub email: String,
@@ -222,6 +223,8 @@ pub struct Agents {
     /// The key that signs the reply addresses of mails to agents; `None`: deskmail keeps a
     /// generated one in its database.
     pub secret: Option<Vec<u8>>,
+    /// The file `secret` came from (`agents.secret_file`).
+    pub secret_file: Option<PathBuf>,
     /// The `authserv-id` of the receiving mail server whose `Authentication-Results` header is
     /// trusted; when set, agents' mails must also pass DKIM, SPF or DMARC for their domain.
     pub authserv_id: Option<String>,
@@ -393,6 +396,7 @@ impl Config {
                 .as_deref()
                 .map(|p| agent_secret(&rel(p)))
                 .transpose()?,
+            secret_file: raw.agents.secret_file.as_deref().map(rel),
             authserv_id: raw
                 .agents
                 .authserv_id

@@ -1,11 +1,12 @@
 //! The configuration file as written: serde structures with the defaults of every optional key.
-//! `deny_unknown_fields` everywhere, so a typo is an error, not a silent default.
+//! `deny_unknown_fields` everywhere, so a typo is an error, not a silent default. The same
+//! structures, filled from a checked config, are what `config show` writes.
 
 use super::{FieldNames, FormRule, PrefillNames};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawConfig {
     pub(super) desk: RawDesk,
@@ -28,7 +29,7 @@ pub(super) struct RawConfig {
     pub(super) limits: RawLimits,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawLimits {
     pub(super) per_address_per_day: Option<u32>,
@@ -36,7 +37,7 @@ pub(super) struct RawLimits {
     pub(super) portal_replies_per_hour: Option<u32>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawDesk {
     pub(super) name: String,
@@ -46,14 +47,14 @@ pub(super) struct RawDesk {
     pub(super) message_id_domain: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawStore {
     pub(super) path: PathBuf,
     pub(super) max_raw_bytes: Option<usize>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawInbound {
     pub(super) kind: String,
@@ -77,7 +78,7 @@ pub(super) struct RawInbound {
     pub(super) max_age_days: Option<u32>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawOutbound {
     pub(super) kind: String,
@@ -94,7 +95,7 @@ pub(super) struct RawOutbound {
     pub(super) max_per_hour: Option<u32>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawPortal {
     pub(super) form_url: String,
@@ -109,7 +110,7 @@ pub(super) struct RawPortal {
     pub(super) prefill: PrefillNames,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawAgents {
     pub(super) queue: String,
@@ -120,7 +121,7 @@ pub(super) struct RawAgents {
     pub(super) digest: Option<bool>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawTickets {
     pub(super) ref_prefix: String,
@@ -136,7 +137,7 @@ impl Default for RawTickets {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawCalendar {
     pub(super) opens: String,
@@ -159,7 +160,7 @@ impl Default for RawCalendar {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawSla {
     pub(super) low: String,
@@ -181,7 +182,7 @@ impl Default for RawSla {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSlaRule {
     pub(super) category: String,
@@ -189,7 +190,7 @@ pub(super) struct RawSlaRule {
     pub(super) target: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawSchedule {
     pub(super) near_before: String,
@@ -213,7 +214,7 @@ impl Default for RawSchedule {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawTemplates {
     pub(super) path: Option<PathBuf>,

@@ -119,13 +119,14 @@ tls = "starttls"
 "#;
 
 fn with_mail(inbound_outbound: &str) -> Result<Config, ConfigError> {
+    load(&with_mail_text(inbound_outbound))
+}
+
+/// MINIMAL with its `[inbound]` and `[outbound]` replaced.
+fn with_mail_text(inbound_outbound: &str) -> String {
     let start = MINIMAL.find("[inbound]").unwrap_or(0);
     let end = MINIMAL.find("[portal]").unwrap_or(MINIMAL.len());
-    load(&format!(
-        "{}{inbound_outbound}{}",
-        &MINIMAL[..start],
-        &MINIMAL[end..]
-    ))
+    format!("{}{inbound_outbound}{}", &MINIMAL[..start], &MINIMAL[end..])
 }
 
 #[test]
@@ -359,4 +360,31 @@ fn passwords_are_only_named_at_load_never_read() {
     // the value itself never shows, not even in debug output
     let c = with_mail(IMAP_SMTP).unwrap();
     assert!(!format!("{c:?}").contains("\"secret\""));
+}
+
+#[test]
+fn config_show_loads_back_to_the_same_configuration() {
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
+    let with_secrets = format!(
+        "{}\n[templates]\npath = \"/srv/templates\"\n",
+        with_mail_text(&IMAP_SMTP.replace(
+            "tls = \"starttls\"",
+            "tls = \"starttls\"\nusername = \"desk\"\npassword_command = \"pass smtp\""
+        ))
+    );
+    let configs = [
+        Config::load(&shipped.join("deskmail.toml")).unwrap(),
+        Config::load(&shipped.join("demo.toml")).unwrap(),
+        load(&with_secrets).unwrap(),
+    ];
+    for config in configs {
+        let shown = config.show().unwrap();
+        assert!(!shown.contains("\"secret\""), "{shown}");
+        let base = config.file.parent().unwrap();
+        let again = Config::from_toml(&shown, &config.file, base)
+            .unwrap_or_else(|e| panic!("{e}\n{shown}"));
+        // a password written in the config is the one thing that does not come back
+        let debug = |c: &Config| format!("{c:?}");
+        assert_eq!(debug(&again), debug(&config), "{shown}");
+    }
 }
