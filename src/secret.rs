@@ -50,28 +50,11 @@ async fn resolve_in(
 ) -> Result<String, SecretError> {
     let (value, origin) = match secret {
         Secret::Password(p) => (p.clone(), "the config".to_string()),
-        Secret::File(path) => {
-            let text =
-                tokio::fs::read_to_string(path)
-                    .await
-                    .map_err(|source| SecretError::File {
-                        path: path.clone(),
-                        source,
-                    })?;
-            (text, path.display().to_string())
-        }
+        Secret::File(path) => read(path).await?,
         Secret::Command(command) => (run(command).await?, format!("`{command}`")),
         Secret::Credential(name) => {
             let dir = credentials.ok_or(SecretError::NoCredentials(name))?;
-            let path = std::path::Path::new(dir).join(name);
-            let text =
-                tokio::fs::read_to_string(&path)
-                    .await
-                    .map_err(|source| SecretError::File {
-                        path: path.clone(),
-                        source,
-                    })?;
-            (text, path.display().to_string())
+            read(&std::path::Path::new(dir).join(name)).await?
         }
     };
     let value = value.trim_end_matches(['\r', '\n']).to_string();
@@ -79,6 +62,17 @@ async fn resolve_in(
         return Err(SecretError::Empty(origin));
     }
     Ok(value)
+}
+
+/// A password file's text, and where it came from.
+async fn read(path: &std::path::Path) -> Result<(String, String), SecretError> {
+    let text = tokio::fs::read_to_string(path)
+        .await
+        .map_err(|source| SecretError::File {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    Ok((text, path.display().to_string()))
 }
 
 /// One secret the config names, and whether it could be read now.

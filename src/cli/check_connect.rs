@@ -16,10 +16,9 @@ pub async fn connect(config: &Config) -> Result<bool> {
         InboundKind::Imap(cfg) => {
             out!("IMAP {}:{} ({}):", cfg.host, cfg.port, cfg.tls);
             let mut done = Vec::new();
-            let result = imap::try_login(cfg, &mut |s| done.push(s)).await;
-            let names: Vec<String> = ImapStep::plan(cfg).iter().map(|s| s.name(cfg)).collect();
-            let reached: Vec<String> = done.iter().map(|s| s.name(cfg)).collect();
-            all_ok &= report(&names, &reached, result.map_err(|e| Chain(&e).to_string()))?;
+            let result = imap::try_login(cfg, &mut |s| done.push(s.name(cfg))).await;
+            let plan: Vec<String> = ImapStep::plan(cfg).iter().map(|s| s.name(cfg)).collect();
+            all_ok &= report(&plan, &done, result.map_err(|e| Chain(&e).to_string()))?;
         }
         InboundKind::Maildir { path } => {
             out!(
@@ -33,10 +32,9 @@ pub async fn connect(config: &Config) -> Result<bool> {
             out!("SMTP {}:{} ({}):", cfg.host, cfg.port, cfg.tls);
             let transport = SmtpTransport::new(cfg, &config.desk.address);
             let mut done = Vec::new();
-            let result = transport.try_login(&mut |s| done.push(s)).await;
-            let names: Vec<String> = SmtpStep::plan(cfg).iter().map(|s| s.name(cfg)).collect();
-            let reached: Vec<String> = done.iter().map(|s| s.name(cfg)).collect();
-            all_ok &= report(&names, &reached, result.map_err(|e| Chain(&e).to_string()))?;
+            let result = transport.try_login(&mut |s| done.push(s.name(cfg))).await;
+            let plan: Vec<String> = SmtpStep::plan(cfg).iter().map(|s| s.name(cfg)).collect();
+            all_ok &= report(&plan, &done, result.map_err(|e| Chain(&e).to_string()))?;
         }
         Outbound::Maildir { path } => {
             out!(

@@ -9,19 +9,24 @@
 //! `classify`), so it depends on config. No domain does both.
 
 mod check;
+mod error;
 mod location;
 mod mail;
 mod raw;
+mod secrets;
 mod show;
 mod warnings;
 
+pub use error::ConfigError;
+use error::invalid;
 pub use location::Location;
 pub use warnings::{Warning, warnings};
 
 pub use mail::{
-    AuthMechanism, Imap, InboundKind, InboundSettings, Outbound, Processed, Secret, Since, Smtp,
-    TlsMode, is_loopback,
+    AuthMechanism, Imap, InboundKind, InboundSettings, Outbound, Processed, Since, Smtp, TlsMode,
+    is_loopback,
 };
+pub use secrets::{IMAP_CREDENTIAL, SMTP_CREDENTIAL, Secret};
 
 use crate::model::Lang;
 use crate::schedule::calendar::Calendar;
@@ -33,63 +38,6 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_PATH: &str = "/etc/deskmail/deskmail.toml";
-
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("cannot read config file {path}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("config file {path} is not valid: {message}")]
-    Syntax { path: PathBuf, message: String },
-    #[error("{}config key `{key}`: {problem}; {fix}", at.as_ref().map(|a| format!("{a}: ")).unwrap_or_default())]
-    Invalid {
-        key: String,
-        problem: String,
-        fix: String,
-        /// Where the key is written (set once the file is known).
-        at: Option<Location>,
-    },
-}
-
-impl ConfigError {
-    /// Name the file, and the key's line in it, on a value error that does not yet.
-    pub fn located(self, file: &Path, text: &str) -> ConfigError {
-        match self {
-            ConfigError::Invalid {
-                key,
-                problem,
-                fix,
-                at: None,
-            } => ConfigError::Invalid {
-                at: Some(Location {
-                    file: file.to_path_buf(),
-                    line: location::line_of(text, &key),
-                }),
-                key,
-                problem,
-                fix,
-            },
-            other => other,
-        }
-    }
-
-    /// [`ConfigError::located`] for an error found after loading: the file is read again.
-    pub fn located_in(self, file: &Path) -> ConfigError {
-        let text = std::fs::read_to_string(file).unwrap_or_default();
-        self.located(file, &text)
-    }
-}
-
-fn invalid(key: &str, problem: impl Into<String>, fix: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid {
-        key: key.to_string(),
-        problem: problem.into(),
-        fix: fix.into(),
-        at: None,
-    }
-}
 
 /// Less than a quarantined mail keeps would lose the headers and text of ordinary mail.
 fn max_raw_bytes(value: Option<usize>) -> Result<usize, ConfigError> {
