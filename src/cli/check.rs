@@ -141,9 +141,23 @@ fn summary(config: &Config, templates: &deskmail::compose::Templates) -> Result<
 /// still to be made. Nothing is left behind.
 fn database_folder(db: &Path) -> Finding {
     let fix = "give the user deskmail runs as write access, or fix store.path";
-    let folder = db.parent().unwrap_or(Path::new("."));
+    // a bare file name (a config given as `--config deskmail.toml`) lies in the current folder
+    let folder = db
+        .parent()
+        .filter(|f| !f.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     // the nearest part of the path that is there must be a folder to make the rest in
-    let Some(existing) = folder.ancestors().find(|a| a.exists()) else {
+    let Some(existing) = folder
+        .ancestors()
+        .map(|a| {
+            if a.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                a
+            }
+        })
+        .find(|a| a.exists())
+    else {
         return Finding {
             verdict: Verdict::Error,
             text: format!("store.path: no folder of {} exists; {fix}", db.display()),
