@@ -34,7 +34,7 @@ fn check_config_accepts_the_shipped_configs() {
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("inbound.password_file"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("error    inbound.password_file"));
 }
 
 #[test]

@@ -8,6 +8,8 @@ macro_rules! out {
     }};
 }
 
+mod check;
+mod check_connect;
 mod explain;
 pub mod logging;
 mod outbox;
@@ -47,8 +49,13 @@ pub struct Args {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Check the configuration and templates, then exit (2 if something is wrong).
-    CheckConfig,
+    /// Check the configuration, its passwords, database folder and templates, then exit (2 if
+    /// something is wrong, 1 if a server step of --connect failed).
+    CheckConfig {
+        /// Also log in to the IMAP and SMTP servers and report each step.
+        #[arg(long)]
+        connect: bool,
+    },
     /// Run the daemon: take in mail, send what is due, keep informing.
     Run {
         /// Process what is there, send what is due, then exit.
@@ -57,6 +64,11 @@ pub enum Command {
         /// Decide and log, but change and send nothing.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Look at the configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
     },
     /// Look at tickets.
     Tickets {
@@ -110,6 +122,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+pub enum ConfigCommand {
+    /// The configuration in effect, every default filled in, as TOML; passwords never shown.
+    Show,
 }
 
 #[derive(Subcommand)]
@@ -192,7 +210,13 @@ pub fn dispatch(args: Args) -> Result<ExitCode> {
     let config = load_config(&args)?;
     let clock = clock(&args);
     match &args.command {
-        Command::CheckConfig => preview::check_config(&config),
+        Command::CheckConfig { connect } => check::check_config(&config, *connect),
+        Command::Config {
+            command: ConfigCommand::Show,
+        } => {
+            out!("{}", config.show()?.trim_end());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Run { once, dry_run } => run::run(config, *once, *dry_run, clock),
         Command::Tickets { command } => match command {
             TicketsCommand::List { json, all } => tickets::list(&config, *json, *all),

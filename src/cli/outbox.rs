@@ -17,16 +17,12 @@ struct Listing<'a> {
 }
 
 pub fn list(config: &Config, as_json: bool, all: bool) -> Result<ExitCode> {
-    let (mails, brake, held) = if config.store.path.exists() {
-        let store = Store::open_read_only(&config.store.path)?;
-        (
-            outbox::list(store.conn(), all)?,
-            brake::state(store.conn())?,
-            inbound::held_counts(store.conn())?,
-        )
-    } else {
-        (Vec::new(), brake::Brake::default(), Vec::new())
-    };
+    let store = Store::open_existing(&config.store.path)?;
+    let (mails, brake, held) = (
+        outbox::list(store.conn(), all)?,
+        brake::state(store.conn())?,
+        inbound::held_counts(store.conn())?,
+    );
     let paused = brake.engaged;
     if as_json {
         let listing = Listing {
@@ -94,6 +90,7 @@ pub fn list(config: &Config, as_json: bool, all: bool) -> Result<ExitCode> {
 
 /// `deskmail outbox resume`: release the emergency brake; the count starts afresh from now.
 pub fn resume(config: &Config, now: chrono::DateTime<chrono::Utc>) -> Result<ExitCode> {
+    Store::must_exist(&config.store.path)?;
     let store = Store::open(&config.store.path)?;
     let state = brake::state(store.conn())?;
     brake::release(store.conn(), now)?;

@@ -1,4 +1,4 @@
-//! Looking ahead without acting: `check-config`, `template preview`, `schedule preview`.
+//! Looking ahead without acting: `template preview`, `schedule preview`.
 
 use anyhow::{Result, bail};
 use chrono::{DateTime, Utc};
@@ -12,7 +12,7 @@ use deskmail::store::{Store, outbox, tickets};
 use std::process::ExitCode;
 
 /// Load the templates and render every one in every language with sample values.
-fn render_all(config: &Config, now: DateTime<Utc>) -> Result<Templates> {
+pub(super) fn render_all(config: &Config, now: DateTime<Utc>) -> Result<Templates> {
     let templates = Templates::load(config.templates.path.as_deref())?;
     for name in NAMES {
         for lang in Lang::ALL {
@@ -20,50 +20,6 @@ fn render_all(config: &Config, now: DateTime<Utc>) -> Result<Templates> {
         }
     }
     Ok(templates)
-}
-
-pub fn check_config(config: &Config) -> Result<ExitCode> {
-    let templates = render_all(config, Utc::now())?;
-    out!("configuration {} is valid", config.file.display());
-    out!(
-        "  desk:      {} <{}>, language {}, time zone {}",
-        config.desk.name,
-        config.desk.address,
-        config.desk.language,
-        config.calendar.tz()
-    );
-    out!("  database:  {}", config.store.path.display());
-    out!(
-        "  inbound:   {} (processed: {:?})",
-        config.inbound.describe(),
-        config.inbound.processed
-    );
-    out!("  outbound:  {}", config.outbound.describe());
-    out!(
-        "  portal:    {} ({} keyword forms)",
-        config.portal.form_url,
-        config.portal.forms.len()
-    );
-    out!(
-        "  agents:    queue {}, {} agents",
-        config.agents.queue,
-        config.agents.addresses.len()
-    );
-    if templates.overridden.is_empty() {
-        out!("  templates: built-in ({} mails, nl and en)", NAMES.len());
-    } else {
-        out!(
-            "  templates: {} file(s) from {}",
-            templates.overridden.len(),
-            config
-                .templates
-                .path
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default()
-        );
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 pub fn template(
@@ -92,17 +48,12 @@ pub fn template(
 
 /// Walk each open ticket's schedule forward, as the daemon would if nothing else changed.
 pub fn schedule(config: &Config, now: DateTime<Utc>, days: u32) -> Result<ExitCode> {
-    let list = if config.store.path.exists() {
-        let store = Store::open_read_only(&config.store.path)?;
-        let mut out = Vec::new();
-        for t in tickets::list(store.conn(), false)? {
-            let sent = outbox::progress_times(store.conn(), t.id, now - chrono::Duration::days(2))?;
-            out.push((t, sent));
-        }
-        out
-    } else {
-        Vec::new()
-    };
+    let store = Store::open_existing(&config.store.path)?;
+    let mut list = Vec::new();
+    for t in tickets::list(store.conn(), false)? {
+        let sent = outbox::progress_times(store.conn(), t.id, now - chrono::Duration::days(2))?;
+        list.push((t, sent));
+    }
     let (cal, sched) = (&config.calendar, &config.schedule);
     let horizon = now + chrono::Duration::days(i64::from(days));
     let mut rows = Vec::new();

@@ -13,13 +13,7 @@ use std::process::ExitCode;
 /// path must not make an empty one and report that it holds nothing.
 pub(super) fn existing(config: &Config) -> Result<&Path> {
     let path = config.store.path.as_path();
-    if !path.exists() {
-        bail!(
-            "the database {} does not exist; check store.path in {} (deskmail run creates it)",
-            path.display(),
-            config.file.display()
-        );
-    }
+    Store::must_exist(path)?;
     Ok(path)
 }
 
@@ -105,8 +99,8 @@ fn bytes(n: u64) -> String {
 }
 
 pub fn backup(config: &Config, file: &Path) -> Result<ExitCode> {
-    let path = existing(config)?;
-    let store = Store::open(path)?;
+    // read-only: a backup neither creates nor migrates the database it copies
+    let store = Store::open_existing(&config.store.path)?;
     if file.as_os_str() == "-" {
         use std::io::IsTerminal;
         if std::io::stdout().is_terminal() {
@@ -121,7 +115,7 @@ pub fn backup(config: &Config, file: &Path) -> Result<ExitCode> {
     store.backup(file)?;
     out!(
         "backup of {} written to {} (mode 0600)",
-        path.display(),
+        config.store.path.display(),
         file.display()
     );
     Ok(ExitCode::SUCCESS)

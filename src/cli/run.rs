@@ -19,6 +19,9 @@ pub fn run(config: Config, once: bool, dry_run: bool, clock: Clock) -> Result<Ex
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
+        // the passwords are read here first: a missing one stops deskmail now (exit 2), before
+        // anything is created, not at the first login in a retry loop
+        deskmail::secret::require_all(&config).await?;
         let templates =
             Templates::load(config.templates.path.as_deref()).context("templates refused")?;
         // one daemon per database; a dry run changes nothing and may look beside it

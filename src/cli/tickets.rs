@@ -49,19 +49,9 @@ fn json(t: &Ticket) -> TicketJson<'_> {
     }
 }
 
-/// The store, read-only; a desk that has not run yet has no tickets.
-fn open(config: &Config) -> Result<Option<Store>> {
-    if !config.store.path.exists() {
-        return Ok(None);
-    }
-    Ok(Some(Store::open_read_only(&config.store.path)?))
-}
-
 pub fn list(config: &Config, as_json: bool, all: bool) -> Result<ExitCode> {
-    let list = match open(config)? {
-        Some(store) => tickets::list(store.conn(), all)?,
-        None => Vec::new(),
-    };
+    let store = Store::open_existing(&config.store.path)?;
+    let list = tickets::list(store.conn(), all)?;
     if as_json {
         let out: Vec<TicketJson> = list.iter().map(json).collect();
         out!("{}", serde_json::to_string_pretty(&out)?);
@@ -95,12 +85,7 @@ pub fn list(config: &Config, as_json: bool, all: bool) -> Result<ExitCode> {
 }
 
 pub fn show(config: &Config, reference: &str, as_json: bool) -> Result<ExitCode> {
-    let Some(store) = open(config)? else {
-        bail!(
-            "no ticket {reference}: the database {} does not exist yet",
-            config.store.path.display()
-        );
-    };
+    let store = Store::open_existing(&config.store.path)?;
     let c = store.conn();
     let Some(t) = tickets::by_ref(c, reference.trim())? else {
         bail!("no ticket {reference}");

@@ -2,6 +2,7 @@
 //! marked as automatic per RFC 3834). Pure apart from reading the clock value it is given.
 //! Templates supply the words; [`message`] turns an [`Outgoing`] into RFC 5322 bytes.
 
+pub mod folder;
 pub mod message;
 mod sample;
 pub mod templates;

@@ -75,6 +75,28 @@ pub enum TemplateError {
     Render { name: String, source: tera::Error },
     #[error("unknown template {0:?}; known: {known}", known = NAMES.join(", "))]
     Unknown(String),
+    #[error(
+        "cannot read template folder {path} (templates.path; fix the path, or remove it to use \
+         the built-in templates)"
+    )]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("template folder (templates.path): {path} {problem}; {fix}")]
+    Folder {
+        path: PathBuf,
+        problem: String,
+        fix: String,
+    },
+}
+
+/// Is `name` (`nl/progress.txt`, `layout.html`) a file of the template folder deskmail reads?
+pub fn is_known_file(name: &str) -> bool {
+    BUILTIN
+        .iter()
+        .chain(std::iter::once(&LAYOUT))
+        .any(|(n, _)| *n == name)
 }
 
 /// One mail rendered: subject line, plain text and HTML.
@@ -103,6 +125,9 @@ impl std::fmt::Debug for Templates {
 impl Templates {
     /// The built-in templates, with files from `folder` replacing them where present.
     pub fn load(folder: Option<&Path>) -> Result<Templates, TemplateError> {
+        if let Some(folder) = folder {
+            super::folder::check(folder)?;
+        }
         let mut files: Vec<(String, String)> = Vec::new();
         let mut overridden = Vec::new();
         for (name, builtin) in BUILTIN.iter().chain(std::iter::once(&LAYOUT)) {

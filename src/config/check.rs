@@ -30,6 +30,52 @@ pub(super) fn emails(key: &str, values: &[String]) -> Result<Vec<String>, Config
         .collect()
 }
 
+/// Without a portal sender no form mail ever becomes a ticket: every mail would get a portal
+/// reply and nothing more.
+pub(super) fn portal_senders(values: &[String]) -> Result<Vec<String>, ConfigError> {
+    if values.is_empty() {
+        return Err(invalid(
+            "portal.senders",
+            "is empty, so no form mail would ever become a ticket",
+            "list the address(es) the portal's form mails come from, e.g. [\"portal@example.org\"]",
+        ));
+    }
+    emails("portal.senders", values)
+}
+
+/// A number the desk can work with: out of range is refused with the range, never clamped
+/// behind the admin's back. `max` None: no upper bound.
+pub(super) fn in_range<T>(
+    key: &str,
+    value: Option<T>,
+    default: T,
+    min: T,
+    max: Option<T>,
+    unit: &str,
+) -> Result<T, ConfigError>
+where
+    T: PartialOrd + Copy + std::fmt::Display,
+{
+    let Some(v) = value else { return Ok(default) };
+    if v >= min && max.is_none_or(|max| v <= max) {
+        return Ok(v);
+    }
+    let shown = if unit.is_empty() {
+        v.to_string()
+    } else {
+        format!("{v} {unit}")
+    };
+    let range = match max {
+        Some(max) => format!("from {min} to {max}"),
+        None => format!("of at least {min}"),
+    };
+    Err(invalid(
+        key,
+        format!("{shown} is out of range"),
+        format!("give a value {range} (the default is {default})"),
+    ))
+}
+
 pub(super) fn url(key: &str, value: &str) -> Result<String, ConfigError> {
     let v = value.trim();
     // the parser the prefilled link is built with (portal::prefill_url)
@@ -161,7 +207,14 @@ pub(super) fn schedule(raw: &RawSchedule) -> Result<Schedule, ConfigError> {
         max_per_ticket_per_day: raw.max_per_ticket_per_day,
         send_from,
         send_until,
-        tick_seconds: raw.tick_seconds.clamp(1, 3600),
+        tick_seconds: in_range(
+            "schedule.tick_seconds",
+            Some(raw.tick_seconds),
+            60,
+            1,
+            Some(3600),
+            "seconds",
+        )?,
     })
 }
 

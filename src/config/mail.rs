@@ -1,7 +1,9 @@
 //! Where mail comes from and goes to: `[inbound]` (Maildir or IMAP) and `[outbound]` (Maildir or
 //! SMTP), with TLS modes and credentials. Plaintext is allowed only to a loopback host.
 
+use super::check::in_range;
 use super::raw::{RawInbound, RawOutbound};
+use super::secrets::{IMAP_CREDENTIAL, SMTP_CREDENTIAL, Secret, secret};
 use super::{ConfigError, invalid};
 use std::path::{Path, PathBuf};
 
@@ -14,6 +16,17 @@ pub enum Processed {
     Seen,
     /// Move it into a folder (Maildir: a sub-folder `.Name`; IMAP: a mailbox).
     Move(String),
+}
+
+/// As written in the config (`seen`, `keep`, `move:Folder`).
+impl std::fmt::Display for Processed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Processed::Keep => f.write_str("keep"),
+            Processed::Seen => f.write_str("seen"),
+            Processed::Move(folder) => write!(f, "move:{folder}"),
+        }
+    }
 }
 
 /// `inbound.since`: which mail in the mailbox deskmail takes on at all.
@@ -48,7 +61,7 @@ impl InboundSettings {
         match &self.kind {
             InboundKind::Maildir { path } => format!("Maildir {}", path.display()),
             InboundKind::Imap(i) => format!(
-                "IMAP {}@{}:{} {} ({:?})",
+                "IMAP {}@{}:{} {} ({})",
                 i.username, i.host, i.port, i.mailbox, i.tls
             ),
         }
@@ -72,14 +85,25 @@ pub enum TlsMode {
     None,
 }
 
-/// Where a password comes from. Read at every connection, so rotated secrets and short-lived
-/// OAuth2 tokens work.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Secret {
-    Password(String),
-    File(PathBuf),
-    /// A command whose standard output is the secret (like mbsync's PassCmd).
-    Command(String),
+impl TlsMode {
+    /// As written in the config.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsMode::Implicit => "implicit",
+            TlsMode::StartTls => "starttls",
+            TlsMode::None => "none",
+        }
+    }
+}
+
+impl std::fmt::Display for TlsMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TlsMode::Implicit => "implicit TLS",
+            TlsMode::StartTls => "STARTTLS",
+            TlsMode::None => "no TLS",
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,7 +139,7 @@ impl Outbound {
     pub fn describe(&self) -> String {
         match self {
             Outbound::Maildir { path } => format!("Maildir {}", path.display()),
-            Outbound::Smtp(s) => format!("SMTP {}:{} ({:?})", s.host, s.port, s.tls),
+            Outbound::Smtp(s) => format!("SMTP {}:{} ({})", s.host, s.port, s.tls),
         }
     }
 }
@@ -165,57 +189,6 @@ fn default_port(tls: TlsMode, implicit: u16, plain: u16) -> u16 {
     }
 }
 
-/// password / password_file / password_command, else systemd's `$CREDENTIALS_DIRECTORY/<name>`.
-fn secret(
-    section: &str,
-    password: Option<&str>,
-    file: Option<&Path>,
-    command: Option<&str>,
-    credential: &str,
-    rel: &dyn Fn(&Path) -> PathBuf,
-) -> Result<Option<Secret>, ConfigError> {
-    let given = [password.is_some(), file.is_some(), command.is_some()];
-    if given.iter().filter(|g| **g).count() > 1 {
-        return Err(invalid(
-            &format!("{section}.password"),
-            "more than one of password, password_file and password_command is set",
-            "keep exactly one",
-        ));
-    }
-    if let Some(p) = password {
-        return Ok(Some(Secret::Password(p.to_string())));
-    }
-    if let Some(f) = file {
-        let path = rel(f);
-        if !path.is_file() {
-            return Err(invalid(
-                &format!("{section}.password_file"),
-                format!("{} is not a readable file", path.display()),
-                "create it (mode 0600, the password on one line) or fix the path",
-            ));
-        }
-        return Ok(Some(Secret::File(path)));
-    }
-    if let Some(c) = command {
-        if c.trim().is_empty() {
-            return Err(invalid(
-                &format!("{section}.password_command"),
-                "is empty",
-                "give a command that prints the password or token",
-            ));
-        }
-        return Ok(Some(Secret::Command(c.to_string())));
-    }
-    // under systemd, LoadCredential= puts the secret here
-    if let Some(dir) = std::env::var_os("CREDENTIALS_DIRECTORY") {
-        let path = PathBuf::from(dir).join(credential);
-        if path.is_file() {
-            return Ok(Some(Secret::File(path)));
-        }
-    }
-    Ok(None)
-}
-
 fn required<'a>(key: &str, value: Option<&'a str>, fix: &str) -> Result<&'a str, ConfigError> {
     value
         .filter(|v| !v.trim().is_empty())
@@ -253,8 +226,22 @@ pub(super) fn inbound(
             "inbound.error_folder",
             raw.error_folder.as_deref().unwrap_or("Error"),
         )?,
-        max_message_bytes: raw.max_message_bytes.unwrap_or(25 * 1024 * 1024).max(1024),
-        poll_seconds: raw.poll_seconds.unwrap_or(30).clamp(1, 3600),
+        max_message_bytes: in_range(
+            "inbound.max_message_bytes",
+            raw.max_message_bytes,
+            25 * 1024 * 1024,
+            1024,
+            None,
+            "bytes",
+        )?,
+        poll_seconds: in_range(
+            "inbound.poll_seconds",
+            raw.poll_seconds,
+            30,
+            1,
+            Some(3600),
+            "seconds",
+        )?,
         since: since(raw.since.as_deref().unwrap_or("first_start"))?,
         max_age_days: raw.max_age_days.unwrap_or(7),
     })
@@ -304,16 +291,9 @@ fn imap(raw: &RawInbound, rel: &dyn Fn(&Path) -> PathBuf) -> Result<Imap, Config
         raw.password.as_deref(),
         raw.password_file.as_deref(),
         raw.password_command.as_deref(),
-        "imap-password",
         rel,
     )?
-    .ok_or_else(|| {
-        invalid(
-            "inbound.password_file",
-            "no password is configured",
-            "set password_file (or password, or password_command; under systemd LoadCredential=imap-password)",
-        )
-    })?;
+    .unwrap_or(Secret::Credential(IMAP_CREDENTIAL));
     if auth == AuthMechanism::XOAuth2 && !matches!(secret, Secret::Command(_)) {
         return Err(invalid(
             "inbound.password_command",
@@ -361,19 +341,12 @@ pub(super) fn outbound(
                 raw.password.as_deref(),
                 raw.password_file.as_deref(),
                 raw.password_command.as_deref(),
-                "smtp-password",
                 rel,
             )?;
             let login = match (raw.username.as_deref(), secret) {
                 (Some(u), Some(s)) => Some((u.to_string(), s)),
+                (Some(u), None) => Some((u.to_string(), Secret::Credential(SMTP_CREDENTIAL))),
                 (None, None) => None,
-                (Some(_), None) => {
-                    return Err(invalid(
-                        "outbound.password_file",
-                        "a username is set but no password",
-                        "set password_file (or password, or password_command), or remove username",
-                    ));
-                }
                 (None, Some(_)) => {
                     return Err(invalid(
                         "outbound.username",
@@ -388,7 +361,14 @@ pub(super) fn outbound(
                 tls,
                 login,
                 ca_file: ca_file("outbound.ca_file", raw.ca_file.as_deref(), rel)?,
-                timeout_seconds: raw.timeout_seconds.unwrap_or(30).clamp(1, 600),
+                timeout_seconds: in_range(
+                    "outbound.timeout_seconds",
+                    raw.timeout_seconds,
+                    30,
+                    1,
+                    Some(600),
+                    "seconds",
+                )?,
             }))
         }
         other => Err(invalid(

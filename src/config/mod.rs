@@ -9,14 +9,25 @@
 //! `classify`), so it depends on config. No domain does both.
 
 mod check;
+mod error;
+mod location;
 mod mail;
 mod raw;
+mod secrets;
+mod show;
 mod status;
+mod warnings;
+
+pub use error::ConfigError;
+use error::invalid;
+pub use location::Location;
+pub use warnings::{Warning, warnings};
 
 pub use mail::{
-    AuthMechanism, Imap, InboundKind, InboundSettings, Outbound, Processed, Secret, Since, Smtp,
-    TlsMode, is_loopback,
+    AuthMechanism, Imap, InboundKind, InboundSettings, Outbound, Processed, Since, Smtp, TlsMode,
+    is_loopback,
 };
+pub use secrets::{IMAP_CREDENTIAL, SMTP_CREDENTIAL, Secret};
 
 use crate::model::Lang;
 use crate::schedule::calendar::Calendar;
@@ -24,35 +35,10 @@ use crate::schedule::settings::{Schedule, Sla};
 use check::*;
 use chrono_tz::Tz;
 use raw::*;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_PATH: &str = "/etc/deskmail/deskmail.toml";
-
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("cannot read config file {path}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("config file {path} is not valid: {message}")]
-    Syntax { path: PathBuf, message: String },
-    #[error("config key `{key}`: {problem}; {fix}")]
-    Invalid {
-        key: String,
-        problem: String,
-        fix: String,
-    },
-}
-
-fn invalid(key: &str, problem: impl Into<String>, fix: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid {
-        key: key.to_string(),
-        problem: problem.into(),
-        fix: fix.into(),
-    }
-}
 
 /// Less than a quarantined mail keeps would lose the headers and text of ordinary mail.
 fn max_raw_bytes(value: Option<usize>) -> Result<usize, ConfigError> {
@@ -128,7 +114,7 @@ pub struct Portal {
 }
 
 /// A category-specific portal form, chosen when a keyword occurs in the mail.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FormRule {
     pub category: String,
@@ -137,7 +123,7 @@ pub struct FormRule {
 }
 
 /// Names of the `Field: value` lines in portal form mails (case-insensitive).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FieldNames {
     pub name: Vec<String>,
@@ -163,7 +149,7 @@ impl Default for FieldNames {
 }
 
 /// Query parameter names of the portal form's prefill.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PrefillNames {
     pub email: String,
@@ -190,6 +176,8 @@ pub struct Agents {
     /// The key that signs the reply addresses of mails to agents; `None`: deskmail keeps a
     /// generated one in its database.
     pub secret: Option<Vec<u8>>,
+    /// The file `secret` came from (`agents.secret_file`).
+    pub secret_file: Option<PathBuf>,
     /// The `authserv-id` of the receiving mail server whose `Authentication-Results` header is
     /// trusted; when set, agents' mails must also pass DKIM, SPF or DMARC for their domain.
     pub authserv_id: Option<String>,
@@ -253,6 +241,10 @@ impl Config {
             path: file.to_path_buf(),
             message: e.to_string().trim().replace('\n', " "),
         })?;
+        Config::check(raw, file, base).map_err(|e| e.located(file, text))
+    }
+
+    fn check(raw: RawConfig, file: &Path, base: &Path) -> Result<Config, ConfigError> {
         let rel = |p: &Path| {
             if p.is_absolute() {
                 p.to_path_buf()
@@ -310,9 +302,23 @@ impl Config {
 
         let portal = Portal {
             form_url: url("portal.form_url", &raw.portal.form_url)?,
-            senders: emails("portal.senders", &raw.portal.senders)?,
-            excerpt_chars: raw.portal.excerpt_chars.unwrap_or(500).clamp(50, 4000),
-            reply_interval_hours: raw.portal.reply_interval_hours.unwrap_or(24).min(24 * 30),
+            senders: portal_senders(&raw.portal.senders)?,
+            excerpt_chars: in_range(
+                "portal.excerpt_chars",
+                raw.portal.excerpt_chars,
+                500,
+                50,
+                Some(4000),
+                "characters",
+            )?,
+            reply_interval_hours: in_range(
+                "portal.reply_interval_hours",
+                raw.portal.reply_interval_hours,
+                24,
+                0,
+                Some(24 * 30),
+                "hours",
+            )?,
             forms: raw
                 .portal
                 .forms
@@ -343,6 +349,7 @@ impl Config {
                 .as_deref()
                 .map(|p| agent_secret(&rel(p)))
                 .transpose()?,
+            secret_file: raw.agents.secret_file.as_deref().map(rel),
             authserv_id: raw
                 .agents
                 .authserv_id
@@ -370,7 +377,14 @@ impl Config {
         }
         let tickets = Tickets {
             ref_prefix: raw.tickets.ref_prefix,
-            first_number: raw.tickets.first_number.max(1),
+            first_number: in_range(
+                "tickets.first_number",
+                Some(raw.tickets.first_number),
+                1000,
+                1,
+                None,
+                "",
+            )?,
         };
 
         let calendar = calendar(tz, &raw.calendar)?;

@@ -1,11 +1,12 @@
 //! The configuration file as written: serde structures with the defaults of every optional key.
-//! `deny_unknown_fields` everywhere, so a typo is an error, not a silent default.
+//! `deny_unknown_fields` everywhere, so a typo is an error, not a silent default. The same
+//! structures, filled from a checked config, are what `config show` writes.
 
 use super::{FieldNames, FormRule, PrefillNames};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawConfig {
     pub(super) desk: RawDesk,
@@ -30,7 +31,7 @@ pub(super) struct RawConfig {
     pub(super) status: RawStatus,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawStatus {
     pub(super) fetch_warning_minutes: Option<u32>,
@@ -44,7 +45,7 @@ pub(super) struct RawStatus {
     pub(super) mailbox_down_notice_minutes: Option<u32>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawLimits {
     pub(super) per_address_per_day: Option<u32>,
@@ -52,7 +53,7 @@ pub(super) struct RawLimits {
     pub(super) portal_replies_per_hour: Option<u32>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawDesk {
     pub(super) name: String,
@@ -62,7 +63,7 @@ pub(super) struct RawDesk {
     pub(super) message_id_domain: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawStore {
     pub(super) path: PathBuf,
@@ -70,7 +71,7 @@ pub(super) struct RawStore {
     pub(super) keep_raw_days: Option<i64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawInbound {
     pub(super) kind: String,
@@ -94,7 +95,7 @@ pub(super) struct RawInbound {
     pub(super) max_age_days: Option<u32>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawOutbound {
     pub(super) kind: String,
@@ -111,7 +112,7 @@ pub(super) struct RawOutbound {
     pub(super) max_per_hour: Option<u32>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawPortal {
     pub(super) form_url: String,
@@ -126,7 +127,7 @@ pub(super) struct RawPortal {
     pub(super) prefill: PrefillNames,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawAgents {
     pub(super) queue: String,
@@ -137,7 +138,7 @@ pub(super) struct RawAgents {
     pub(super) digest: Option<bool>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawTickets {
     pub(super) ref_prefix: String,
@@ -153,7 +154,7 @@ impl Default for RawTickets {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawCalendar {
     pub(super) opens: String,
@@ -176,7 +177,7 @@ impl Default for RawCalendar {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawSla {
     pub(super) low: String,
@@ -198,7 +199,7 @@ impl Default for RawSla {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSlaRule {
     pub(super) category: String,
@@ -206,7 +207,7 @@ pub(super) struct RawSlaRule {
     pub(super) target: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawSchedule {
     pub(super) near_before: String,
@@ -230,7 +231,7 @@ impl Default for RawSchedule {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawTemplates {
     pub(super) path: Option<PathBuf>,

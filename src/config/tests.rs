@@ -119,13 +119,14 @@ tls = "starttls"
 "#;
 
 fn with_mail(inbound_outbound: &str) -> Result<Config, ConfigError> {
+    load(&with_mail_text(inbound_outbound))
+}
+
+/// MINIMAL with its `[inbound]` and `[outbound]` replaced.
+fn with_mail_text(inbound_outbound: &str) -> String {
     let start = MINIMAL.find("[inbound]").unwrap_or(0);
     let end = MINIMAL.find("[portal]").unwrap_or(MINIMAL.len());
-    load(&format!(
-        "{}{inbound_outbound}{}",
-        &MINIMAL[..start],
-        &MINIMAL[end..]
-    ))
+    format!("{}{inbound_outbound}{}", &MINIMAL[..start], &MINIMAL[end..])
 }
 
 #[test]
@@ -186,14 +187,6 @@ fn plaintext_only_to_loopback_and_secrets_are_checked() {
         "password = \"secret\"\npassword_command = \"pass x\"",
     );
     assert_eq!(key_of(with_mail(&two).unwrap_err()), "inbound.password");
-    let missing = IMAP_SMTP.replace(
-        "password = \"secret\"",
-        "password_file = \"/nonexistent/pw\"",
-    );
-    assert_eq!(
-        key_of(with_mail(&missing).unwrap_err()),
-        "inbound.password_file"
-    );
     let oauth = IMAP_SMTP.replace(
         "password = \"secret\"",
         "password = \"secret\"\nauth = \"xoauth2\"",
@@ -201,14 +194,6 @@ fn plaintext_only_to_loopback_and_secrets_are_checked() {
     assert_eq!(
         key_of(with_mail(&oauth).unwrap_err()),
         "inbound.password_command"
-    );
-    let user_only = IMAP_SMTP.replace(
-        "tls = \"starttls\"",
-        "tls = \"starttls\"\nusername = \"desk\"",
-    );
-    assert_eq!(
-        key_of(with_mail(&user_only).unwrap_err()),
-        "outbound.password_file"
     );
     assert!(
         is_loopback("::1")
@@ -228,5 +213,178 @@ fn config_addresses_follow_the_one_address_rule() {
         if !valid {
             assert_eq!(key_of(result.unwrap_err()), "desk.address", "{email}");
         }
+    }
+}
+
+#[test]
+fn a_tls_mode_that_does_not_fit_the_port_is_warned_about() {
+    let warned = |inbound: &str, outbound: &str| {
+        let text = IMAP_SMTP
+            .replace(
+                "host = \"imap.example.org\"",
+                &format!("host = \"imap.example.org\"\n{inbound}"),
+            )
+            .replace("tls = \"starttls\"", outbound);
+        let c = with_mail(&text).unwrap();
+        warnings(&c).into_iter().map(|w| w.key).collect::<Vec<_>>()
+    };
+    assert!(
+        warned("", "tls = \"starttls\"").is_empty(),
+        "the defaults fit"
+    );
+    assert_eq!(
+        warned("tls = \"starttls\"\nport = 993", "tls = \"starttls\""),
+        ["inbound.tls"]
+    );
+    assert_eq!(warned("port = 143", "tls = \"starttls\""), ["inbound.tls"]);
+    assert_eq!(
+        warned("", "tls = \"starttls\"\nport = 465"),
+        ["outbound.tls"]
+    );
+    assert_eq!(
+        warned("", "tls = \"implicit\"\nport = 587"),
+        ["outbound.tls"]
+    );
+    assert_eq!(
+        warned("", "tls = \"implicit\"\nport = 25"),
+        ["outbound.tls"]
+    );
+    assert!(
+        warned("port = 10993", "tls = \"implicit\"\nport = 10465").is_empty(),
+        "other ports: no guess"
+    );
+    let text = &warnings(
+        &with_mail(&IMAP_SMTP.replace("tls = \"starttls\"", "tls = \"starttls\"\nport = 465"))
+            .unwrap(),
+    )[0]
+    .text;
+    assert!(
+        text.contains("tls = \"implicit\"") && !text.contains("StartTls"),
+        "{text}"
+    );
+}
+
+#[test]
+fn out_of_range_values_are_refused_not_clamped() {
+    let cases = [
+        (
+            "[portal]",
+            "[portal]\nexcerpt_chars = 10",
+            "portal.excerpt_chars",
+            "from 50 to 4000",
+        ),
+        (
+            "[portal]",
+            "[portal]\nreply_interval_hours = 1000",
+            "portal.reply_interval_hours",
+            "from 0 to 720",
+        ),
+        (
+            "[inbound]",
+            "[inbound]\npoll_seconds = 0",
+            "inbound.poll_seconds",
+            "from 1 to 3600",
+        ),
+        (
+            "[inbound]",
+            "[inbound]\nmax_message_bytes = 10",
+            "inbound.max_message_bytes",
+            "at least 1024",
+        ),
+        (
+            "[agents]",
+            "[tickets]\nfirst_number = 0\n[agents]",
+            "tickets.first_number",
+            "at least 1",
+        ),
+        (
+            "[agents]",
+            "[schedule]\ntick_seconds = 0\n[agents]",
+            "schedule.tick_seconds",
+            "from 1 to 3600",
+        ),
+    ];
+    for (from, to, key, range) in cases {
+        let err = load(&MINIMAL.replacen(from, to, 1)).expect_err(key);
+        let text = err.to_string();
+        assert_eq!(key_of(err), key);
+        assert!(text.contains(range), "{text}");
+    }
+    let smtp = IMAP_SMTP.replace(
+        "tls = \"starttls\"",
+        "tls = \"starttls\"\ntimeout_seconds = 601",
+    );
+    assert_eq!(
+        key_of(with_mail(&smtp).unwrap_err()),
+        "outbound.timeout_seconds"
+    );
+    let empty = MINIMAL.replace("senders = [\"portal@example.org\"]", "senders = []");
+    assert_eq!(key_of(load(&empty).unwrap_err()), "portal.senders");
+}
+
+#[test]
+fn a_value_error_names_the_file_and_the_line() {
+    let err = load(&MINIMAL.replace("Europe/Amsterdam", "Mars/Olympus")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "config file /etc/deskmail/deskmail.toml line 5: config key `desk.timezone`: \
+         \"Mars/Olympus\" is not a time zone; use an IANA name such as \"Europe/Amsterdam\""
+    );
+}
+
+#[test]
+fn passwords_are_only_named_at_load_never_read() {
+    // a password file that is not there, and no password at all: both load, for the commands
+    // that never log in; `run` and `check-config` read them (tests/checks.rs)
+    let file = IMAP_SMTP.replace(
+        "password = \"secret\"",
+        "password_file = \"/nonexistent/pw\"",
+    );
+    let c = with_mail(&file).unwrap();
+    assert_eq!(
+        c.secrets(),
+        [("inbound", &Secret::File("/nonexistent/pw".into()))]
+    );
+    let none = IMAP_SMTP.replace("password = \"secret\"\n", "").replace(
+        "tls = \"starttls\"",
+        "tls = \"starttls\"\nusername = \"desk\"",
+    );
+    let c = with_mail(&none).unwrap();
+    assert_eq!(
+        c.secrets(),
+        [
+            ("inbound", &Secret::Credential("imap-password")),
+            ("outbound", &Secret::Credential("smtp-password"))
+        ]
+    );
+    // the value itself never shows, not even in debug output
+    let c = with_mail(IMAP_SMTP).unwrap();
+    assert!(!format!("{c:?}").contains("\"secret\""));
+}
+
+#[test]
+fn config_show_loads_back_to_the_same_configuration() {
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
+    let with_secrets = format!(
+        "{}\n[templates]\npath = \"/srv/templates\"\n",
+        with_mail_text(&IMAP_SMTP.replace(
+            "tls = \"starttls\"",
+            "tls = \"starttls\"\nusername = \"desk\"\npassword_command = \"pass smtp\""
+        ))
+    );
+    let configs = [
+        Config::load(&shipped.join("deskmail.toml")).unwrap(),
+        Config::load(&shipped.join("demo.toml")).unwrap(),
+        load(&with_secrets).unwrap(),
+    ];
+    for config in configs {
+        let shown = config.show().unwrap();
+        assert!(!shown.contains("\"secret\""), "{shown}");
+        let base = config.file.parent().unwrap();
+        let again = Config::from_toml(&shown, &config.file, base)
+            .unwrap_or_else(|e| panic!("{e}\n{shown}"));
+        // a password written in the config is the one thing that does not come back
+        let debug = |c: &Config| format!("{c:?}");
+        assert_eq!(debug(&again), debug(&config), "{shown}");
     }
 }

@@ -98,6 +98,27 @@ impl Calendar {
         self.closes
     }
 
+    /// The working weekdays, Monday first (for `config show`).
+    pub fn working_days(&self) -> Vec<Weekday> {
+        [
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+            Weekday::Sat,
+            Weekday::Sun,
+        ]
+        .into_iter()
+        .filter(|d| self.working[d.num_days_from_monday() as usize])
+        .collect()
+    }
+
+    /// The holidays, in order (for `config show`).
+    pub fn holidays(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.holidays.iter().copied()
+    }
+
     /// Working weekday and not a holiday.
     pub fn is_working_day(&self, d: NaiveDate) -> bool {
         self.working[d.weekday().num_days_from_monday() as usize] && !self.holidays.contains(&d)

@@ -41,9 +41,14 @@ pub enum StoreError {
         source: migrations::MigrationError,
     },
     #[error(
+        "database {path} does not exist; check store.path in the config (a typo?): \
+         `deskmail run` creates the database when it first starts"
+    )]
+    Missing { path: PathBuf },
+    #[error(
         "database {path} has schema version {found}, newer than this deskmail knows ({supported}): \
-         a newer deskmail wrote it. Run that version again, or restore the backup made before the \
-         upgrade (deskmail backup); this one changes nothing"
+         a newer deskmail wrote it. Install that newer version again, or restore the backup made \
+         before the upgrade (deskmail backup); this one changes nothing"
     )]
     Newer {
         path: PathBuf,
@@ -172,6 +177,7 @@ impl StoreError {
                 _ => None,
             },
             StoreError::Newer { .. }
+            | StoreError::Missing { .. }
             | StoreError::Older { .. }
             | StoreError::BackupExists { .. }
             | StoreError::BackupFile { .. }
@@ -292,6 +298,25 @@ impl Store {
             path: path.to_path_buf(),
             scratch: None,
         })
+    }
+
+    /// For the commands that read or maintain a database the daemon made (`tickets`, `outbox`,
+    /// `backup`, …): a missing one is an error, not an empty desk, so a mistyped `store.path`
+    /// is seen and no empty database is created beside the real one.
+    pub fn must_exist(path: &Path) -> Result<()> {
+        if path.exists() {
+            Ok(())
+        } else {
+            Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            })
+        }
+    }
+
+    /// [`Store::open_read_only`] of a database that must exist ([`Store::must_exist`]).
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        Store::must_exist(path)?;
+        Store::open_read_only(path)
     }
 
     /// Open an existing database without changing it (for `explain`, `tickets`, previews).

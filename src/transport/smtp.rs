@@ -22,6 +22,48 @@ impl AsyncTokioStream for NetStream {
     }
 }
 
+/// The steps of opening a session, in order, for `check-config --connect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpStep {
+    Connect,
+    Tls,
+    Ehlo,
+    StartTls,
+    Auth,
+}
+
+impl SmtpStep {
+    /// The steps a session with this config goes through.
+    pub fn plan(cfg: &Smtp) -> Vec<SmtpStep> {
+        let mut out = vec![SmtpStep::Connect];
+        if cfg.tls == TlsMode::Implicit {
+            out.push(SmtpStep::Tls);
+        }
+        out.push(SmtpStep::Ehlo);
+        if cfg.tls == TlsMode::StartTls {
+            out.push(SmtpStep::StartTls);
+        }
+        if cfg.login.is_some() {
+            out.push(SmtpStep::Auth);
+        }
+        out
+    }
+
+    /// The step's name as the protocol calls it.
+    pub fn name(self, cfg: &Smtp) -> String {
+        match self {
+            SmtpStep::Connect => format!("connect to {}:{}", cfg.host, cfg.port),
+            SmtpStep::Tls => "TLS handshake".into(),
+            SmtpStep::Ehlo => "EHLO".into(),
+            SmtpStep::StartTls => "STARTTLS".into(),
+            SmtpStep::Auth => match &cfg.login {
+                Some((user, _)) => format!("AUTH as {user}"),
+                None => "AUTH".into(),
+            },
+        }
+    }
+}
+
 pub struct SmtpTransport {
     cfg: Smtp,
     sender: String,
@@ -96,16 +138,37 @@ impl SmtpTransport {
             .map_err(|e| self.failed("TLS setup", e, true))
     }
 
+    /// `check-config --connect`: open a session as sending does, telling `done` each step
+    /// that succeeded; then QUIT. Nothing is sent.
+    pub async fn try_login(&self, done: &mut dyn FnMut(SmtpStep)) -> Result<(), SendError> {
+        let timeout = Duration::from_secs(self.cfg.timeout_seconds);
+        let mut conn = tokio::time::timeout(timeout, self.connect_reporting(done))
+            .await
+            .map_err(|_| self.error("connecting timed out", true))??;
+        let _ = tokio::time::timeout(Duration::from_secs(5), conn.quit()).await;
+        Ok(())
+    }
+
     async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
+        self.connect_reporting(&mut |_| {}).await
+    }
+
+    async fn connect_reporting(
+        &self,
+        done: &mut dyn FnMut(SmtpStep),
+    ) -> Result<AsyncSmtpConnection, SendError> {
         let tcp = TcpStream::connect((self.host().as_str(), self.cfg.port))
             .await
             .map_err(|e| self.failed("cannot connect", e, true))?;
         let _ = tcp.set_nodelay(true);
+        done(SmtpStep::Connect);
         let stream = match self.cfg.tls {
             TlsMode::Implicit => {
-                crate::tls::connect(&self.cfg.host, self.cfg.ca_file.as_deref(), tcp)
+                let stream = crate::tls::connect(&self.cfg.host, self.cfg.ca_file.as_deref(), tcp)
                     .await
-                    .map_err(|e| self.failed("TLS failed", e, true))?
+                    .map_err(|e| self.failed("TLS failed", e, true))?;
+                done(SmtpStep::Tls);
+                stream
             }
             TlsMode::StartTls | TlsMode::None => NetStream::Plain(tcp),
         };
@@ -113,10 +176,12 @@ impl SmtpTransport {
         let mut conn = AsyncSmtpConnection::connect_with_transport(Box::new(stream), &hello)
             .await
             .map_err(|e| self.failed("cannot open a session", e, true))?;
+        done(SmtpStep::Ehlo);
         if self.cfg.tls == TlsMode::StartTls {
             conn.starttls(self.tls_parameters()?, &hello)
                 .await
                 .map_err(|e| self.failed("STARTTLS failed", e, true))?;
+            done(SmtpStep::StartTls);
         }
         if let Some((user, secret)) = &self.cfg.login {
             let password = crate::secret::resolve(secret)
@@ -134,6 +199,7 @@ impl SmtpTransport {
                     true,
                 )
             })?;
+            done(SmtpStep::Auth);
         }
         Ok(conn)
     }

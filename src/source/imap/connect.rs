@@ -12,6 +12,45 @@ pub type ImapSession = Session<ImapStream>;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// The steps of opening a session, in order, for `check-config --connect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImapStep {
+    Connect,
+    StartTls,
+    Tls,
+    Login,
+    Select,
+}
+
+impl ImapStep {
+    /// The steps a session with this config goes through.
+    pub fn plan(cfg: &Imap) -> Vec<ImapStep> {
+        let tls: &[ImapStep] = match cfg.tls {
+            TlsMode::Implicit => &[ImapStep::Tls],
+            TlsMode::StartTls => &[ImapStep::StartTls, ImapStep::Tls],
+            TlsMode::None => &[],
+        };
+        let mut out = vec![ImapStep::Connect];
+        out.extend_from_slice(tls);
+        out.extend([ImapStep::Login, ImapStep::Select]);
+        out
+    }
+
+    /// The step's name as the protocol calls it.
+    pub fn name(self, cfg: &Imap) -> String {
+        match self {
+            ImapStep::Connect => format!("connect to {}:{}", cfg.host, cfg.port),
+            ImapStep::StartTls => "STARTTLS".into(),
+            ImapStep::Tls => "TLS handshake".into(),
+            ImapStep::Login => match cfg.auth {
+                AuthMechanism::Password => format!("LOGIN as {}", cfg.username),
+                AuthMechanism::XOAuth2 => format!("AUTHENTICATE XOAUTH2 as {}", cfg.username),
+            },
+            ImapStep::Select => format!("SELECT {}", cfg.mailbox),
+        }
+    }
+}
+
 /// SASL XOAUTH2: the user and a bearer token in one response.
 struct XOAuth2 {
     user: String,
@@ -64,6 +103,14 @@ async fn greeting(cfg: &Imap, client: &mut Client<ImapStream>) -> Result<(), Ima
 
 /// Connect and log in; returns the session.
 pub async fn connect(cfg: &Imap) -> Result<ImapSession, ImapError> {
+    connect_reporting(cfg, &mut |_| {}).await
+}
+
+/// [`connect`], telling `done` each step that succeeded.
+pub async fn connect_reporting(
+    cfg: &Imap,
+    done: &mut dyn FnMut(ImapStep),
+) -> Result<ImapSession, ImapError> {
     let tcp = tokio::time::timeout(
         CONNECT_TIMEOUT,
         TcpStream::connect((cfg.host.as_str(), cfg.port)),
@@ -80,8 +127,13 @@ pub async fn connect(cfg: &Imap) -> Result<ImapSession, ImapError> {
         source,
     })?;
     let _ = tcp.set_nodelay(true);
+    done(ImapStep::Connect);
     let mut client = match cfg.tls {
-        TlsMode::Implicit => Client::new(tls(cfg, tcp).await?),
+        TlsMode::Implicit => {
+            let stream = tls(cfg, tcp).await?;
+            done(ImapStep::Tls);
+            Client::new(stream)
+        }
         TlsMode::None => Client::new(ImapStream::Plain(tcp)),
         TlsMode::StartTls => {
             let mut plain = Client::new(ImapStream::Plain(tcp));
@@ -92,8 +144,9 @@ pub async fn connect(cfg: &Imap) -> Result<ImapSession, ImapError> {
                 .map_err(|source| ImapError::StartTls {
                     host: cfg.host.clone(),
                     port: cfg.port,
-                    source,
+                    source: source.into(),
                 })?;
+            done(ImapStep::StartTls);
             let ImapStream::Plain(tcp) = plain.into_inner() else {
                 return Err(ImapError::AlreadyEncrypted {
                     host: cfg.host.clone(),
@@ -102,21 +155,26 @@ pub async fn connect(cfg: &Imap) -> Result<ImapSession, ImapError> {
             };
             // no greeting after STARTTLS
             let client = Client::new(tls(cfg, tcp).await?);
-            return login(cfg, client).await;
+            done(ImapStep::Tls);
+            let session = login(cfg, client).await?;
+            done(ImapStep::Login);
+            return Ok(session);
         }
     };
     greeting(cfg, &mut client).await?;
-    login(cfg, client).await
+    let session = login(cfg, client).await?;
+    done(ImapStep::Login);
+    Ok(session)
 }
 
 async fn login(cfg: &Imap, client: Client<ImapStream>) -> Result<ImapSession, ImapError> {
     let secret = crate::secret::resolve(&cfg.secret)
         .await
         .map_err(ImapError::Secret)?;
-    let refused = |source| ImapError::Login {
+    let refused = |source: async_imap::error::Error| ImapError::Login {
         host: cfg.host.clone(),
         user: cfg.username.clone(),
-        source,
+        source: source.into(),
     };
     let attempt = async {
         match cfg.auth {

@@ -28,7 +28,7 @@ pub enum ImapError {
     StartTls {
         host: String,
         port: u16,
-        source: async_imap::error::Error,
+        source: Reply,
     },
     #[error("IMAP server {host}:{port}: TLS failed: the connection was already encrypted")]
     AlreadyEncrypted { host: String, port: u16 },
@@ -38,7 +38,7 @@ pub enum ImapError {
     Login {
         host: String,
         user: String,
-        source: async_imap::error::Error,
+        source: Reply,
     },
     #[error("IMAP password")]
     Secret(#[source] crate::secret::SecretError),
@@ -47,7 +47,7 @@ pub enum ImapError {
         host: String,
         mailbox: String,
         what: &'static str,
-        source: async_imap::error::Error,
+        source: Reply,
     },
     // `last` is the text of an error already handed on (and logged), not a live cause
     #[error(
@@ -60,4 +60,70 @@ pub enum ImapError {
         failures: u32,
         last: String,
     },
+}
+
+/// What an IMAP server answered, or what went wrong reading it (async-imap's error), in words:
+/// async-imap writes a server's NO or BAD as Rust debug text (`code: None, info: Some("…")`);
+/// this writes the server's own text.
+#[derive(Debug)]
+pub struct Reply(pub async_imap::error::Error);
+
+impl From<async_imap::error::Error> for Reply {
+    fn from(e: async_imap::error::Error) -> Reply {
+        Reply(e)
+    }
+}
+
+/// The server's text out of async-imap's `code: …, info: Some("…")`.
+fn server_text(debug: &str) -> Option<String> {
+    let start = debug.find("info: Some(\"")? + "info: Some(\"".len();
+    let end = debug.rfind("\")")?;
+    let text = debug.get(start..end)?;
+    Some(text.replace("\\\"", "\"").replace("\\\\", "\\"))
+}
+
+impl std::fmt::Display for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use async_imap::error::Error;
+        match &self.0 {
+            Error::No(s) => match server_text(s) {
+                Some(text) => write!(f, "the server said NO: {text}"),
+                None => f.write_str("the server said NO"),
+            },
+            Error::Bad(s) => match server_text(s) {
+                Some(text) => write!(f, "the server said BAD: {text}"),
+                None => f.write_str("the server said BAD"),
+            },
+            other => other.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Reply {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_reply_is_written_in_its_own_words() {
+        let no = Reply(async_imap::error::Error::No(
+            "code: None, info: Some(\"[AUTHENTICATIONFAILED] Authentication \\\"failed\\\".\")"
+                .into(),
+        ));
+        assert_eq!(
+            no.to_string(),
+            "the server said NO: [AUTHENTICATIONFAILED] Authentication \"failed\"."
+        );
+        let bad = Reply(async_imap::error::Error::Bad(
+            "code: None, info: None".into(),
+        ));
+        assert_eq!(bad.to_string(), "the server said BAD");
+        let lost = Reply(async_imap::error::Error::ConnectionLost);
+        assert_eq!(lost.to_string(), "connection lost");
+    }
 }

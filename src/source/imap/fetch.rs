@@ -63,7 +63,7 @@ impl ImapSource {
             host: host.clone(),
             mailbox: mailbox.clone(),
             what: "UID SEARCH",
-            source,
+            source: source.into(),
         })?;
         let key = |uid: u32| format!("imap:{mailbox}:{uidvalidity}:{uid}");
         // "n:*" always includes the highest UID, even when it is below n

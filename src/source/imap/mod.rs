@@ -14,6 +14,7 @@ mod fetch;
 mod idle;
 mod mark;
 
+pub use connect::ImapStep;
 pub use error::ImapError;
 
 use super::Cursor;
@@ -114,7 +115,7 @@ impl ImapSource {
             host: self.cfg.host.clone(),
             mailbox: self.cfg.mailbox.clone(),
             what,
-            source,
+            source: source.into(),
         }
     }
 
@@ -223,6 +224,23 @@ impl ImapSource {
             let _ = tokio::time::timeout(Duration::from_secs(5), open.session.logout()).await;
         }
     }
+}
+
+/// `check-config --connect`: log in and select the mailbox as the source does, telling `done`
+/// each step that succeeded; then log out. Nothing in the mailbox is changed (SELECT only).
+pub async fn try_login(cfg: &Imap, done: &mut dyn FnMut(ImapStep)) -> Result<(), ImapError> {
+    let mut session = connect::connect_reporting(cfg, done).await?;
+    timed(session.select(&cfg.mailbox))
+        .await
+        .map_err(|source| ImapError::Command {
+            host: cfg.host.clone(),
+            mailbox: cfg.mailbox.clone(),
+            what: "SELECT",
+            source: source.into(),
+        })?;
+    done(ImapStep::Select);
+    let _ = tokio::time::timeout(Duration::from_secs(5), session.logout()).await;
+    Ok(())
 }
 
 /// An IMAP command with the standard timeout.
