@@ -192,8 +192,9 @@ fn pending_mail_is_never_purged_and_still_goes_out_whole() {
     let pending = |desk: &Desk| -> usize {
         let list: Value =
             serde_json::from_str(&desk.ok(&["outbox", "list", "--json"])).expect("JSON");
-        list.as_array()
-            .expect("list")
+        list["mails"]
+            .as_array()
+            .expect("the outbox's mails")
             .iter()
             .filter(|m| m["state"] == "pending")
             .count()
