@@ -132,18 +132,7 @@ fn the_error_that_ends_deskmail_is_an_err_entry_under_systemd() {
 
 #[test]
 fn the_emergency_brake_is_critical_in_the_journal() {
-    let desk = Desk::with_full_config(&format!(
-        "{}\n[limits]\nportal_replies_per_hour = 0\n",
-        BASE_CONFIG.replace("path = \"outbox\"", "path = \"outbox\"\nmax_per_hour = 2")
-    ));
-    for who in ["a", "b", "c", "d"] {
-        desk.deliver(&person_mail(
-            &format!("{who} <{who}@example.com>"),
-            "Vraag",
-            &format!("brake-{who}@example.com"),
-            "Mijn pc start niet.",
-        ));
-    }
+    let desk = Desk::braking();
     let journal = Journal::listen(desk.dir.path());
     let mut cmd = deskmail(&desk, &["--now", MONDAY, "run", "--once"]);
     journal.attach(&mut cmd, &desk.path("stderr"));

@@ -236,20 +236,7 @@ fn one_portal_reply_per_sender_a_day() {
 
 #[test]
 fn the_emergency_brake_pauses_sending_tells_the_agents_and_resume_lets_it_go_on() {
-    // the portal replies' own hourly share (half the brake by default) would catch these four
-    // before the brake; switched off here to see the brake itself (tests/floods.rs has it)
-    let desk = Desk::with_full_config(&format!(
-        "{}\n[limits]\nportal_replies_per_hour = 0\n",
-        common::BASE_CONFIG.replace("path = \"outbox\"", "path = \"outbox\"\nmax_per_hour = 2")
-    ));
-    for (i, who) in ["a", "b", "c", "d"].iter().enumerate() {
-        desk.deliver(&person_mail(
-            &format!("{who} <{who}@example.com>"),
-            "Vraag",
-            &format!("brake-{i}@example.com"),
-            "Mijn pc start niet.",
-        ));
-    }
+    let desk = Desk::braking();
     let out = desk.run(&["--now", MONDAY, "run", "--once"]);
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{log}");

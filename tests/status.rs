@@ -238,18 +238,7 @@ async fn a_failed_mail_warns_until_it_is_dismissed_or_retried() {
 
 #[test]
 fn an_engaged_brake_is_critical_until_sending_resumes() {
-    let desk = Desk::with_full_config(&format!(
-        "{}\n[limits]\nportal_replies_per_hour = 0\n",
-        BASE_CONFIG.replace("path = \"outbox\"", "path = \"outbox\"\nmax_per_hour = 2")
-    ));
-    for who in ["a", "b", "c", "d"] {
-        desk.deliver(&person_mail(
-            &format!("{who} <{who}@example.com>"),
-            "Vraag",
-            &format!("status-brake-{who}@example.com"),
-            "Mijn pc start niet.",
-        ));
-    }
+    let desk = Desk::braking();
     desk.run_once_at(MONDAY);
     let (code, text, json) = status(&desk, &monday_plus(1));
     assert_eq!(code, 2, "{text}");

@@ -223,6 +223,26 @@ impl Desk {
         Desk::with_full_config(&format!("{BASE_CONFIG}{extra}"))
     }
 
+    /// A desk whose emergency brake holds after two mails an hour, with four people's
+    /// questions waiting (Message-IDs `brake-a@example.com` …): the first run sends two and
+    /// engages the brake. The portal replies' own hourly share (half the brake by default)
+    /// would catch them before the brake, so it is switched off to see the brake itself.
+    pub fn braking() -> Desk {
+        let desk = Desk::with_full_config(&format!(
+            "{}\n[limits]\nportal_replies_per_hour = 0\n",
+            BASE_CONFIG.replace("path = \"outbox\"", "path = \"outbox\"\nmax_per_hour = 2")
+        ));
+        for who in ["a", "b", "c", "d"] {
+            desk.deliver(&person_mail(
+                &format!("{who} <{who}@example.com>"),
+                "Vraag",
+                &format!("brake-{who}@example.com"),
+                "Mijn pc start niet.",
+            ));
+        }
+        desk
+    }
+
     /// A desk with this whole config text.
     pub fn with_full_config(text: &str) -> Desk {
         let dir = tempfile::tempdir().expect("temp dir");
