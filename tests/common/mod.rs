@@ -8,6 +8,7 @@ pub mod in_process;
 pub mod labelled;
 pub mod mails;
 pub mod mailstack;
+pub mod notify;
 
 #[allow(unused_imports)] // each test file uses its own subset
 pub use mails::*;
@@ -122,11 +123,17 @@ pub struct Daemon {
 
 impl Daemon {
     pub fn start(config: &Path) -> Daemon {
+        Daemon::start_with_env(config, &[])
+    }
+
+    /// [`start`](Daemon::start) with extra environment (e.g. `NOTIFY_SOCKET`).
+    pub fn start_with_env(config: &Path, env: &[(&str, PathBuf)]) -> Daemon {
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_deskmail"))
             .arg("--config")
             .arg(config)
             .arg("run")
             .env_remove("RUST_LOG")
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("start deskmail run");
