@@ -114,9 +114,13 @@ fn sighup_reloads_templates_and_refuses_a_bad_config() {
     let (code, log) = daemon.stop();
     assert_eq!(code, Some(0), "{log}");
     assert!(log.contains("configuration reloaded"), "{log}");
+    let refused = log
+        .lines()
+        .find(|l| l.contains("reload refused"))
+        .unwrap_or_else(|| panic!("{log}"));
     assert!(
-        log.contains("reload refused") && log.contains("desk.timezone"),
-        "{log}"
+        refused.contains("ERROR") && refused.contains("desk.timezone"),
+        "{refused}"
     );
 }
 

@@ -7,21 +7,7 @@ use common::mailstack::{self, imap_config, new_user, smtp_send, wait_for_mail};
 use common::{Daemon, Desk, header, person_mail, portal_mail};
 use std::time::Duration;
 
-struct Users {
-    desk: String,
-    portal: String,
-    agents: String,
-}
-
-/// The desk's mailboxes, or `None` (the test skips) when the servers cannot be had.
-fn users() -> Option<Users> {
-    mailstack::up()?;
-    Some(Users {
-        desk: new_user("desk"),
-        portal: new_user("portal"),
-        agents: new_user("agents"),
-    })
-}
+use common::mailstack::{DeskUsers as Users, desk_users as users};
 
 /// The portal mails the desk a form for `requester`.
 fn send_form(u: &Users, message_id: &str, requester: &str, priority: &str) {

@@ -5,6 +5,7 @@
 
 mod common;
 use common::mailstack::{self, imap_config, new_user, smtp_send, wait_for_mail};
+use common::notify::NotifySocket;
 use common::{Daemon, Desk, header, person_mail, portal_mail};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -326,10 +327,9 @@ fn dovecot_restarted_under_a_running_deskmail_is_reconnected_to() {
     assert!(log.contains("IMAP connection back"), "{log}");
 }
 
-#[test]
-fn with_postfix_away_the_outbox_waits_and_delivers_when_it_returns() {
-    let _serial = serial();
-    let Some(s) = setup("") else { return };
+/// A mail from a new user Jan, taken in by a run at `now` with Postfix away: its answer waits
+/// in the outbox (Postfix is back on return). Jan's address.
+fn answer_waiting_for_postfix(s: &Setup, now: &str) -> String {
     let jan = new_user("jan");
     smtp_send(
         &jan,
@@ -344,13 +344,19 @@ fn with_postfix_away_the_outbox_waits_and_delivers_when_it_returns() {
     wait_for_mail(&s.desk_user, 1, Duration::from_secs(20));
 
     mailstack::mailstack(&["stop", "postfix"]);
-    let first = s
-        .desk
-        .run(&["--now", "2026-11-23T10:00:00+01:00", "run", "--once"]);
+    let first = s.desk.run(&["--now", now, "run", "--once"]);
     mailstack::mailstack(&["up"]);
     let log = String::from_utf8_lossy(&first.stderr);
     assert!(first.status.success(), "{log}");
     assert!(log.contains("send failed, will retry"), "{log}");
+    jan
+}
+
+#[test]
+fn with_postfix_away_the_outbox_waits_and_delivers_when_it_returns() {
+    let _serial = serial();
+    let Some(s) = setup("") else { return };
+    let jan = answer_waiting_for_postfix(&s, "2026-11-23T10:00:00+01:00");
     let queued: serde_json::Value =
         serde_json::from_str(&s.desk.ok(&["outbox", "list", "--json"])).expect("JSON");
     let queued = &queued["mails"];
@@ -417,4 +423,71 @@ fn a_wrong_password_gives_a_clear_error_and_no_busy_loop() {
         "{attempts} login attempts in {elapsed} s: {log}"
     );
     assert!(log.contains("refused login"), "{log}");
+}
+
+#[test]
+fn with_dovecot_down_at_start_the_daemon_is_ready_sends_and_takes_mail_when_it_returns() {
+    let _serial = serial();
+    let Some(s) = setup("") else { return };
+    // the answer waits in the outbox: Postfix was away at a run an hour ago
+    let an_hour_ago = (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339();
+    answer_waiting_for_postfix(&s, &an_hour_ago);
+
+    // the IMAP server is down when the service starts
+    mailstack::mailstack(&["stop", "dovecot"]);
+    let mut systemd = NotifySocket::bind();
+    let started = Instant::now();
+    let daemon = Daemon::start_with_env(&s.desk.config, &[systemd.env()]);
+    let ready = systemd.wait_for("READY=1", Duration::from_secs(10));
+    let ready_after = started.elapsed();
+    let away = systemd.wait_for_status("not reachable", Duration::from_secs(10));
+    // the waiting answer goes out through Postfix while IMAP is away
+    let sent = (0..150).any(|_| {
+        let all: serde_json::Value =
+            serde_json::from_str(&s.desk.ok(&["outbox", "list", "--json", "--all"])).expect("JSON");
+        std::thread::sleep(Duration::from_millis(200));
+        all.as_array()
+            .is_some_and(|a| !a.is_empty() && a.iter().all(|m| m["state"] == "sent"))
+    });
+    mailstack::mailstack(&["up"]);
+    assert!(
+        ready.is_some(),
+        "READY=1 while Dovecot is down: {:?}",
+        systemd.received
+    );
+    assert!(
+        ready_after < Duration::from_secs(5),
+        "READY=1 after {ready_after:?}"
+    );
+    let away = away.unwrap_or_else(|| panic!("no status: {:?}", systemd.received));
+    assert!(away.contains("IMAP"), "{away}");
+    assert!(
+        sent,
+        "the queued answer was taken by Postfix while IMAP was away"
+    );
+
+    // back: new mail is taken, and systemd hears that the mailbox is read again
+    let ann = new_user("ann");
+    smtp_send(
+        &ann,
+        &[&s.desk_user],
+        &person_mail(
+            &format!("Ann <{ann}>"),
+            "Scherm",
+            "boot-2@desk.test",
+            "Mijn scherm blijft zwart.",
+        ),
+    );
+    // (Jan's answer, taken by Postfix while Dovecot was down, waits in Postfix's queue)
+    wait_for_mail(&ann, 1, Duration::from_secs(60));
+    assert!(
+        systemd
+            .wait_for_status("reading IMAP", Duration::from_secs(10))
+            .is_some(),
+        "{:?}",
+        systemd.received
+    );
+    let (code, log) = daemon.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains("IMAP connection back"), "{log}");
 }

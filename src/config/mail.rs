@@ -386,7 +386,8 @@ fn ca_file(
     value: Option<&Path>,
     rel: &dyn Fn(&Path) -> PathBuf,
 ) -> Result<Option<PathBuf>, ConfigError> {
-    const FIX: &str = "give the PEM file of the CA that signed the server's certificate";
+    const FIX: &str =
+        "give the PEM file of the CA that signed the server's certificate, or of that certificate";
     let Some(p) = value else { return Ok(None) };
     let path = rel(p);
     if !path.is_file() {

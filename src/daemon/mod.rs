@@ -169,41 +169,37 @@ pub async fn run(
         watch::noted(watch::started(engine, source, opts.once, opts.clock.now()));
     }
     let mut totals = Totals::default();
-    let mut ready = false;
+    // ready with config and database in hand: a mail server down at boot is waited for in the
+    // loop (sending and the scheduler carry on), not by systemd's start timeout
+    notify::ready(&format!("connecting to {}", source.describe()));
+    let mut source_away = None;
     let mut storage = storage_backoff();
     loop {
         if shutdown.take_reload() {
             reload(engine, source).await?;
+            source_away = None;
         }
         let state = match pass(engine, source, opts, &shutdown, &mut totals).await {
             Ok(state) => {
                 if storage.failures() > 0 {
                     tracing::info!(database = %engine.store.path().display(), "database writable again; carrying on");
-                    notify::status(&format!("reading {}", source.describe()));
+                    source_away = None; // the status line says the source's state again
                     storage.succeed();
                 }
                 state
             }
             Err(e) => {
-                wait_for_storage(
-                    engine,
-                    source,
-                    opts,
-                    &mut storage,
-                    &mut ready,
-                    &mut shutdown,
-                    e,
-                )
-                .await?;
+                wait_for_storage(engine, source, opts, &mut storage, &mut shutdown, e).await?;
                 if shutdown.is_requested() {
                     break;
                 }
                 continue;
             }
         };
-        if !ready && matches!(state, SourceState::Answered) {
-            notify::ready(&format!("reading {}", source.describe()));
-            ready = true;
+        let away = matches!(state, SourceState::Away(_));
+        if source_away != Some(away) {
+            notify::status(&source_status(source, &state));
+            source_away = Some(away);
         }
         notify::watchdog();
         if opts.once {
@@ -254,6 +250,18 @@ pub async fn run(
     source.close().await;
     engine.transport.close().await;
     Ok(totals)
+}
+
+/// The STATUS= line for the source's state, told to systemd when it changes.
+fn source_status(source: &Source, state: &SourceState) -> String {
+    match state {
+        SourceState::Answered => format!("reading {}", source.describe()),
+        SourceState::Away(e) => format!(
+            "{} not reachable ({}); sending and the scheduler carry on",
+            source.describe(),
+            Chain(e)
+        ),
+    }
 }
 
 fn restore_cursor(engine: &Engine, source: &mut Source) -> Result<(), RunError> {

@@ -1,5 +1,6 @@
-//! Telling systemd how we are (`Type=notify`): READY once the source answered, STATUS lines,
-//! WATCHDOG pings from the main loop, STOPPING on the way out. Without systemd these do nothing.
+//! Telling systemd how we are (`Type=notify`): READY once config and database are in hand
+//! (not waiting for the mail server), STATUS lines when the source comes or goes, WATCHDOG pings
+//! from the main loop, STOPPING on the way out. Without systemd these do nothing.
 
 use sd_notify::NotifyState;
 use std::time::Duration;

@@ -25,7 +25,6 @@ pub(super) async fn wait_for_storage(
     source: &mut Source,
     opts: RunOptions,
     storage: &mut Backoff,
-    ready: &mut bool,
     shutdown: &mut Shutdown,
     e: RunError,
 ) -> Result<(), RunError> {
@@ -43,11 +42,6 @@ pub(super) async fn wait_for_storage(
         });
     }
     let mut wait = storage.fail();
-    if !*ready {
-        // started, and saying why it waits: systemd must not time the start out
-        notify::ready(&format!("database cannot be written: {trouble}"));
-        *ready = true;
-    }
     if let Some(w) = notify::watchdog_interval() {
         wait = wait.min(w);
     }

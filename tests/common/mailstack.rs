@@ -13,6 +13,9 @@ pub const IMAPS_PORT: u16 = 10993;
 pub const SMTP_PORT: u16 = 10025;
 pub const SUBMISSION_PORT: u16 = 10587;
 pub const SMTPS_PORT: u16 = 10465;
+/// Postfix with the self-signed certificate (`selfsigned_cert`): submission and smtps.
+pub const PINNED_SUBMISSION_PORT: u16 = 10588;
+pub const PINNED_SMTPS_PORT: u16 = 10466;
 pub const PASSWORD: &str = "secret";
 
 pub fn state_dir() -> PathBuf {
@@ -22,6 +25,12 @@ pub fn state_dir() -> PathBuf {
 
 pub fn ca_file() -> PathBuf {
     state_dir().join("tls/ca.pem")
+}
+
+/// The servers' self-signed certificate, as `openssl req -x509` makes it (CA:TRUE): Dovecot
+/// presents it to clients that ask for `localhost`, Postfix on the `PINNED_*` ports.
+pub fn selfsigned_cert() -> PathBuf {
+    state_dir().join("tls/selfsigned.pem")
 }
 
 fn script() -> PathBuf {
@@ -76,6 +85,23 @@ pub fn up() -> Option<()> {
     static UP: OnceLock<()> = OnceLock::new();
     UP.get_or_init(|| mailstack(&["up"]));
     Some(())
+}
+
+/// A desk's own mailboxes on the test servers.
+pub struct DeskUsers {
+    pub desk: String,
+    pub portal: String,
+    pub agents: String,
+}
+
+/// Fresh mailboxes for a desk, with the servers up; `None` (the test skips) without them.
+pub fn desk_users() -> Option<DeskUsers> {
+    up()?;
+    Some(DeskUsers {
+        desk: new_user("desk"),
+        portal: new_user("portal"),
+        agents: new_user("agents"),
+    })
 }
 
 /// A fresh mailbox `NAME-<unique>@desk.test` with the test password.
@@ -280,4 +306,43 @@ tick_seconds = 2
 "#,
         ca = ca_file().display()
     )
+}
+
+/// [`imap_config`] for a desk reaching both servers as `localhost` over TLS, trusting only
+/// `trust` (its `ca_file`): IMAP on `imap` (port, `tls`), authenticated SMTP on `smtp`.
+pub fn tls_config(
+    desk: &str,
+    portal: &str,
+    agents: &str,
+    imap: (u16, &str),
+    smtp: (u16, &str),
+    trust: &std::path::Path,
+) -> String {
+    let plain = imap_config(desk, portal, agents, "");
+    let config = plain
+        .replace("host = \"127.0.0.1\"", "host = \"localhost\"")
+        .replace(
+            &format!("port = {IMAP_PORT}\ntls = \"starttls\""),
+            &format!("port = {}\ntls = \"{}\"", imap.0, imap.1),
+        )
+        .replace(
+            &format!("ca_file = \"{}\"", ca_file().display()),
+            &format!("ca_file = \"{}\"", trust.display()),
+        )
+        .replace(
+            &format!("port = {SMTP_PORT}\ntls = \"none\""),
+            &format!(
+                "port = {}\ntls = \"{}\"\nusername = \"{desk}\"\npassword = \"{PASSWORD}\"\n\
+                 ca_file = \"{}\"",
+                smtp.0,
+                smtp.1,
+                trust.display()
+            ),
+        );
+    assert_eq!(
+        config.matches(&trust.display().to_string()).count(),
+        2,
+        "{config}"
+    );
+    config
 }

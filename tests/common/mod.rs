@@ -9,6 +9,7 @@ pub mod journal;
 pub mod labelled;
 pub mod mails;
 pub mod mailstack;
+pub mod notify;
 pub mod tmpfs;
 
 #[allow(unused_imports)] // each test file uses its own subset
@@ -124,12 +125,18 @@ pub struct Daemon {
 
 impl Daemon {
     pub fn start(config: &Path) -> Daemon {
+        Daemon::start_with_env(config, &[])
+    }
+
+    /// [`start`](Daemon::start) with extra environment (e.g. `NOTIFY_SOCKET`).
+    pub fn start_with_env(config: &Path, env: &[(&str, PathBuf)]) -> Daemon {
         Daemon::spawn(
             std::process::Command::new(env!("CARGO_BIN_EXE_deskmail"))
                 .arg("--config")
                 .arg(config)
                 .arg("run")
                 .env_remove("RUST_LOG")
+                .envs(env.iter().map(|(k, v)| (k, v)))
                 .stderr(std::process::Stdio::piped()),
         )
     }
