@@ -50,18 +50,21 @@ pub fn check_config(config: &Config, connect: bool) -> Result<ExitCode> {
                 verdict: Verdict::Ok,
                 text: format!("{}: read ({})", checked.key, checked.secret),
             },
-            // systemd hands credentials to the service's own processes only (not even to
-            // ExecReload= under systemd 252): outside it they cannot be checked, and `run`
-            // reads them at start and exits 2 naming the key when one is missing
-            Err(deskmail::secret::SecretError::NoCredentials(name)) => Finding {
-                verdict: Verdict::Warning,
-                text: format!(
-                    "{}: systemd credential {name} is not visible here ($CREDENTIALS_DIRECTORY \
-                     is not set); deskmail run reads it at start and stops naming the key if it \
-                     cannot",
-                    checked.key
-                ),
-            },
+            // systemd hands credentials to the service's own processes: a shell has no
+            // $CREDENTIALS_DIRECTORY, and under systemd 252 ExecReload= cannot read the files
+            // (another mount namespace). They cannot be checked from there; `run` reads them at
+            // start and exits 2 naming the key when one cannot be read.
+            Err(e) if matches!(checked.secret, deskmail::config::Secret::Credential(_)) => {
+                Finding {
+                    verdict: Verdict::Warning,
+                    text: format!(
+                        "{}: cannot be checked from here ({}), only by the service itself: \
+                         deskmail run reads it at start and stops naming the key if it cannot",
+                        checked.key,
+                        Chain(&e)
+                    ),
+                }
+            }
             Err(e) => Finding {
                 verdict: Verdict::Error,
                 text: format!(
