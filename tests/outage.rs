@@ -446,7 +446,8 @@ fn with_dovecot_down_at_start_the_daemon_is_ready_sends_and_takes_mail_when_it_r
         let all: serde_json::Value =
             serde_json::from_str(&s.desk.ok(&["outbox", "list", "--json", "--all"])).expect("JSON");
         std::thread::sleep(Duration::from_millis(200));
-        all.as_array()
+        all["mails"]
+            .as_array()
             .is_some_and(|a| !a.is_empty() && a.iter().all(|m| m["state"] == "sent"))
     });
     mailstack::mailstack(&["up"]);
