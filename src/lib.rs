@@ -12,7 +12,7 @@
 //!   (templates → finished mails), [`lang`] and [`text`] (the plain-text shaping the others
 //!   share) — plain functions over plain data;
 //! * the edges — [`source`] (where mail comes from), [`store`] (SQLite), [`transport`] (where
-//!   mail goes);
+//!   mail goes), [`web`] (the requester's pages, health and metrics over HTTP);
 //! * [`daemon`], which wires them and decides nothing itself: ingest, scheduler tick, outbox
 //!   delivery; with [`clock`] and [`shutdown`] beside it. [`config`] is read once and checked
 //!   before anything runs. [`status`] reads what the daemon records about itself, for
@@ -45,3 +45,4 @@ pub mod stream;
 pub mod text;
 pub mod tls;
 pub mod transport;
+pub mod web;

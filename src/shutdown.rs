@@ -88,6 +88,17 @@ impl Shutdown {
         }
     }
 
+    /// Resolves when a stop is requested (not on a reload): for tasks beside the loop, such
+    /// as the web server, that end with the daemon.
+    pub async fn stopped(mut self) {
+        while !self.is_requested() {
+            if self.stop.changed().await.is_err() {
+                // the sender is gone: nobody can ask for a stop any more
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+
     /// Sleep for `d`, or less if a stop or reload comes first.
     pub async fn sleep(&mut self, d: std::time::Duration) {
         tokio::select! {

@@ -58,6 +58,16 @@ pub fn run(config: Config, once: bool, dry_run: bool, clock: Clock) -> Result<Ex
                 deskmail::agent::token::TokenKey::new(&deskmail::store::settings::random_key()?)
             }
         };
+        // the web pages beside the loop, bound now so an address in use stops the start;
+        // a one-shot or dry run serves nothing
+        if let Some(web) = config.web.as_ref().filter(|_| !once && !dry_run) {
+            let listeners = deskmail::web::Listeners::bind(web).await?;
+            let state = deskmail::web::WebState {
+                config: std::sync::Arc::new(config.clone()),
+                database: config.store.path.clone(),
+            };
+            deskmail::web::spawn(listeners, state, shutdown.clone());
+        }
         let mut engine = Engine::new(config, templates, store, transport, token_key);
         let opts = RunOptions {
             once,

@@ -17,11 +17,13 @@ mod secrets;
 mod show;
 mod status;
 mod warnings;
+mod web;
 
 pub use error::ConfigError;
 use error::invalid;
 pub use location::Location;
 pub use warnings::{Warning, warnings};
+pub use web::{DEFAULT_ADMIN_LISTEN, WebSettings};
 
 pub use mail::{
     AuthMechanism, Imap, InboundKind, InboundSettings, Outbound, Processed, Since, Smtp, TlsMode,
@@ -77,6 +79,8 @@ pub struct Config {
     pub limits: Limits,
     /// `[status]`: when `deskmail status` warns, and when an away mailbox is told to agents.
     pub status: crate::status::thresholds::Thresholds,
+    /// `[web]`: the requester's pages and the operations endpoints; `None`: nothing listens.
+    pub web: Option<WebSettings>,
 }
 
 #[derive(Debug, Clone)]
@@ -391,6 +395,7 @@ impl Config {
         let sla = sla(&raw.sla)?;
         let schedule = schedule(&raw.schedule)?;
         let status = status::status(&raw.status, schedule.tick_seconds)?;
+        let web = web::web(raw.web.as_ref())?;
         let templates = TemplateSettings {
             path: raw.templates.path.as_deref().map(rel),
         };
@@ -435,6 +440,7 @@ impl Config {
             schedule,
             templates,
             status,
+            web,
         })
     }
 

@@ -29,6 +29,16 @@ pub(super) struct RawConfig {
     pub(super) limits: RawLimits,
     #[serde(default)]
     pub(super) status: RawStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) web: Option<RawWeb>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawWeb {
+    pub(super) listen: String,
+    pub(super) base_url: String,
+    pub(super) admin_listen: Option<String>,
 }
 
 #[derive(Deserialize, Serialize, Default)]

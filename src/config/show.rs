@@ -224,6 +224,11 @@ fn raw(c: &Config) -> RawConfig {
             portal_replies_per_hour: Some(c.limits.portal_replies_per_hour),
         },
         status: status(&c.status),
+        web: c.web.as_ref().map(|w| RawWeb {
+            listen: w.listen.to_string(),
+            base_url: w.base_url.to_string(),
+            admin_listen: Some(w.admin_listen.to_string()),
+        }),
     }
 }
 

@@ -1,0 +1,93 @@
+//! The web edge, beside source and transport: one HTTP server in the daemon, on the tokio
+//! runtime it already has. The public listener (`web.listen`) serves the requester's pages
+//! (`public`); the operations listener (`web.admin_listen`, loopback by default) serves health
+//! and metrics (`admin`) and nothing else. A handler parses a request, calls the same core as
+//! mail does, and writes through the same store; it never blocks the mail work.
+
+pub mod admin;
+pub mod public;
+
+use crate::config::{Config, WebSettings};
+use crate::shutdown::Shutdown;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// A listener could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error(
+        "cannot listen on {addr} ({key}); is another program using the port, or is the address \
+         not on this machine? Change {key} or stop the other program"
+    )]
+    Bind {
+        key: &'static str,
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// What every handler may use: the config the daemon started with, and where the database is
+/// (each request opens what it needs; SQLite's WAL lets readers beside the daemon's writer).
+#[derive(Clone)]
+pub struct WebState {
+    pub config: Arc<Config>,
+    pub database: PathBuf,
+}
+
+/// Both listeners, bound before the daemon reports ready: an address in use is a start error,
+/// not a log line later.
+pub struct Listeners {
+    public: TcpListener,
+    admin: TcpListener,
+}
+
+impl Listeners {
+    pub async fn bind(web: &WebSettings) -> Result<Listeners, WebError> {
+        let bind = |key: &'static str, addr: SocketAddr| async move {
+            TcpListener::bind(addr)
+                .await
+                .map_err(|source| WebError::Bind { key, addr, source })
+        };
+        Ok(Listeners {
+            public: bind("web.listen", web.listen).await?,
+            admin: bind("web.admin_listen", web.admin_listen).await?,
+        })
+    }
+
+    /// The addresses actually bound (a port 0 in the config gets one from the system).
+    pub fn addresses(&self) -> (Option<SocketAddr>, Option<SocketAddr>) {
+        (self.public.local_addr().ok(), self.admin.local_addr().ok())
+    }
+}
+
+/// Serve both listeners until the daemon stops; each as its own task, so a slow client on one
+/// never holds up the other or the mail loop.
+pub fn spawn(listeners: Listeners, state: WebState, shutdown: Shutdown) {
+    let (public, admin) = listeners.addresses();
+    tracing::info!(
+        public = public.map(|a| a.to_string()).unwrap_or_default(),
+        admin = admin.map(|a| a.to_string()).unwrap_or_default(),
+        "web pages listening"
+    );
+    serve(
+        "public",
+        listeners.public,
+        public::router(state.clone()),
+        shutdown.clone(),
+    );
+    serve("admin", listeners.admin, admin::router(state), shutdown);
+}
+
+fn serve(which: &'static str, listener: TcpListener, router: axum::Router, shutdown: Shutdown) {
+    tokio::spawn(async move {
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown.stopped())
+            .await;
+        if let Err(e) = served {
+            tracing::error!(listener = which, error = %crate::error_chain::Chain(&e), "web listener stopped");
+        }
+    });
+}
