@@ -104,9 +104,9 @@ fn a_different_self_signed_certificate_is_refused_saying_so() {
         assert!(log.contains(&words), "{smtp:?}: {log}");
         let outbox: serde_json::Value =
             serde_json::from_str(&desk.ok(&["outbox", "list", "--json"])).expect("JSON");
-        assert_eq!(outbox[0]["state"], "pending", "{outbox}");
+        assert_eq!(outbox["mails"][0]["state"], "pending", "{outbox}");
         assert!(
-            outbox[0]["last_error"]
+            outbox["mails"][0]["last_error"]
                 .as_str()
                 .is_some_and(|e| e.contains(&words)),
             "{outbox}"
