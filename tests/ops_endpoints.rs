@@ -308,3 +308,20 @@ fn health_is_503_and_critical_while_the_emergency_brake_holds_sending() {
     let (code, log) = daemon.stop();
     assert_eq!(code, Some(0), "{log}");
 }
+
+#[test]
+fn the_format_checker_refuses_what_a_scraper_would() {
+    let good = "# HELP deskmail_x x\n# TYPE deskmail_x gauge\ndeskmail_x{a=\"q\\\"\"} 1\n";
+    assert_eq!(parse_exposition(good)[0].labels["a"], "q\"");
+    for bad in [
+        "deskmail_x 1\n",                                                      // no TYPE
+        "# HELP other_x x\n# TYPE other_x gauge\nother_x 1\n",                 // not ours
+        "# HELP deskmail_x x\n# TYPE deskmail_x gauge\ndeskmail_x{a=\"q} 1\n", // open quote
+        "# HELP deskmail_x x\n# TYPE deskmail_x gauge\ndeskmail_x one\n",      // no number
+        "# HELP deskmail_h h\n# TYPE deskmail_h histogram\ndeskmail_h_bucket{le=\"1\"} 2\n\
+         deskmail_h_bucket{le=\"+Inf\"} 1\ndeskmail_h_sum 1\ndeskmail_h_count 1\n", // not cumulative
+    ] {
+        let refused = std::panic::catch_unwind(|| parse_exposition(bad)).is_err();
+        assert!(refused, "{bad}");
+    }
+}
