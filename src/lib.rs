@@ -16,7 +16,7 @@
 //! * [`daemon`], which wires them and decides nothing itself: ingest, scheduler tick, outbox
 //!   delivery; with [`clock`] and [`shutdown`] beside it. [`config`] is read once and checked
 //!   before anything runs. [`status`] reads what the daemon records about itself, for
-//!   `deskmail status`.
+//!   `deskmail status`; [`metrics`] counts what the daemon does, for `/metrics`.
 //!   Errors keep their cause as their source; [`error_chain`] writes one with its causes.
 
 pub mod agent;
@@ -29,6 +29,7 @@ pub mod daemon;
 pub mod effects;
 pub mod error_chain;
 pub mod lang;
+pub mod metrics;
 pub mod model;
 pub mod parse;
 pub mod portal;

@@ -3,15 +3,8 @@
 //! the start naming the key.
 
 mod common;
-use common::http::{free_address, get};
+use common::http::{free_address, get, web_config as web_section};
 use common::{Daemon, Desk};
-use std::net::SocketAddr;
-
-fn web_section(public: SocketAddr, admin: SocketAddr) -> String {
-    format!(
-        "\n[web]\nlisten = \"{public}\"\nbase_url = \"https://desk.example.org/\"\nadmin_listen = \"{admin}\"\n"
-    )
-}
 
 #[test]
 fn with_a_web_section_the_daemon_serves_both_listeners_and_stops_with_them() {

@@ -58,6 +58,8 @@ pub fn run(config: Config, once: bool, dry_run: bool, clock: Clock) -> Result<Ex
                 deskmail::agent::token::TokenKey::new(&deskmail::store::settings::random_key()?)
             }
         };
+        // one registry for the process: the engine counts, the admin listener shows it
+        let metrics = std::sync::Arc::new(deskmail::metrics::Metrics::default());
         // the web pages beside the loop, bound now so an address in use stops the start;
         // a one-shot or dry run serves nothing
         if let Some(web) = config.web.as_ref().filter(|_| !once && !dry_run) {
@@ -65,10 +67,12 @@ pub fn run(config: Config, once: bool, dry_run: bool, clock: Clock) -> Result<Ex
             let state = deskmail::web::WebState {
                 config: std::sync::Arc::new(config.clone()),
                 database: config.store.path.clone(),
+                metrics: metrics.clone(),
             };
             deskmail::web::spawn(listeners, state, shutdown.clone());
         }
         let mut engine = Engine::new(config, templates, store, transport, token_key);
+        engine.metrics = metrics;
         let opts = RunOptions {
             once,
             dry_run,

@@ -104,12 +104,16 @@ async fn send_one(
         result.sent += 1;
         return Ok(());
     }
-    match engine
+    let sending = std::time::Instant::now();
+    let sent = engine
         .transport
         .send(&mail.message_id, &mail.recipients, &mail.raw)
-        .await
-    {
+        .await;
+    engine.metrics.send_took(sending.elapsed());
+    match sent {
         Ok(()) => {
+            // the server has it, whether or not the store hears of it now
+            engine.metrics.sent(&mail.kind);
             if let Err(e) = outbox::mark_sent(engine.store.conn(), mail.id, now) {
                 engine.unrecorded.insert(mail.id);
                 return Err(e.into());
@@ -122,12 +126,14 @@ async fn send_one(
             let error = Chain(&e).to_string();
             outbox::mark_retry(engine.store.conn(), mail.id, next, &error)?;
             tracing::warn!(message_id = %mail.message_id, %error, retry_at = %next, "send failed, will retry");
+            engine.metrics.retried(&mail.kind);
             result.retrying += 1;
         }
         Err(e) => {
             let error = Chain(&e).to_string();
             outbox::mark_failed(engine.store.conn(), mail.id, &error)?;
             tracing::error!(message_id = %mail.message_id, to = %mail.recipients.join(", "), %error, "send failed for good");
+            engine.metrics.failed(&mail.kind);
             result.failed += 1;
             tell_agents(engine, mail, &error, now)?;
         }

@@ -53,6 +53,9 @@ pub struct Engine {
     pub first_start: Option<FirstStart>,
     /// When raw mail is next purged (`None`: at the next pass).
     pub next_purge: Option<chrono::DateTime<chrono::Utc>>,
+    /// What `/metrics` shows of the daemon's work; shared with the web edge, and kept across
+    /// reloads (the engine lives for the whole run).
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 impl Engine {
@@ -75,6 +78,7 @@ impl Engine {
             unrecorded: Default::default(),
             first_start: None,
             next_purge: None,
+            metrics: Default::default(),
         }
     }
 }
@@ -377,7 +381,9 @@ async fn pass(
         let mut settled = |keys: &[String]| {
             crate::store::inbound::settled(conn, keys, keep).map_err(|e| SettledError(Box::new(e)))
         };
+        let fetching = std::time::Instant::now();
         let fetched = source.fetch(BATCH, &handled, &mut settled).await;
+        engine.metrics.fetch_took(fetching.elapsed());
         if commit {
             match &fetched {
                 Ok(_) => watch::noted(watch::fetched(engine, opts.clock.now())),
@@ -431,6 +437,7 @@ async fn pass(
                 Outcome::Quarantined(reason) => {
                     tracing::warn!(key = %msg.key, bytes = msg.size, %reason, "unreadable mail kept in quarantine");
                     totals.quarantined += 1;
+                    engine.metrics.decided("quarantined");
                 }
                 Outcome::Decided {
                     decision,
@@ -444,6 +451,7 @@ async fn pass(
                     let reason = crate::classify::log_safe(reason);
                     tracing::info!(key = %msg.key, message_id, ticket, bytes = msg.size, decision, %reason, dry_run = opts.dry_run, "decided");
                     totals.decided += 1;
+                    engine.metrics.decided(decision);
                 }
             }
             if commit {

@@ -189,3 +189,86 @@ pub fn update(c: &Connection, t: &Ticket, now: DateTime<Utc>) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// The open tickets at a glance, for `/metrics`: how many per status (resolved and closed are
+/// not open), how many past their target, how many whose next contact is today or earlier.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct OpenCounts {
+    pub by_status: Vec<(crate::model::Status, u64)>,
+    pub overdue: u64,
+    pub promises_due: u64,
+}
+
+pub fn open_counts(c: &Connection, now: DateTime<Utc>, today: NaiveDate) -> Result<OpenCounts> {
+    let mut stmt = c.prepare(
+        "SELECT status, COUNT(*), COALESCE(SUM(target < ?1), 0), \
+         COALESCE(SUM(next_contact IS NOT NULL AND next_contact <= ?2), 0) \
+         FROM tickets WHERE status NOT IN ('resolved', 'closed') GROUP BY status ORDER BY status",
+    )?;
+    let rows = stmt.query_map(params![time_text(now), today.to_string()], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    let mut out = OpenCounts::default();
+    for row in rows {
+        let (status, count, overdue, due) = row?;
+        let status = status
+            .parse()
+            .map_err(|e| StoreError::unreadable("status", e))?;
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        out.by_status.push((status, n(count)));
+        out.overdue += n(overdue);
+        out.promises_due += n(due);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Status;
+    use crate::store::Store;
+
+    #[test]
+    fn open_counts_per_status_overdue_and_promises_due() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("db.sqlite")).expect("store");
+        let c = store.conn();
+        let now = "2026-11-25T12:00:00Z"
+            .parse::<DateTime<Utc>>()
+            .expect("now");
+        let today = now.date_naive();
+        let day = chrono::Duration::days(1);
+        let tickets = [
+            // open, past its target, promised yesterday
+            (Status::Open, now - day, Some(today - day)),
+            // open, target ahead, promised tomorrow
+            (Status::Open, now + day, Some(today + day)),
+            // waiting on the requester, promised today
+            (Status::WaitingCustomer, now + day, Some(today)),
+            // done: counted nowhere, though past its target and its promise
+            (Status::Resolved, now - day, Some(today - day)),
+        ];
+        for (i, (status, target, next_contact)) in tickets.into_iter().enumerate() {
+            let number = 1000 + i as i64;
+            let t = Ticket {
+                status,
+                next_contact,
+                reference: crate::model::TicketRef::new("SD-", number),
+                ..Ticket::for_test(0, now - day * 3, target)
+            };
+            insert(c, number, &t).expect("insert");
+        }
+        let counts = open_counts(c, now, today).expect("counts");
+        assert_eq!(
+            counts.by_status,
+            vec![(Status::Open, 2), (Status::WaitingCustomer, 1)]
+        );
+        assert_eq!(counts.overdue, 1);
+        assert_eq!(counts.promises_due, 2);
+    }
+}

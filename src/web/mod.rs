@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod public;
+mod scrape;
 
 use crate::config::{Config, WebSettings};
 use crate::shutdown::Shutdown;
@@ -35,6 +36,8 @@ pub enum WebError {
 pub struct WebState {
     pub config: Arc<Config>,
     pub database: PathBuf,
+    /// The daemon's counters, shared with its engine (`/metrics` on the admin listener).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Both listeners, bound before the daemon reports ready: an address in use is a start error,

@@ -27,6 +27,14 @@ pub fn free_address() -> SocketAddr {
     listener.local_addr().expect("its address")
 }
 
+/// The `[web]` section for a desk whose pages listen on `public` and whose health and metrics
+/// listen on `admin`.
+pub fn web_config(public: SocketAddr, admin: SocketAddr) -> String {
+    format!(
+        "\n[web]\nlisten = \"{public}\"\nbase_url = \"https://desk.example.org/\"\nadmin_listen = \"{admin}\"\n"
+    )
+}
+
 /// `GET path` at `addr`, waiting up to 20 s for a daemon that is still starting to listen.
 pub fn get(addr: SocketAddr, path: &str) -> Response {
     request(
