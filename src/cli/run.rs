@@ -68,6 +68,7 @@ pub fn run(config: Config, once: bool, dry_run: bool, clock: Clock) -> Result<Ex
                 config: std::sync::Arc::new(config.clone()),
                 database: config.store.path.clone(),
                 metrics: metrics.clone(),
+                clock,
             };
             deskmail::web::spawn(listeners, state, shutdown.clone());
         }

@@ -4,7 +4,6 @@
 //! Prometheus text format. Both read SQLite in `spawn_blocking`, off the runtime's workers.
 
 use super::WebState;
-use crate::clock::Clock;
 use crate::metrics::exposition::CONTENT_TYPE as PROMETHEUS_TEXT;
 use crate::status::{self, Level};
 use axum::Router;
@@ -32,7 +31,7 @@ pub fn http_status(verdict: Level) -> StatusCode {
 
 async fn healthz(State(state): State<WebState>) -> Response {
     let config = state.config.clone();
-    let now = Clock::system().now();
+    let now = state.clock.now();
     let report = tokio::task::spawn_blocking(move || status::probe::report(&config, now))
         .await
         .unwrap_or_else(|e| {
@@ -59,7 +58,7 @@ async fn healthz(State(state): State<WebState>) -> Response {
 
 async fn metrics(State(state): State<WebState>) -> Response {
     let (config, metrics) = (state.config.clone(), state.metrics.clone());
-    let now = Clock::system().now();
+    let now = state.clock.now();
     match tokio::task::spawn_blocking(move || super::scrape::render(&config, &metrics, now)).await {
         Ok(text) => (
             [

@@ -38,6 +38,8 @@ pub struct WebState {
     pub database: PathBuf,
     /// The daemon's counters, shared with its engine (`/metrics` on the admin listener).
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The daemon's clock (`--now` shifts it): pages and health judge time as the loop does.
+    pub clock: crate::clock::Clock,
 }
 
 /// Both listeners, bound before the daemon reports ready: an address in use is a start error,
