@@ -34,6 +34,7 @@ pub mod parse;
 pub mod portal;
 pub mod privacy;
 pub mod quote;
+pub mod requester;
 pub mod retention;
 pub mod schedule;
 pub mod secret;
