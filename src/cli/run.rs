@@ -68,7 +68,19 @@ pub fn run(config: Config, once: bool, dry_run: bool, clock: Clock) -> Result<Ex
             };
             deskmail::web::spawn(listeners, state, shutdown.clone());
         }
+        // mails link to the ticket pages only when `[web]` gives them an address; a dry run
+        // makes no key (its links open nothing)
+        let page_key = match &config.web {
+            None => None,
+            Some(_) if dry_run => Some(deskmail::store::settings::random_key()?),
+            Some(_) => Some(deskmail::store::settings::page_key(
+                store.conn(),
+                clock.now(),
+            )?),
+        }
+        .map(|secret| deskmail::requester::token::PageKey::new(&secret));
         let mut engine = Engine::new(config, templates, store, transport, token_key);
+        engine.page_key = page_key;
         let opts = RunOptions {
             once,
             dry_run,

@@ -157,7 +157,9 @@ pub fn ingest(
         tracing::warn!(%ticket, from, %why, "mail from an agent's address not proven; kept, not acted on");
     }
     let fingerprint = m.fingerprint();
-    let composer = Composer::new(config, &engine.templates).signing(&engine.token_key);
+    let composer = Composer::new(config, &engine.templates)
+        .signing(&engine.token_key)
+        .linking(engine.page_key.as_ref());
     let key = Some(&engine.token_key);
     let (reason, ticket) = engine.store.transaction(commit, |tx| {
         let facts = facts::gather(tx, &decision, &m, config, key, now)?;

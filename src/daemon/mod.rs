@@ -45,6 +45,8 @@ pub struct Engine {
     pub transport: Transport,
     /// Signs and checks the reply addresses of mails to agents.
     pub token_key: TokenKey,
+    /// Signs the ticket page links in mails to requesters (with `[web]`; set by `run`).
+    pub page_key: Option<crate::requester::token::PageKey>,
     /// Outbox rows the server took but the store could not mark sent (a full or read-only
     /// disk): only their mark is retried, never the sending, while this process lives.
     pub unrecorded: std::collections::HashSet<i64>,
@@ -72,6 +74,7 @@ impl Engine {
             store,
             transport,
             token_key,
+            page_key: None,
             unrecorded: Default::default(),
             first_start: None,
             next_purge: None,
