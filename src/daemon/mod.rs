@@ -11,6 +11,7 @@ pub mod facts;
 pub mod handoff;
 pub mod ingest;
 pub mod notify;
+pub mod page;
 pub mod retention;
 mod storage;
 pub mod tick;

@@ -6,8 +6,14 @@
 
 pub mod admin;
 pub mod public;
+pub mod security;
+pub mod ticket;
 
+use crate::agent::token::TokenKey;
+use crate::clock::Clock;
+use crate::compose::Templates;
 use crate::config::{Config, WebSettings};
+use crate::requester::token::PageKey;
 use crate::shutdown::Shutdown;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -35,6 +41,14 @@ pub enum WebError {
 pub struct WebState {
     pub config: Arc<Config>,
     pub database: PathBuf,
+    /// The mail templates: what a requester does on a page tells the agents by mail.
+    pub templates: Arc<Templates>,
+    /// Signs the agents' reply addresses in those mails.
+    pub token_key: TokenKey,
+    /// Signs and checks the requesters' page links.
+    pub page_key: PageKey,
+    /// The daemon's clock, so the pages and the mails agree on the time.
+    pub clock: Clock,
 }
 
 /// Both listeners, bound before the daemon reports ready: an address in use is a start error,
@@ -83,7 +97,9 @@ pub fn spawn(listeners: Listeners, state: WebState, shutdown: Shutdown) {
 
 fn serve(which: &'static str, listener: TcpListener, router: axum::Router, shutdown: Shutdown) {
     tokio::spawn(async move {
-        let served = axum::serve(listener, router)
+        // the peer's address, for the rate limit on posts
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(listener, service)
             .with_graceful_shutdown(shutdown.stopped())
             .await;
         if let Err(e) = served {
