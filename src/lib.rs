@@ -7,7 +7,8 @@
 //!   [`classify::Decision`] with its reason), [`effects`] (what a decision or a due progress
 //!   mail does: the ticket, its events, the mails), [`quote`] (a mail's own text without quoted
 //!   history and signature), [`portal`] (form mails in, prefilled links out), [`agent`] (an
-//!   agent's reply: its commands, its proof, what it does to the ticket), [`schedule`]
+//!   agent's reply: its commands, its proof, what it does to the ticket), [`requester`] (the
+//!   ticket page's signed link and what the page shows), [`schedule`]
 //!   (business calendar, SLA targets, when progress mails and digests are due), [`compose`]
 //!   (templates → finished mails), [`lang`] and [`text`] (the plain-text shaping the others
 //!   share) — plain functions over plain data;
@@ -35,6 +36,7 @@ pub mod parse;
 pub mod portal;
 pub mod privacy;
 pub mod quote;
+pub mod requester;
 pub mod retention;
 pub mod schedule;
 pub mod secret;

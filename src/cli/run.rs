@@ -60,20 +60,39 @@ pub fn run(config: Config, once: bool, dry_run: bool, clock: Clock) -> Result<Ex
         };
         // one registry for the process: the engine counts, the admin listener shows it
         let metrics = std::sync::Arc::new(deskmail::metrics::Metrics::default());
+        // mails link to the ticket pages only when `[web]` gives them an address; a dry run
+        // makes no key (its links open nothing)
+        let page_key = match &config.web {
+            None => None,
+            Some(_) if dry_run => Some(deskmail::store::settings::random_key()?),
+            Some(_) => Some(deskmail::store::settings::page_key(
+                store.conn(),
+                clock.now(),
+            )?),
+        }
+        .map(|secret| deskmail::requester::token::PageKey::new(&secret));
         // the web pages beside the loop, bound now so an address in use stops the start;
         // a one-shot or dry run serves nothing
-        if let Some(web) = config.web.as_ref().filter(|_| !once && !dry_run) {
+        if let (Some(web), Some(page_key)) =
+            (config.web.as_ref().filter(|_| !once && !dry_run), &page_key)
+        {
             let listeners = deskmail::web::Listeners::bind(web).await?;
             let state = deskmail::web::WebState {
                 config: std::sync::Arc::new(config.clone()),
                 database: config.store.path.clone(),
                 metrics: metrics.clone(),
+                templates: std::sync::Arc::new(deskmail::compose::Templates::load(
+                    config.templates.path.as_deref(),
+                )?),
+                token_key: token_key.clone(),
+                page_key: page_key.clone(),
                 clock,
             };
             deskmail::web::spawn(listeners, state, shutdown.clone());
         }
         let mut engine = Engine::new(config, templates, store, transport, token_key);
         engine.metrics = metrics;
+        engine.page_key = page_key;
         let opts = RunOptions {
             once,
             dry_run,

@@ -13,6 +13,7 @@ use crate::agent::token::{self, TokenKey};
 use crate::config::Config;
 use crate::model::{Address, Inbound, Lang, Ticket};
 use crate::portal::FormChoice;
+use crate::requester::token::PageKey;
 use crate::schedule::ProgressKind;
 use chrono::{DateTime, NaiveDate, Utc};
 pub use message::{ComposeError, to_bytes};
@@ -67,6 +68,8 @@ pub enum MailKind {
     AgentMailboxDown,
     /// The mailbox answers again, after the agents were told it was away.
     AgentMailboxBack,
+    /// The requester closed the ticket on its page ("I no longer need this").
+    AgentRequesterClosed,
 }
 
 impl MailKind {
@@ -88,6 +91,7 @@ impl MailKind {
             MailKind::AgentHandoff => "agent_handoff",
             MailKind::AgentMailboxDown => "agent_mailbox_down",
             MailKind::AgentMailboxBack => "agent_mailbox_back",
+            MailKind::AgentRequesterClosed => "agent_requester_closed",
         }
     }
 
@@ -126,6 +130,9 @@ pub struct Composer<'a> {
     pub templates: &'a Templates,
     /// Signs the reply addresses of mails to agents; without it (previews) they are unsigned.
     pub token_key: Option<&'a TokenKey>,
+    /// Signs the ticket page links in mails to requesters; without it (no `[web]`) no mail
+    /// links to a page.
+    pub page_key: Option<&'a PageKey>,
 }
 
 impl<'a> Composer<'a> {
@@ -134,7 +141,20 @@ impl<'a> Composer<'a> {
             config,
             templates,
             token_key: None,
+            page_key: None,
         }
+    }
+
+    /// Mails to requesters link to the ticket's page, when `[web]` gives it an address.
+    pub fn linking(mut self, key: Option<&'a PageKey>) -> Self {
+        self.page_key = key;
+        self
+    }
+
+    /// The ticket's page, when there is one to link to.
+    pub fn page_url(&self, t: &Ticket) -> Option<String> {
+        let web = self.config.web.as_ref()?;
+        Some(self.page_key?.url(&web.base_url, &t.reference))
     }
 
     /// Mails to agents get a signed reply address per ticket.
@@ -225,11 +245,15 @@ impl<'a> Composer<'a> {
         now: DateTime<Utc>,
         auto: AutoSubmitted,
     ) -> Result<Outgoing, TemplateError> {
+        let mut vars = vars.clone();
+        if let Some(words) = vars.ticket.as_mut() {
+            words.page_url = self.page_url(t);
+        }
         let mail = Outgoing {
             to: vec![Address::new(t.requester_name.as_deref(), &t.requester)],
             reply_to: Some(self.desk_reply_to(t)),
             auto,
-            ..self.outgoing(kind, t.reference.as_str(), t.lang, vars, now)?
+            ..self.outgoing(kind, t.reference.as_str(), t.lang, &vars, now)?
         };
         Ok(mail.threaded_under(t.requester_thread.clone()))
     }
@@ -253,6 +277,16 @@ impl<'a> Composer<'a> {
     ) -> Result<Outgoing, TemplateError> {
         let vars = Vars::for_ticket(self.config, t, now, Reader::agents(self.config)).with_reply(m);
         self.to_agents(t, MailKind::AgentTicketReply, &vars, now)
+    }
+
+    /// Tell the assigned agent, or the queue, that the requester closed the ticket on its page.
+    pub fn agent_requester_closed(
+        &self,
+        t: &Ticket,
+        now: DateTime<Utc>,
+    ) -> Result<Outgoing, TemplateError> {
+        let vars = Vars::for_ticket(self.config, t, now, Reader::agents(self.config));
+        self.to_agents(t, MailKind::AgentRequesterClosed, &vars, now)
     }
 
     /// Tell the agents' queue that the emergency brake stopped sending.

@@ -153,7 +153,16 @@ impl Vars {
         } else {
             Voice::Requester
         };
-        let vars = Vars::for_ticket(config, &ticket, now, Reader { lang, voice });
+        let mut vars = Vars::for_ticket(config, &ticket, now, Reader { lang, voice });
+        // mails to the requester link to the ticket's page when `[web]` is set
+        if let (Some(words), Some(web), Voice::Requester) =
+            (vars.ticket.as_mut(), &config.web, voice)
+        {
+            words.page_url = Some(format!(
+                "{}t/{}.0123456789abcdef0123456789abcdef",
+                web.base_url, ticket.reference
+            ));
+        }
         if is(MailKind::AgentAnswer) {
             return vars.with_answer(AnswerVars {
                 text: match lang {

@@ -56,6 +56,7 @@ mails!(
     "agent_handoff",
     "agent_mailbox_down",
     "agent_mailbox_back",
+    "agent_requester_closed",
 );
 
 const PARTS: [&str; 3] = ["subject", "txt", "html"];

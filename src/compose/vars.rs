@@ -211,6 +211,8 @@ pub struct TicketVars {
     pub late: bool,
     /// The date by which the requester hears from us again, in words.
     pub next_contact: Option<String>,
+    /// The ticket's page (`[web]`), in mails to the requester only.
+    pub page_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -292,6 +294,7 @@ impl Vars {
                 target: words::date_time(lang, t.target, tz),
                 late: now >= t.target,
                 next_contact: t.next_contact.map(|d| words::date(lang, d)),
+                page_url: None,
             }),
             ..Vars::base(config)
         }
@@ -409,5 +412,46 @@ mod tests {
             words.next_contact.as_deref(),
             Some("Wednesday 2 December 2026")
         );
+    }
+
+    #[test]
+    fn mails_to_the_requester_link_to_the_ticket_page_only_with_a_web_section() {
+        use crate::compose::{Composer, Templates};
+        use crate::requester::token::PageKey;
+        let templates = Templates::load(None).expect("templates");
+        let key = PageKey::new(b"page secret");
+        let now = Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap();
+        let t = Ticket {
+            next_contact: chrono::NaiveDate::from_ymd_opt(2026, 12, 2),
+            ..Ticket::for_test(1, now, now + chrono::Duration::days(1))
+        };
+        let web = crate::config::test_config(
+            "\n[web]\nlisten = \"127.0.0.1:8080\"\nbase_url = \"https://desk.example.org/\"\n",
+        );
+        let link = format!(
+            "https://desk.example.org/t/SD-1000.{}",
+            key.token(&t.reference)
+        );
+        for lang in Lang::ALL {
+            let t = Ticket { lang, ..t.clone() };
+            let linked = Composer::new(&web, &templates).linking(Some(&key));
+            let mail = linked.confirmation(&t, now).expect("confirmation");
+            assert!(mail.rendered.text.contains(&link), "{}", mail.rendered.text);
+            // Tera writes the link's '/' as "&#x2F;" in the HTML part, which browsers read back
+            let href = format!("href=\"{}\"", link.replace('/', "&#x2F;"));
+            assert!(mail.rendered.html.contains(&href), "{}", mail.rendered.html);
+            // the agents' notice never carries the requester's link
+            let notice = linked.agent_new_ticket(&t, now).expect("notice");
+            assert!(!notice.rendered.text.contains("/t/SD-"));
+            let plain = crate::config::test_config("");
+            let unlinked = Composer::new(&plain, &templates).linking(Some(&key));
+            let mail = unlinked.confirmation(&t, now).expect("confirmation");
+            assert!(
+                !mail.rendered.text.contains("/t/SD-"),
+                "{}",
+                mail.rendered.text
+            );
+            assert!(!mail.rendered.html.contains("/t/SD-"));
+        }
     }
 }

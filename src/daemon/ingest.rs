@@ -156,40 +156,18 @@ pub fn ingest(
         let from = m.from.as_ref().map_or("?", |f| f.email.as_str());
         tracing::warn!(%ticket, from, %why, "mail from an agent's address not proven; kept, not acted on");
     }
-    let fingerprint = m.fingerprint();
-    let composer = Composer::new(config, &engine.templates).signing(&engine.token_key);
+    let composer = Composer::new(config, &engine.templates)
+        .signing(&engine.token_key)
+        .linking(engine.page_key.as_ref());
     let key = Some(&engine.token_key);
+    let row = Row {
+        source_key: key_at_source,
+        raw,
+        size: msg.size,
+        held,
+    };
     let (reason, ticket) = engine.store.transaction(commit, |tx| {
-        let facts = facts::gather(tx, &decision, &m, config, key, now)?;
-        let reason = reason(&decision, &m, config, &facts, now);
-        let inbound_id = inbound::insert(
-            tx,
-            &inbound::NewInbound {
-                source_key: key_at_source,
-                message_id: m.message_id.as_deref(),
-                received: now,
-                sender: m.from.as_ref().map(|f| f.email.as_str()),
-                subject: Some(&m.subject),
-                decision: decision.name(),
-                reason: &reason,
-                ticket_id: None,
-                raw,
-                keep: config.store.max_raw_bytes,
-                size: msg.size,
-                held,
-                fingerprint: Some(&fingerprint),
-            },
-        )?;
-        let effects = effects::decided(&composer, &decision, &m, &facts, now)?;
-        write(tx, &composer, &effects, Some(inbound_id), now)?;
-        let ticket = match &effects.ticket {
-            Some(TicketEffect::Create { ticket, .. } | TicketEffect::Update(ticket)) => {
-                Some(ticket.reference.clone())
-            }
-            Some(TicketEffect::Keep(_)) => facts.ticket.map(|t| t.reference),
-            None => None,
-        };
-        Ok::<_, WriteError>((reason, ticket))
+        record(tx, &composer, &decision, &m, key, &row, now)
     })?;
     Ok(Outcome::Decided {
         decision: decision.name(),
@@ -201,4 +179,61 @@ pub fn ingest(
             _ => AtSource::Mark,
         },
     })
+}
+
+/// Where a decided mail came from, for its inbound row.
+pub struct Row<'a> {
+    pub source_key: &'a str,
+    /// The whole message as read (the row keeps `store.max_raw_bytes` of it).
+    pub raw: &'a [u8],
+    /// Its whole size at the source.
+    pub size: usize,
+    /// Why it was held back, if it was.
+    pub held: Option<&'a str>,
+}
+
+/// Record the decided mail `m` and write what the decision does, in the caller's transaction:
+/// what the store knows, the inbound row with the reason, the effects. Every way a mail comes
+/// in takes this path (the mailbox here; the requester's ticket page in `daemon::page`).
+/// Returns the reason and the ticket the mail made or is about.
+pub fn record(
+    tx: &rusqlite::Connection,
+    composer: &Composer,
+    decision: &Decision,
+    m: &crate::model::Inbound,
+    key: Option<&crate::agent::token::TokenKey>,
+    row: &Row,
+    now: DateTime<Utc>,
+) -> Result<(String, Option<TicketRef>), WriteError> {
+    let config = composer.config;
+    let facts = facts::gather(tx, decision, m, config, key, now)?;
+    let reason = reason(decision, m, config, &facts, now);
+    let inbound_id = inbound::insert(
+        tx,
+        &inbound::NewInbound {
+            source_key: row.source_key,
+            message_id: m.message_id.as_deref(),
+            received: now,
+            sender: m.from.as_ref().map(|f| f.email.as_str()),
+            subject: Some(&m.subject),
+            decision: decision.name(),
+            reason: &reason,
+            ticket_id: None,
+            raw: row.raw,
+            keep: config.store.max_raw_bytes,
+            size: row.size,
+            held: row.held,
+            fingerprint: Some(&m.fingerprint()),
+        },
+    )?;
+    let effects = effects::decided(composer, decision, m, &facts, now)?;
+    write(tx, composer, &effects, Some(inbound_id), now)?;
+    let ticket = match &effects.ticket {
+        Some(TicketEffect::Create { ticket, .. } | TicketEffect::Update(ticket)) => {
+            Some(ticket.reference.clone())
+        }
+        Some(TicketEffect::Keep(_)) => facts.ticket.map(|t| t.reference),
+        None => None,
+    };
+    Ok((reason, ticket))
 }

@@ -11,6 +11,7 @@ pub mod facts;
 pub mod handoff;
 pub mod ingest;
 pub mod notify;
+pub mod page;
 pub mod retention;
 mod storage;
 pub mod tick;
@@ -45,6 +46,8 @@ pub struct Engine {
     pub transport: Transport,
     /// Signs and checks the reply addresses of mails to agents.
     pub token_key: TokenKey,
+    /// Signs the ticket page links in mails to requesters (with `[web]`; set by `run`).
+    pub page_key: Option<crate::requester::token::PageKey>,
     /// Outbox rows the server took but the store could not mark sent (a full or read-only
     /// disk): only their mark is retried, never the sending, while this process lives.
     pub unrecorded: std::collections::HashSet<i64>,
@@ -75,6 +78,7 @@ impl Engine {
             store,
             transport,
             token_key,
+            page_key: None,
             unrecorded: Default::default(),
             first_start: None,
             next_purge: None,

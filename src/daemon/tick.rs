@@ -31,7 +31,9 @@ pub fn tick(
     if !window::in_window(now, cal, sched) {
         return Ok(Vec::new());
     }
-    let composer = Composer::new(config, &engine.templates).signing(&engine.token_key);
+    let composer = Composer::new(config, &engine.templates)
+        .signing(&engine.token_key)
+        .linking(engine.page_key.as_ref());
     let open = tickets::list(engine.store.conn(), false)?;
     let mut sent = Vec::new();
     for t in open {
@@ -69,7 +71,9 @@ pub fn tick(
 fn digests(engine: &mut Engine, now: DateTime<Utc>, commit: bool) -> Result<(), WriteError> {
     let config = &engine.config;
     let cal = &config.calendar;
-    let composer = Composer::new(config, &engine.templates).signing(&engine.token_key);
+    let composer = Composer::new(config, &engine.templates)
+        .signing(&engine.token_key)
+        .linking(engine.page_key.as_ref());
     let open = tickets::list(engine.store.conn(), false)?;
     let today_start = cal
         .local_date(now)

@@ -1,16 +1,19 @@
 //! What a decision does, worked out without touching the store: the ticket it creates or
 //! changes, the events on it, the mails to queue and how they thread ([`Effects`]). The daemon
 //! gathers what the store knows ([`Facts`]), calls [`decided`] for a mail or [`progress`] for a
-//! due progress mail, and writes the result in one transaction (`daemon::write`); the fuzz
+//! due progress mail, [`requester_closed`] for a requester who closes their ticket on its page,
+//! and writes the result in one transaction (`daemon::write`); the fuzz
 //! harness calls the same functions, so what it checks is what the daemon sends.
 
 mod decided;
 mod progress;
+mod requester;
 #[cfg(test)]
 mod tests;
 
 pub use decided::decided;
 pub use progress::progress;
+pub use requester::requester_closed;
 
 use crate::agent::redact::Tokens;
 use crate::compose::Outgoing;

@@ -247,6 +247,27 @@ pub fn last_message_id_from(
     .optional()?)
 }
 
+/// What the requester wrote on a ticket after it was made (their replies, by mail or on the
+/// ticket page), oldest first: when, and the kept bytes (empty once purged).
+pub fn replies_from(
+    c: &Connection,
+    ticket_id: i64,
+    requester: &str,
+) -> Result<Vec<(DateTime<Utc>, Vec<u8>)>> {
+    let mut stmt = c.prepare(
+        "SELECT received, raw FROM inbound WHERE ticket_id = ?1 AND sender = ?2 COLLATE NOCASE \
+         AND decision = 'ticket_reply' ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![ticket_id, requester], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })?;
+    rows.map(|row| {
+        let (at, raw) = row?;
+        Ok((parse_time(&at)?, raw))
+    })
+    .collect()
+}
+
 pub fn for_ticket(c: &Connection, ticket_id: i64) -> Result<Vec<InboundSummary>> {
     // rows from before sizes were kept hold the whole mail
     let mut stmt = c.prepare(

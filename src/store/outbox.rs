@@ -217,6 +217,34 @@ pub fn progress_times(
     Ok(out)
 }
 
+/// A ticket's mails of the given kinds that were not put aside, oldest first: when, and the
+/// bytes (empty once purged).
+pub fn of_kinds(
+    c: &Connection,
+    ticket_id: i64,
+    kinds: &[&str],
+) -> Result<Vec<(DateTime<Utc>, Vec<u8>)>> {
+    let mut stmt = c.prepare(
+        "SELECT created, kind, raw FROM outbox WHERE ticket_id = ?1 AND state != 'dismissed' \
+         ORDER BY id",
+    )?;
+    let rows = stmt.query_map([ticket_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Vec<u8>>(2)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (at, kind, raw) = row?;
+        if kinds.contains(&kind.as_str()) {
+            out.push((parse_time(&at)?, raw));
+        }
+    }
+    Ok(out)
+}
+
 pub fn for_ticket(c: &Connection, ticket_id: i64) -> Result<Vec<MailSummary>> {
     summaries(c, "WHERE ticket_id = ?1 ORDER BY id", [ticket_id])
 }

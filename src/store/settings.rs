@@ -1,7 +1,8 @@
 //! Values deskmail makes once and keeps: the key that signs the reply addresses of mails to
-//! agents, when the config does not name one (`agents.secret_file`), and when deskmail first
-//! read its mailbox (mail that was there before is not answered). Kept in the database so they
-//! survive restarts and move with a backup; a new key makes old reply addresses invalid.
+//! agents, when the config does not name one (`agents.secret_file`), the key of requesters'
+//! ticket page links (always apart from the agents'), and when deskmail first read its mailbox
+//! (mail that was there before is not answered). Kept in the database so they survive restarts
+//! and move with a backup; a new key makes old reply addresses and page links invalid.
 
 use super::{Result, StoreError, time_text};
 use crate::classify::arrival::FirstStart;
@@ -9,6 +10,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 const TOKEN_KEY: &str = "agent_token_key";
+/// Signs requesters' ticket page links: a key of its own, so a page link is never an agent's.
+const PAGE_KEY: &str = "requester_page_key";
 const FIRST_START: &str = "first_start";
 const HANDOFF_UPTO: &str = "handoff_bundled_upto";
 
@@ -34,17 +37,26 @@ fn write(c: &Connection, name: &str, value: &[u8], now: DateTime<Utc>) -> Result
 
 /// The stored signing key, made from 32 random bytes the first time.
 pub fn token_key(c: &Connection, now: DateTime<Utc>) -> Result<Vec<u8>> {
-    if let Some(key) = read(c, TOKEN_KEY)? {
+    stored_key(c, TOKEN_KEY, now, "the agents' signing key")
+}
+
+/// The key that signs requesters' ticket page links, made the first time like the agents'.
+pub fn page_key(c: &Connection, now: DateTime<Utc>) -> Result<Vec<u8>> {
+    stored_key(c, PAGE_KEY, now, "the ticket pages' signing key")
+}
+
+fn stored_key(c: &Connection, name: &str, now: DateTime<Utc>, what: &str) -> Result<Vec<u8>> {
+    if let Some(key) = read(c, name)? {
         return Ok(key);
     }
     let key = random_key()?;
     // another process may have made one meanwhile: the first one stays
     c.execute(
         "INSERT OR IGNORE INTO settings (name, value, created) VALUES (?1, ?2, ?3)",
-        params![TOKEN_KEY, key, time_text(now)],
+        params![name, key, time_text(now)],
     )?;
-    read(c, TOKEN_KEY)?.ok_or_else(|| StoreError::Vanished {
-        what: "the agents' signing key (settings.agent_token_key)".into(),
+    read(c, name)?.ok_or_else(|| StoreError::Vanished {
+        what: format!("{what} (settings.{name})"),
     })
 }
 
@@ -111,7 +123,14 @@ mod tests {
         let first = token_key(store.conn(), now).expect("make");
         assert_eq!(first.len(), 32);
         assert_eq!(token_key(store.conn(), now).expect("again"), first);
-        assert_eq!(existing_token_key(store.conn()).expect("read"), Some(first));
+        assert_eq!(
+            existing_token_key(store.conn()).expect("read"),
+            Some(first.clone())
+        );
         assert_ne!(random_key().expect("key"), random_key().expect("key"));
+        // the pages' key is another one, kept the same way
+        let page = page_key(store.conn(), now).expect("make");
+        assert_ne!(page, first);
+        assert_eq!(page_key(store.conn(), now).expect("again"), page);
     }
 }

@@ -7,8 +7,14 @@
 pub mod admin;
 pub mod public;
 mod scrape;
+pub mod security;
+pub mod ticket;
 
+use crate::agent::token::TokenKey;
+use crate::clock::Clock;
+use crate::compose::Templates;
 use crate::config::{Config, WebSettings};
+use crate::requester::token::PageKey;
 use crate::shutdown::Shutdown;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -38,8 +44,15 @@ pub struct WebState {
     pub database: PathBuf,
     /// The daemon's counters, shared with its engine (`/metrics` on the admin listener).
     pub metrics: Arc<crate::metrics::Metrics>,
-    /// The daemon's clock (`--now` shifts it): pages and health judge time as the loop does.
-    pub clock: crate::clock::Clock,
+    /// The mail templates: what a requester does on a page tells the agents by mail.
+    pub templates: Arc<Templates>,
+    /// Signs the agents' reply addresses in those mails.
+    pub token_key: TokenKey,
+    /// Signs and checks the requesters' page links.
+    pub page_key: PageKey,
+    /// The daemon's clock (`--now` shifts it): pages, health and mails judge time as the loop
+    /// does.
+    pub clock: Clock,
 }
 
 /// Both listeners, bound before the daemon reports ready: an address in use is a start error,
@@ -88,7 +101,9 @@ pub fn spawn(listeners: Listeners, state: WebState, shutdown: Shutdown) {
 
 fn serve(which: &'static str, listener: TcpListener, router: axum::Router, shutdown: Shutdown) {
     tokio::spawn(async move {
-        let served = axum::serve(listener, router)
+        // the peer's address, for the rate limit on posts
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(listener, service)
             .with_graceful_shutdown(shutdown.stopped())
             .await;
         if let Err(e) = served {

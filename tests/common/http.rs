@@ -83,3 +83,45 @@ fn parse(text: &str) -> Response {
         body: body.to_string(),
     }
 }
+
+/// `POST path` at `addr` with `fields` as a form (`application/x-www-form-urlencoded`), as a
+/// browser sends a `<form>` without JavaScript.
+pub fn post_form(addr: SocketAddr, path: &str, fields: &[(&str, &str)]) -> Response {
+    let body: Vec<String> = fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
+        .collect();
+    post(
+        addr,
+        path,
+        "application/x-www-form-urlencoded",
+        &body.join("&"),
+    )
+}
+
+/// `POST path` at `addr` with `body` of `content_type`.
+pub fn post(addr: SocketAddr, path: &str, content_type: &str, body: &str) -> Response {
+    request(
+        addr,
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+             Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+/// A form value as a browser encodes it: letters, digits and `-_.*` as they are, a space as
+/// `+`, every other byte `%XX`.
+fn form_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_string(),
+            b => format!("%{b:02X}"),
+        })
+        .collect()
+}
