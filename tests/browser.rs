@@ -141,3 +141,28 @@ fn a_page_with_an_unlabelled_field_and_faint_text_fails_the_accessibility_check(
     let shots = browser.screenshots("bad");
     assert_eq!(shots.len(), 2);
 }
+
+#[test]
+fn a_form_is_filled_and_sent_as_a_person_would() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let desk = Desk::new();
+    let file = desk.path("form.html");
+    std::fs::write(
+        &file,
+        "<!DOCTYPE html><html lang=en><head><title>form</title></head><body><main>\
+         <form method=get><label for=s>Subject</label><input id=s name=subject value=old>\
+         <button type=submit>Send</button></form></main></body></html>",
+    )
+    .expect("write the page");
+    browser.open(&format!("file://{}", file.display()));
+    assert_eq!(browser.attr("#s", "value").as_deref(), Some("old"));
+    browser.fill("#s", "Printer jams");
+    browser.click("button");
+    // a form sent by GET to itself: the typed text (not the old value) is in the address
+    let url = browser.url();
+    assert!(url.ends_with("form.html?subject=Printer+jams"), "{url}");
+    assert_eq!(browser.count("form"), 1);
+    browser.assert_accessible("the form");
+}

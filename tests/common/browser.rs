@@ -187,7 +187,7 @@ impl Browser {
     }
 
     /// Open `url` and wait until it has loaded.
-    pub fn open(&mut self, url: &str) {
+    pub fn open(&self, url: &str) {
         self.step(&format!("open {url}"), async |c| c.goto(url).await);
     }
 
