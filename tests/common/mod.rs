@@ -4,6 +4,7 @@
 
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod browser;
 pub mod http;
 pub mod in_process;
 pub mod journal;
