@@ -166,3 +166,104 @@ fn a_form_is_filled_and_sent_as_a_person_would() {
     assert_eq!(browser.count("form"), 1);
     browser.assert_accessible("the form");
 }
+
+/// Wait (up to 10 s) until the browser shows an address ending in `end`: a click posts a form,
+/// and the page it leads to comes a moment later.
+fn arrives_at(browser: &Browser, end: &str) {
+    let start = std::time::Instant::now();
+    while !browser.url().ends_with(end) {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "still at {} instead of …{end}",
+            browser.url()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// The requester's ticket page, as the requester meets it: the link from the actual
+/// confirmation mail opens the page with the dates the mail promised; "add information" and "I
+/// no longer need this" work by clicking, without JavaScript; each state is screenshotted and
+/// checked for accessibility.
+#[test]
+fn the_ticket_page_from_the_confirmation_mail_works_in_a_browser() {
+    use common::web_desk::{between, page_path, ticket_status, waiting_ticket};
+    let Some(mut browser) = Browser::start() else {
+        return;
+    };
+    let (desk, public, confirmation) = waiting_ticket();
+    let daemon = common::Daemon::start(&desk.config);
+    // the mail links to the desk's public address; here that is the daemon's own listener
+    let url = format!("http://{public}{}", page_path(&confirmation));
+    browser.open(&url);
+    assert_eq!(browser.attr("html", "lang").as_deref(), Some("nl"));
+    assert!(
+        browser.text("h1").contains("SD-1000"),
+        "{}",
+        browser.text("h1")
+    );
+    let shown = browser.text("body");
+    // the same dates the mail gave: the target and the promised next contact
+    let target = between(&confirmation.text, "je melding uiterlijk ", " af te ronden");
+    let promise = between(&confirmation.text, "in elk geval uiterlijk ", " van ons");
+    assert!(
+        shown.contains(target),
+        "target {target:?} not on the page:\n{shown}"
+    );
+    assert!(
+        shown.contains(promise),
+        "promise {promise:?} not on the page:\n{shown}"
+    );
+    assert!(
+        shown.contains("een foto van het scherm"),
+        "what we wait for:\n{shown}"
+    );
+    browser.screenshots("ticket-waiting");
+    browser.assert_accessible("the ticket page");
+
+    // add information: type, click, see it on the page and the wait ended
+    browser.fill(
+        "#text",
+        "Hier is de foto: het scherm blijft zwart na het logo.",
+    );
+    browser.click("form:has(#text) button[type=submit]");
+    arrives_at(&browser, "?done=added");
+    assert!(browser.text("[role=status]").starts_with("Dank je"));
+    assert!(
+        browser
+            .text(".conversation")
+            .contains("het scherm blijft zwart")
+    );
+    assert_eq!(ticket_status(&desk), "open");
+    browser.screenshots("ticket-added");
+    browser.assert_accessible("the ticket page after adding information");
+
+    // I no longer need this: the ticket closes and the actions are gone
+    browser.click("form:has(input[value=close]) button[type=submit]");
+    arrives_at(&browser, "?done=closed");
+    assert_eq!(ticket_status(&desk), "closed");
+    assert_eq!(
+        browser.count("textarea"),
+        0,
+        "no more actions on a closed ticket"
+    );
+    browser.screenshots("ticket-closed");
+    browser.assert_accessible("the closed ticket page");
+
+    let (code, log) = daemon.stop();
+    assert_eq!(code, Some(0), "{log}");
+    // the agents heard of both, by mail
+    let subjects: Vec<String> = desk.sent().into_iter().map(|s| s.subject).collect();
+    assert!(
+        subjects
+            .iter()
+            .any(|s| s.starts_with("[SD-1000] Reactie op")),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects
+            .iter()
+            .any(|s| s.starts_with("[SD-1000] Gesloten door de aanmelder")),
+        "{subjects:?}"
+    );
+}

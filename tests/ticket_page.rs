@@ -5,89 +5,17 @@
 //! nothing. Real binary, real SQLite, HTTP on loopback.
 
 mod common;
-use common::http::{Response, free_address, get, post, post_form};
-use common::mails::{agent_reply, laptop_form, reply_to};
-use common::{Daemon, Desk, Sent};
-use std::net::SocketAddr;
-
-const BASE: &str = "https://desk.example.org/";
-
-fn web_desk() -> (Desk, SocketAddr) {
-    let public = free_address();
-    let desk = Desk::with_config(&format!(
-        "\n[web]\nlisten = \"{public}\"\nbase_url = \"{BASE}\"\nadmin_listen = \"{}\"\n",
-        free_address()
-    ));
-    (desk, public)
-}
-
-/// The ticket page's path (`/t/SD-1000.<token>`) in a mail's text.
-fn page_path(mail: &Sent) -> String {
-    let start = mail
-        .text
-        .find(&format!("{BASE}t/"))
-        .unwrap_or_else(|| panic!("no page link in the mail:\n{}", mail.text));
-    let link: String = mail.text[start + BASE.len() - 1..]
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect();
-    link
-}
-
-/// The words between `before` and `after` in `text`.
-fn between<'a>(text: &'a str, before: &str, after: &str) -> &'a str {
-    let start = text
-        .find(before)
-        .unwrap_or_else(|| panic!("{before:?} not in {text}"))
-        + before.len();
-    let len = text[start..]
-        .find(after)
-        .unwrap_or_else(|| panic!("{after:?} not after {before:?} in {text}"));
-    &text[start..start + len]
-}
+use common::http::{Response, get, post, post_form};
+use common::mails::laptop_form;
+use common::web_desk::{between, page_path, ticket_status, waiting_ticket};
+use common::{Daemon, Desk};
 
 fn csrf(page: &Response) -> String {
     between(&page.body, "name=\"csrf\" value=\"", "\"").to_string()
 }
 
-fn ticket_status(desk: &Desk) -> String {
-    desk.tickets_json()[0]["status"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
-
 fn outbox(desk: &Desk) -> String {
     desk.ok(&["outbox", "list", "--json", "--all"])
-}
-
-/// A desk with ticket SD-1000 that waits on its requester, its confirmation and the page.
-fn waiting_ticket() -> (Desk, SocketAddr, Sent) {
-    let (desk, public) = web_desk();
-    desk.deliver(&laptop_form(
-        "form-1@portal.example.org",
-        "fatima@example.com",
-    ));
-    desk.ok(&["run", "--once"]);
-    let sent = desk.sent();
-    let confirmation = sent
-        .iter()
-        .find(|s| s.to == ["fatima@example.com"])
-        .expect("the confirmation")
-        .clone();
-    let notice = sent
-        .iter()
-        .find(|s| s.to == ["agents@example.org"])
-        .expect("the agents' notice");
-    desk.deliver(&agent_reply(
-        notice,
-        &reply_to(notice),
-        "",
-        "#status waiting-customer een foto van het scherm",
-    ));
-    desk.ok(&["run", "--once"]);
-    assert_eq!(ticket_status(&desk), "waiting_customer");
-    (desk, public, confirmation)
 }
 
 #[test]

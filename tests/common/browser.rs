@@ -370,7 +370,7 @@ fn capabilities(chromium: &Path, profile: &Path) -> fantoccini::wd::Capabilities
         "--disable-dev-shm-usage",
         "--hide-scrollbars",
         // no host name resolves but localhost: a page cannot reach beyond this machine
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
         &format!("--user-data-dir={}", profile.display()),
     ];
     let caps = json!({

@@ -13,6 +13,7 @@ pub mod mails;
 pub mod mailstack;
 pub mod notify;
 pub mod tmpfs;
+pub mod web_desk;
 
 #[allow(unused_imports)] // each test file uses its own subset
 pub use mails::*;

@@ -1,0 +1,80 @@
+//! A desk with `[web]` for the ticket-page tests (HTTP in tests/ticket_page.rs, a real browser
+//! in tests/browser.rs): its addresses, the page link in a mail, a ticket that waits on its
+//! requester.
+
+use super::http::free_address;
+use super::mails::{agent_reply, laptop_form, reply_to};
+use super::{Desk, Sent};
+use std::net::SocketAddr;
+
+pub const BASE: &str = "https://desk.example.org/";
+
+pub fn web_desk() -> (Desk, SocketAddr) {
+    let public = free_address();
+    let desk = Desk::with_config(&format!(
+        "\n[web]\nlisten = \"{public}\"\nbase_url = \"{BASE}\"\nadmin_listen = \"{}\"\n",
+        free_address()
+    ));
+    (desk, public)
+}
+
+/// The ticket page's path (`/t/SD-1000.<token>`) in a mail's text.
+pub fn page_path(mail: &Sent) -> String {
+    let start = mail
+        .text
+        .find(&format!("{BASE}t/"))
+        .unwrap_or_else(|| panic!("no page link in the mail:\n{}", mail.text));
+    let link: String = mail.text[start + BASE.len() - 1..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    link
+}
+
+/// The words between `before` and `after` in `text`.
+pub fn between<'a>(text: &'a str, before: &str, after: &str) -> &'a str {
+    let start = text
+        .find(before)
+        .unwrap_or_else(|| panic!("{before:?} not in {text}"))
+        + before.len();
+    let len = text[start..]
+        .find(after)
+        .unwrap_or_else(|| panic!("{after:?} not after {before:?} in {text}"));
+    &text[start..start + len]
+}
+
+pub fn ticket_status(desk: &Desk) -> String {
+    desk.tickets_json()[0]["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A desk with ticket SD-1000 that waits on its requester, its confirmation and the page.
+pub fn waiting_ticket() -> (Desk, SocketAddr, Sent) {
+    let (desk, public) = web_desk();
+    desk.deliver(&laptop_form(
+        "form-1@portal.example.org",
+        "fatima@example.com",
+    ));
+    desk.ok(&["run", "--once"]);
+    let sent = desk.sent();
+    let confirmation = sent
+        .iter()
+        .find(|s| s.to == ["fatima@example.com"])
+        .expect("the confirmation")
+        .clone();
+    let notice = sent
+        .iter()
+        .find(|s| s.to == ["agents@example.org"])
+        .expect("the agents' notice");
+    desk.deliver(&agent_reply(
+        notice,
+        &reply_to(notice),
+        "",
+        "#status waiting-customer een foto van het scherm",
+    ));
+    desk.ok(&["run", "--once"]);
+    assert_eq!(ticket_status(&desk), "waiting_customer");
+    (desk, public, confirmation)
+}
