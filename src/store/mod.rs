@@ -8,6 +8,7 @@ pub mod brake;
 pub mod cursor;
 pub mod daemon_state;
 pub mod events;
+pub mod form_pending;
 pub mod inbound;
 pub mod lock;
 pub mod migrations;
