@@ -7,10 +7,8 @@
 
 mod common;
 use common::http::{Response, get, post, post_form};
-use common::web_desk::{field_value, form_desk, form_link};
-use common::{Daemon, Desk, person_mail};
-
-const MONDAY: &str = "2026-11-23T10:00:00+01:00";
+use common::web_desk::{field_value, form_desk, form_link, portal_reply};
+use common::{Daemon, Desk};
 
 fn csrf(page: &Response) -> String {
     field_value(&page.body, "csrf")
@@ -18,20 +16,6 @@ fn csrf(page: &Response) -> String {
 
 fn tickets(desk: &Desk) -> Vec<serde_json::Value> {
     desk.tickets_json().as_array().cloned().unwrap_or_default()
-}
-
-/// Jan's loose mail about the printer, answered with the portal reply; the reply.
-fn portal_reply(desk: &Desk) -> common::Sent {
-    desk.deliver(&person_mail(
-        "Jan de Vries <jan@example.com>",
-        "Printer op 3 doet het niet",
-        "orig-1@mail.example.com",
-        "Goedemorgen,\n\nDe printer op de derde verdieping geeft een papierstoring.\n\nGroet,\nJan",
-    ));
-    desk.run_once_at(MONDAY);
-    let sent = desk.sent();
-    assert_eq!(sent.len(), 1, "{sent:#?}");
-    sent[0].clone()
 }
 
 #[test]
@@ -61,7 +45,8 @@ fn the_portal_replys_link_opens_our_form_prefilled_and_sending_it_makes_the_tick
     let csp = page.header("content-security-policy").unwrap_or_default();
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert_eq!(page.header("referrer-policy"), Some("no-referrer"));
-    let english = get(public, &format!("{link}&lang=en"));
+    assert!(link.contains("&lang=nl"), "in the reply's language: {link}");
+    let english = get(public, &link.replace("&lang=nl", "&lang=en"));
     assert!(english.body.contains("<html lang=\"en\">"));
     assert!(english.body.contains("Your email address"));
 

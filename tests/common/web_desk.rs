@@ -116,3 +116,17 @@ pub fn field_value(page: &str, name: &str) -> String {
         .unwrap_or_else(|| panic!("no field {name} in {page}"));
     between(&page[at..], "value=\"", "\"").to_string()
 }
+
+/// Jan's loose mail about the printer, answered with the portal reply; the reply.
+pub fn portal_reply(desk: &Desk) -> Sent {
+    desk.deliver(&super::person_mail(
+        "Jan de Vries <jan@example.com>",
+        "Printer op 3 doet het niet",
+        "orig-1@mail.example.com",
+        "Goedemorgen,\n\nDe printer op de derde verdieping geeft een papierstoring.\n\nGroet,\nJan",
+    ));
+    desk.run_once_at("2026-11-23T10:00:00+01:00");
+    let sent = desk.sent();
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    sent[0].clone()
+}
