@@ -5,6 +5,9 @@
 //! address follows a confirmation link mailed to it (`/form/confirm/<id>.<token>`). The
 //! thank-you page, `/form/thanks/<ref>.<token>`, names the ticket and links to its page.
 
+mod confirm;
+mod words;
+
 use super::WebState;
 use super::public::not_found;
 use super::security::{Csrf, RateLimit, honeypot_filled};
@@ -13,18 +16,18 @@ use crate::compose::Composer;
 use crate::daemon::form::{self, Held};
 use crate::error_chain::Chain;
 use crate::model::{Lang, Priority, TicketRef};
-use crate::portal::{Fields, FormProblem, FormRequest, PROOF_PARAM, check};
-use crate::requester::token::split;
-use crate::store::{Store, tickets};
+use crate::portal::{Fields, PROOF_PARAM, check};
+use crate::store::Store;
 use axum::Router;
 use axum::extract::{ConnectInfo, Form, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use words::{accept_language, categories, language, problem_text};
 
 /// Posts one address may make per ten minutes (people retype after a mistake; bots do not
 /// get far), and how many addresses are counted at once.
@@ -33,28 +36,28 @@ const POST_WINDOW: Duration = Duration::from_secs(600);
 const COUNTED_ADDRESSES: usize = 10_000;
 
 /// The category of a request that fits none of the desk's forms.
-const GENERAL: &str = "general";
+pub(super) const GENERAL: &str = "general";
 
 const PAGES: [(&str, &str); 3] = [
     (
         "layout.html",
-        include_str!("../../templates/web/layout.html"),
+        include_str!("../../../templates/web/layout.html"),
     ),
     (
         "nl/form.html",
-        include_str!("../../templates/web/nl/form.html"),
+        include_str!("../../../templates/web/nl/form.html"),
     ),
     (
         "en/form.html",
-        include_str!("../../templates/web/en/form.html"),
+        include_str!("../../../templates/web/en/form.html"),
     ),
 ];
 
-struct Pages {
-    state: WebState,
-    tera: tera::Tera,
-    csrf: Csrf,
-    posts: RateLimit,
+pub(super) struct Pages {
+    pub(super) state: WebState,
+    pub(super) tera: tera::Tera,
+    pub(super) csrf: Csrf,
+    pub(super) posts: RateLimit,
 }
 
 /// The form's routes.
@@ -74,16 +77,19 @@ pub fn router(state: WebState) -> Router {
     Router::new()
         .route("/form", get(show).post(submit))
         .route("/form/{category}", get(show_category).post(submit_category))
-        .route("/form/confirm/{tail}", get(confirm_page).post(confirm))
-        .route("/form/thanks/{tail}", get(thanks))
+        .route(
+            "/form/confirm/{tail}",
+            get(confirm::page).post(confirm::confirm),
+        )
+        .route("/form/thanks/{tail}", get(confirm::thanks))
         .with_state(Arc::new(pages))
 }
 
 /// One choice of category.
 #[derive(Serialize)]
-struct Choice {
-    value: String,
-    label: String,
+pub(super) struct Choice {
+    pub(super) value: String,
+    pub(super) label: String,
 }
 
 /// What the form shows in its fields.
@@ -97,91 +103,14 @@ struct Shown {
     proof: String,
 }
 
-/// The page's language: the `lang` asked for, else the browser's first of nl/en, else the
-/// desk's.
-fn language(asked: Option<&str>, accept: Option<&str>, desk: Lang) -> Lang {
-    if let Some(lang) = asked.and_then(|l| l.parse().ok()) {
-        return lang;
-    }
-    accept
-        .into_iter()
-        .flat_map(|a| a.split(','))
-        .filter_map(|part| part.split(';').next())
-        .find_map(|tag| tag.trim().split('-').next()?.parse().ok())
-        .unwrap_or(desk)
-}
-
-fn accept_language(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-}
-
-/// The desk's form categories (those of `portal.forms`), then "something else".
-fn categories(config: &crate::config::Config, lang: Lang) -> Vec<Choice> {
-    let mut choices: Vec<Choice> = Vec::new();
-    for rule in &config.portal.forms {
-        if !choices.iter().any(|c| c.value == rule.category) {
-            choices.push(Choice {
-                value: rule.category.clone(),
-                label: rule.category.clone(),
-            });
-        }
-    }
-    let other = match lang {
-        Lang::Nl => "Iets anders",
-        Lang::En => "Something else",
-    };
-    choices.push(Choice {
-        value: GENERAL.into(),
-        label: other.into(),
-    });
-    choices
-}
-
-/// What is wrong with a post, in the page's language.
-fn problem_text(problem: &FormProblem, lang: Lang) -> String {
-    let word = |field: &str| match (lang, field) {
-        (Lang::Nl, "email") => "je e-mailadres",
-        (Lang::Nl, "category") => "waar het over gaat",
-        (Lang::Nl, "subject") => "het onderwerp",
-        (Lang::Nl, "description") => "de beschrijving",
-        (Lang::En, "email") => "your email address",
-        (Lang::En, "category") => "what it is about",
-        (Lang::En, "subject") => "the subject",
-        (Lang::En, "description") => "the description",
-        _ => "?",
-    };
-    match (problem, lang) {
-        (FormProblem::Missing(fields), Lang::Nl) => format!(
-            "Vul nog in: {}.",
-            fields
-                .iter()
-                .map(|f| word(f))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        (FormProblem::Missing(fields), Lang::En) => format!(
-            "Please fill in {}.",
-            fields
-                .iter()
-                .map(|f| word(f))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        (_, Lang::Nl) => "Dat e-mailadres klopt niet; kijk het nog eens na.".into(),
-        (_, Lang::En) => "That email address does not look right; please check it.".into(),
-    }
-}
-
 impl Pages {
-    fn composer(&self) -> Composer<'_> {
+    pub(super) fn composer(&self) -> Composer<'_> {
         Composer::new(&self.state.config, &self.state.templates)
             .signing(&self.state.token_key)
             .linking(Some(&self.state.page_key))
     }
 
-    fn render(
+    pub(super) fn render(
         &self,
         lang: Lang,
         status: StatusCode,
@@ -230,7 +159,7 @@ impl Pages {
     }
 
     /// Where the thank-you page for `reference` is, as a path under the public base.
-    fn thanks_path(&self, reference: &TicketRef) -> String {
+    pub(super) fn thanks_path(&self, reference: &TicketRef) -> String {
         let base = self
             .state
             .config
@@ -264,9 +193,9 @@ struct At {
 }
 
 #[derive(Deserialize, Default)]
-struct Asked {
+pub(super) struct Asked {
     #[serde(default)]
-    lang: Option<String>,
+    pub(super) lang: Option<String>,
 }
 
 async fn show(
@@ -383,7 +312,7 @@ async fn submit_category(
     take(pages, peer, &headers, posted, at).await
 }
 
-fn too_many() -> Response {
+pub(super) fn too_many() -> Response {
     (
         StatusCode::TOO_MANY_REQUESTS,
         "too many requests; try again later\n",
@@ -391,7 +320,7 @@ fn too_many() -> Response {
         .into_response()
 }
 
-fn expired() -> Response {
+pub(super) fn expired() -> Response {
     (
         StatusCode::FORBIDDEN,
         "this form has expired; open the page again and retry\n",
@@ -489,7 +418,7 @@ async fn take(
     .await
 }
 
-fn made_ticket(pages: &Pages, made: Option<TicketRef>) -> Response {
+pub(super) fn made_ticket(pages: &Pages, made: Option<TicketRef>) -> Response {
     match made {
         Some(reference) => {
             tracing::info!(ticket = %reference, "form: ticket made");
@@ -500,155 +429,5 @@ fn made_ticket(pages: &Pages, made: Option<TicketRef>) -> Response {
             "something went wrong; try again later\n",
         )
             .into_response(),
-    }
-}
-
-/// The held request a confirmation link names, when its token is right and it is still held.
-fn held(pages: &Pages, tail: &str) -> Result<Option<(i64, FormRequest)>, String> {
-    let Some((id, token)) = tail.split_once('.') else {
-        return Ok(None);
-    };
-    let Ok(id) = id.parse::<i64>() else {
-        return Ok(None);
-    };
-    let store = Store::open(&pages.state.database).map_err(|e| Chain(&e).to_string())?;
-    let request =
-        form::pending(&store, id, pages.state.clock.now()).map_err(|e| Chain(&e).to_string())?;
-    Ok(request
-        .filter(|r| pages.state.page_key.verify_pending(id, &r.email, token))
-        .map(|r| (id, r)))
-}
-
-fn gone(pages: &Pages, lang: Lang) -> Response {
-    pages.render(lang, StatusCode::NOT_FOUND, |ctx| {
-        ctx.insert("view", "gone");
-        ctx.insert("root", "../../");
-    })
-}
-
-async fn confirm_page(
-    State(pages): State<Arc<Pages>>,
-    headers: HeaderMap,
-    Path(tail): Path<String>,
-    Query(asked): Query<Asked>,
-) -> Response {
-    let lang = language(
-        asked.lang.as_deref(),
-        accept_language(&headers),
-        pages.state.config.desk.language,
-    );
-    blocking(move || {
-        let Some((id, request)) = held(&pages, &tail)? else {
-            return Ok(gone(&pages, lang));
-        };
-        let csrf = pages
-            .csrf
-            .issue(&format!("confirm:{id}"), pages.state.clock.now());
-        Ok(pages.render(lang, StatusCode::OK, |ctx| {
-            ctx.insert("view", "confirm");
-            ctx.insert("form", &request);
-            ctx.insert("csrf", &csrf);
-            ctx.insert("root", "../../");
-            ctx.insert("action", &tail);
-        }))
-    })
-    .await
-}
-
-#[derive(Deserialize, Default)]
-struct Confirmed {
-    #[serde(default)]
-    csrf: String,
-}
-
-async fn confirm(
-    State(pages): State<Arc<Pages>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    Path(tail): Path<String>,
-    Form(confirmed): Form<Confirmed>,
-) -> Response {
-    if !pages.posts.allow(peer.ip(), Instant::now()) {
-        tracing::warn!(peer = %peer.ip(), "form: too many posts from one address; refused");
-        return too_many();
-    }
-    let lang = language(
-        None,
-        accept_language(&headers),
-        pages.state.config.desk.language,
-    );
-    blocking(move || {
-        let Some((id, _)) = held(&pages, &tail)? else {
-            return Ok(gone(&pages, lang));
-        };
-        let now = pages.state.clock.now();
-        if !pages
-            .csrf
-            .check(&format!("confirm:{id}"), &confirmed.csrf, now)
-        {
-            tracing::warn!(peer = %peer.ip(), "form: a confirmation without a valid form token; refused");
-            return Ok(expired());
-        }
-        let mut store = Store::open(&pages.state.database).map_err(|e| Chain(&e).to_string())?;
-        let composer = pages.composer();
-        let made = form::confirm(&mut store, &composer, &pages.state.token_key, id, now)
-            .map_err(|e| Chain(&e).to_string())?;
-        match made {
-            Some(_) => Ok(made_ticket(&pages, made)),
-            None => Ok(gone(&pages, lang)),
-        }
-    })
-    .await
-}
-
-async fn thanks(State(pages): State<Arc<Pages>>, Path(tail): Path<String>) -> Response {
-    let config = &pages.state.config;
-    let Some((reference, token)) = split(&tail, &config.tickets.ref_prefix) else {
-        return not_found();
-    };
-    if !pages.state.page_key.verify(&reference, token) {
-        return not_found();
-    }
-    blocking(move || {
-        let store = Store::open(&pages.state.database).map_err(|e| Chain(&e).to_string())?;
-        let found =
-            tickets::by_ref(store.conn(), reference.as_str()).map_err(|e| Chain(&e).to_string())?;
-        let Some(t) = found else {
-            return Ok(not_found());
-        };
-        Ok(pages.render(t.lang, StatusCode::OK, |ctx| {
-            ctx.insert("view", "thanks");
-            ctx.insert("reference", t.reference.as_str());
-            ctx.insert("page", &format!("../../t/{tail}"));
-            ctx.insert("root", "../../");
-        }))
-    })
-    .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_language_is_the_asked_one_else_the_browsers_else_the_desks() {
-        assert_eq!(language(Some("en"), Some("nl"), Lang::Nl), Lang::En);
-        assert_eq!(language(Some("fr"), None, Lang::Nl), Lang::Nl);
-        assert_eq!(
-            language(None, Some("de-DE,en-GB;q=0.8,nl;q=0.5"), Lang::Nl),
-            Lang::En
-        );
-        assert_eq!(language(None, Some("nl-BE"), Lang::En), Lang::Nl);
-        assert_eq!(language(None, Some("fr, de"), Lang::En), Lang::En);
-    }
-
-    #[test]
-    fn a_missing_field_is_named_in_the_pages_language() {
-        let p = FormProblem::Missing(vec!["subject", "description"]);
-        assert_eq!(
-            problem_text(&p, Lang::En),
-            "Please fill in the subject, the description."
-        );
-        assert!(problem_text(&p, Lang::Nl).contains("het onderwerp"));
     }
 }
