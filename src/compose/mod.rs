@@ -70,6 +70,8 @@ pub enum MailKind {
     AgentMailboxBack,
     /// The requester closed the ticket on its page ("I no longer need this").
     AgentRequesterClosed,
+    /// The link that confirms a request made on deskmail's own form for an unproven address.
+    FormConfirm,
 }
 
 impl MailKind {
@@ -92,6 +94,7 @@ impl MailKind {
             MailKind::AgentMailboxDown => "agent_mailbox_down",
             MailKind::AgentMailboxBack => "agent_mailbox_back",
             MailKind::AgentRequesterClosed => "agent_requester_closed",
+            MailKind::FormConfirm => "form_confirm",
         }
     }
 
@@ -157,6 +160,16 @@ impl<'a> Composer<'a> {
         Some(self.page_key?.url(&web.base_url, &t.reference))
     }
 
+    /// The proof for a link to deskmail's own form (`<base_url>form…`) that it was mailed to
+    /// `email`: the form then takes the request without a confirmation mail. None for any
+    /// other form, or without `[web]`.
+    pub fn form_proof(&self, form_url: &str, email: &str) -> Option<String> {
+        let web = self.config.web.as_ref()?;
+        let ours = form_url.starts_with(&format!("{}form", web.base_url));
+        ours.then(|| self.page_key.map(|k| k.address_proof(email)))
+            .flatten()
+    }
+
     /// Mails to agents get a signed reply address per ticket.
     pub fn signing(mut self, key: &'a TokenKey) -> Self {
         self.token_key = Some(key);
@@ -205,6 +218,23 @@ impl<'a> Composer<'a> {
             references,
             auto: AutoSubmitted::Replied,
             ..self.outgoing(MailKind::PortalReply, "portal", lang, &vars, now)?
+        })
+    }
+
+    /// The link that makes a request from deskmail's own form a ticket, mailed to the address
+    /// the form named before anything else goes there (`web::form`).
+    pub fn form_confirm(
+        &self,
+        to: &Address,
+        subject: &str,
+        url: &str,
+        lang: Lang,
+        now: DateTime<Utc>,
+    ) -> Result<Outgoing, TemplateError> {
+        let vars = Vars::for_form_confirm(self.config, to, subject, url);
+        Ok(Outgoing {
+            to: vec![to.clone()],
+            ..self.outgoing(MailKind::FormConfirm, "form", lang, &vars, now)?
         })
     }
 

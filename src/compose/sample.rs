@@ -82,6 +82,19 @@ impl Vars {
             let url = portal::prefill_url(&form, &m, &config.portal);
             return Vars::for_portal_reply(config, &m, &to, &form, &url);
         }
+        if is(MailKind::FormConfirm) {
+            let base = config.web.as_ref().map_or_else(
+                || "https://desk.example.org/".to_string(),
+                |w| w.base_url.to_string(),
+            );
+            let url = format!("{base}form/confirm/7.3f9c0e1d2b4a5968778695a4b3c2d1e0");
+            return Vars::for_form_confirm(
+                config,
+                &Address::new(Some(name_), email),
+                subject,
+                &url,
+            );
+        }
         if is(MailKind::AgentHandoff) {
             return Vars::for_handoff(
                 config,

@@ -57,6 +57,7 @@ mails!(
     "agent_mailbox_down",
     "agent_mailbox_back",
     "agent_requester_closed",
+    "form_confirm",
 );
 
 const PARTS: [&str; 3] = ["subject", "txt", "html"];

@@ -270,6 +270,19 @@ impl Vars {
         }
     }
 
+    /// The confirmation link for a request made on deskmail's own form.
+    pub fn for_form_confirm(config: &Config, to: &Address, subject: &str, url: &str) -> Vars {
+        Vars {
+            first_name: to.first_name(),
+            subject: subject.to_string(),
+            form: Some(FormVars {
+                url: url.to_string(),
+                category: None,
+            }),
+            ..Vars::base(config)
+        }
+    }
+
     /// A mail about `t` for `reader`: every word, date, priority and status in their language.
     pub fn for_ticket(config: &Config, t: &Ticket, now: DateTime<Utc>, reader: Reader) -> Vars {
         let tz = config.calendar.tz();

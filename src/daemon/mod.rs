@@ -8,6 +8,7 @@ pub mod decide;
 pub mod deliver;
 pub mod enqueue;
 pub mod facts;
+pub mod form;
 pub mod handoff;
 pub mod ingest;
 pub mod notify;

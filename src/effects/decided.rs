@@ -44,7 +44,12 @@ pub fn decided(
             let config = composer.config;
             let lang = crate::lang::guess(&format!("{}\n{}", m.subject, m.body))
                 .unwrap_or(config.desk.language);
-            let url = crate::portal::prefill_url(form, m, &config.portal);
+            let mut url = crate::portal::prefill_url(form, m, &config.portal);
+            if let Some(proof) = composer.form_proof(&form.url, &to.email) {
+                url = crate::portal::with_param(&url, crate::portal::PROOF_PARAM, &proof);
+                // our form speaks the language of the reply that links to it
+                url = crate::portal::with_param(&url, "lang", lang.code());
+            }
             let mail = composer.portal_reply(m, to, form, &url, lang, now)?;
             Ok(Effects {
                 mails: vec![mail],

@@ -84,7 +84,7 @@ pub fn parse_form(body: &str, names: &FieldNames) -> Result<FormRequest, FormPro
             Field::Email => email = Some(value),
             Field::Category => category = Some(value),
             Field::Priority => priority = Some(value),
-            Field::Subject => subject = Some(fit(&value, MAX_SUBJECT_CHARS)),
+            Field::Subject => subject = Some(value),
             Field::Description => {
                 let mut text = value;
                 for rest in &lines[i + 1..] {
@@ -96,6 +96,40 @@ pub fn parse_form(body: &str, names: &FieldNames) -> Result<FormRequest, FormPro
             }
         }
     }
+    check(Fields {
+        name,
+        email,
+        category,
+        priority,
+        subject,
+        description,
+    })
+}
+
+/// A form's fields as given, before they are checked: from a portal form mail's lines or from
+/// deskmail's own form (`web::form`), so both are held to the same rules.
+#[derive(Debug, Clone, Default)]
+pub struct Fields {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub category: Option<String>,
+    pub priority: Option<String>,
+    pub subject: Option<String>,
+    pub description: Option<String>,
+}
+
+/// The ticket request the fields make: every field but the name present, one usable address,
+/// a known priority.
+pub fn check(f: Fields) -> Result<FormRequest, FormProblem> {
+    let Fields {
+        name,
+        email,
+        category,
+        priority,
+        subject,
+        description,
+    } = f;
+    let subject = subject.map(|s| fit(&s, MAX_SUBJECT_CHARS));
     let mut missing = Vec::new();
     for (v, label) in [
         (&email, "email"),

@@ -10,9 +10,10 @@ mod prefill;
 #[cfg(test)]
 mod tests;
 
-pub use form::{FormProblem, FormRequest, parse_form};
+pub use form::{Fields, FormProblem, FormRequest, check, parse_form};
 pub use prefill::{
-    FormChoice, choose_form, excerpt, percent_encode, prefill_url, strip_reply_prefixes,
+    FormChoice, PROOF_PARAM, choose_form, excerpt, percent_encode, prefill_url,
+    strip_reply_prefixes, with_param,
 };
 
 /// Longest subject carried over from a mail or taken from a form: a link must stay a link

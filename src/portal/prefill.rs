@@ -71,6 +71,22 @@ pub fn prefill_url(form: &FormChoice, inbound: &Inbound, portal: &Portal) -> Str
     with_query(&form.url, added)
 }
 
+/// The query parameter that carries the proof that the link was mailed to its `email`
+/// (`requester::token::PageKey::address_proof`): only on links to deskmail's own form.
+pub const PROOF_PARAM: &str = "proof";
+
+/// `url` with one more parameter `name=value`.
+pub fn with_param(url: &str, name: &str, value: &str) -> String {
+    with_query(
+        url,
+        std::iter::once(format!(
+            "{}={}",
+            percent_encode(name),
+            percent_encode(value)
+        )),
+    )
+}
+
 /// `url` with `pairs` (already encoded) after its own query and before its `#fragment`. A URL
 /// that does not parse (the config check refuses those) is given back as it is: a link without
 /// prefill still leads to the form.

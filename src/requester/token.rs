@@ -16,6 +16,17 @@ const TOKEN_BYTES: usize = 16;
 /// What the HMAC is over, besides the reference: a page token is never valid anywhere else,
 /// whatever else the same key may sign.
 const DOMAIN: &[u8] = b"deskmail ticket page\0";
+const ADDRESS_DOMAIN: &[u8] = b"deskmail form address\0";
+const PENDING_DOMAIN: &[u8] = b"deskmail form pending\0";
+
+fn hex(mac: HmacSha256) -> String {
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .take(TOKEN_BYTES)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 /// The secret that signs ticket page links.
 #[derive(Clone)]
@@ -61,6 +72,48 @@ impl PageKey {
         }
     }
 
+    /// The proof that a form link was mailed to `email` (`portal::prefill` adds it to the
+    /// portal reply's link to our own form): the same key, another domain, so it opens no
+    /// ticket page, and a page token proves no address.
+    pub fn address_proof(&self, email: &str) -> String {
+        hex(self.over(ADDRESS_DOMAIN, &email.trim().to_lowercase()))
+    }
+
+    /// Whether `proof` is the one for `email`, in constant time.
+    pub fn proves_address(&self, email: &str, proof: &str) -> bool {
+        self.verify_over(ADDRESS_DOMAIN, &email.trim().to_lowercase(), proof)
+    }
+
+    /// The token of the confirmation link for pending form submission `id` for `email`.
+    pub fn pending_token(&self, id: i64, email: &str) -> String {
+        hex(self.over(PENDING_DOMAIN, &format!("{id}\0{}", email.to_lowercase())))
+    }
+
+    /// Whether `token` confirms pending submission `id` for `email`, in constant time.
+    pub fn verify_pending(&self, id: i64, email: &str, token: &str) -> bool {
+        self.verify_over(
+            PENDING_DOMAIN,
+            &format!("{id}\0{}", email.to_lowercase()),
+            token,
+        )
+    }
+
+    fn over(&self, domain: &[u8], text: &str) -> HmacSha256 {
+        let mut mac = self.keyed.clone();
+        mac.update(domain);
+        mac.update(text.as_bytes());
+        mac
+    }
+
+    fn verify_over(&self, domain: &[u8], text: &str, token: &str) -> bool {
+        match crate::agent::token::decode_hex(token) {
+            Some(tag) if tag.len() == TOKEN_BYTES => {
+                self.over(domain, text).verify_truncated_left(&tag).is_ok()
+            }
+            _ => false,
+        }
+    }
+
     /// A secret for another purpose on the same pages, derived so that neither reveals the
     /// other.
     pub fn derive(&self, purpose: &str) -> Vec<u8> {
@@ -101,6 +154,20 @@ mod tests {
 
     fn sd(n: i64) -> TicketRef {
         TicketRef::new("SD-", n)
+    }
+
+    #[test]
+    fn an_address_proof_holds_for_its_address_only_and_opens_no_page() {
+        let k = PageKey::new(b"page secret");
+        let p = k.address_proof("Ann@Example.com");
+        assert!(k.proves_address("ann@example.com", &p));
+        assert!(!k.proves_address("bob@example.com", &p));
+        assert!(!PageKey::new(b"other").proves_address("ann@example.com", &p));
+        assert!(!k.verify(&sd(1042), &p) && !k.proves_address("x@y.z", "zz"));
+        let t = k.pending_token(7, "ann@example.com");
+        assert!(k.verify_pending(7, "ann@example.com", &t));
+        assert!(!k.verify_pending(8, "ann@example.com", &t));
+        assert!(!k.verify_pending(7, "bob@example.com", &t));
     }
 
     #[test]

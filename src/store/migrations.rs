@@ -176,6 +176,22 @@ const MIGRATIONS: &[&str] = &[
         detail TEXT NOT NULL
     );
     "#,
+    // 13: requests made on deskmail's own form for an address that has not proven itself yet:
+    // kept until the address confirms by its mailed link, or until they expire
+    r#"
+    CREATE TABLE form_pending (
+        id          INTEGER PRIMARY KEY,
+        email       TEXT NOT NULL,
+        name        TEXT,
+        category    TEXT NOT NULL,
+        priority    TEXT NOT NULL,
+        subject     TEXT NOT NULL,
+        description TEXT NOT NULL,
+        created     TEXT NOT NULL,
+        expires     TEXT NOT NULL
+    );
+    CREATE INDEX form_pending_email ON form_pending(email, created);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -8,6 +8,7 @@ pub mod brake;
 pub mod cursor;
 pub mod daemon_state;
 pub mod events;
+pub mod form_pending;
 pub mod inbound;
 pub mod lock;
 pub mod migrations;
@@ -398,7 +399,18 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        let tx = self.conn.transaction().map_err(StoreError::from)?;
+        // two writers share the file (the mail loop and the web pages): a deferred transaction
+        // that reads and then writes gets SQLITE_BUSY at once, without the busy timeout, when
+        // the other wrote in between; one that will commit takes the write lock up front and
+        // waits its turn. A dry run only reads and rolls back, so it takes no lock.
+        let behavior = match commit {
+            true => rusqlite::TransactionBehavior::Immediate,
+            false => rusqlite::TransactionBehavior::Deferred,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(behavior)
+            .map_err(StoreError::from)?;
         let out = f(&tx)?;
         if commit {
             tx.commit().map_err(StoreError::from)?;

@@ -5,6 +5,7 @@
 //! mail does, and writes through the same store; it never blocks the mail work.
 
 pub mod admin;
+pub mod form;
 pub mod public;
 mod scrape;
 pub mod security;

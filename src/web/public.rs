@@ -10,7 +10,8 @@ use axum::response::{IntoResponse, Response};
 
 pub fn router(state: WebState) -> Router {
     let router = Router::new()
-        .merge(super::ticket::router(state))
+        .merge(super::ticket::router(state.clone()))
+        .merge(super::form::router(state))
         .fallback(|| async { not_found() });
     super::security::guard(router)
 }

@@ -244,7 +244,9 @@ async fn css() -> Response {
 
 /// Store work off the async threads; a failure is logged (never with the mail's text) and is a
 /// plain 500 to the browser.
-async fn blocking(work: impl FnOnce() -> Result<Response, String> + Send + 'static) -> Response {
+pub(super) async fn blocking(
+    work: impl FnOnce() -> Result<Response, String> + Send + 'static,
+) -> Response {
     match tokio::task::spawn_blocking(work).await {
         Ok(Ok(response)) => response,
         Ok(Err(error)) => {

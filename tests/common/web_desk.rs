@@ -78,3 +78,55 @@ pub fn waiting_ticket() -> (Desk, SocketAddr, Sent) {
     assert_eq!(ticket_status(&desk), "waiting_customer");
     (desk, public, confirmation)
 }
+
+/// A desk with `[web]` whose portal links point at deskmail's own form (`<base>form`, and
+/// `<base>form/printer` for printer mail).
+pub fn form_desk() -> (Desk, SocketAddr) {
+    let public = free_address();
+    let config = super::BASE_CONFIG
+        .replace("https://portal.example.org/general", &format!("{BASE}form"))
+        .replace(
+            "https://portal.example.org/printer",
+            &format!("{BASE}form/printer"),
+        );
+    let desk = Desk::with_full_config(&format!(
+        "{config}\n[web]\nlisten = \"{public}\"\nbase_url = \"{BASE}\"\nadmin_listen = \"{}\"\n",
+        free_address()
+    ));
+    (desk, public)
+}
+
+/// The form link in a portal reply (or a confirmation link in its mail), as a path with its
+/// query: `/form/printer?email=…`.
+pub fn form_link(mail: &Sent) -> String {
+    let start = mail
+        .text
+        .find(&format!("{BASE}form"))
+        .unwrap_or_else(|| panic!("no form link in the mail:\n{}", mail.text));
+    mail.text[start + BASE.len() - 1..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// A value of a form field as the page shows it (`name="…" … value="…"`), escaped as HTML.
+pub fn field_value(page: &str, name: &str) -> String {
+    let at = page
+        .find(&format!("name=\"{name}\""))
+        .unwrap_or_else(|| panic!("no field {name} in {page}"));
+    between(&page[at..], "value=\"", "\"").to_string()
+}
+
+/// Jan's loose mail about the printer, answered with the portal reply; the reply.
+pub fn portal_reply(desk: &Desk) -> Sent {
+    desk.deliver(&super::person_mail(
+        "Jan de Vries <jan@example.com>",
+        "Printer op 3 doet het niet",
+        "orig-1@mail.example.com",
+        "Goedemorgen,\n\nDe printer op de derde verdieping geeft een papierstoring.\n\nGroet,\nJan",
+    ));
+    desk.run_once_at("2026-11-23T10:00:00+01:00");
+    let sent = desk.sent();
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    sent[0].clone()
+}
