@@ -115,4 +115,28 @@ mod tests {
         );
         assert!(take(c, id).unwrap() && !take(c, id).unwrap());
     }
+
+    #[test]
+    fn forget_takes_a_persons_held_requests_and_leaves_the_others() {
+        use crate::privacy::Person;
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("d.db")).unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap();
+        let form = |email: &str| FormRequest {
+            name: Some("Ann Smit".into()),
+            email: email.into(),
+            category: "general".into(),
+            priority: Priority::Normal,
+            subject: "Printer".into(),
+            description: "Mijn geheime printerverhaal".into(),
+        };
+        let later = now + chrono::Duration::hours(24);
+        let ann = insert(store.conn(), &form("ann+web@example.com"), now, later).unwrap();
+        let bob = insert(store.conn(), &form("bob@example.com"), now, later).unwrap();
+        let mut person = Person::new("Ann@example.com").unwrap();
+        let held = crate::store::privacy::find(store.conn(), &mut person).unwrap();
+        crate::store::privacy::forget(&mut store, &person, &held, now).unwrap();
+        assert!(get(store.conn(), ann, now).unwrap().is_none());
+        assert!(get(store.conn(), bob, now).unwrap().is_some());
+    }
 }
