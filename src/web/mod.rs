@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod public;
+mod readers;
 mod scrape;
 pub mod security;
 mod serve;
@@ -38,7 +39,8 @@ pub enum WebError {
 }
 
 /// What every handler may use: the config the daemon started with, and where the database is
-/// (each request opens what it needs; SQLite's WAL lets readers beside the daemon's writer).
+/// (a post opens a store to write; pages read through connections kept in `readers`; SQLite's
+/// WAL lets readers beside the daemon's writer).
 #[derive(Clone)]
 pub struct WebState {
     pub config: Arc<Config>,
