@@ -1,7 +1,7 @@
 //! The web edge of `deskmail run`: with `[web]` the daemon listens on both addresses (the
 //! public pages and, apart, health and metrics), without it on none; an address in use stops
 //! the start naming the key. A client too slow to send its request, or sending too large a
-//! head, is cut off without holding up the others.
+//! head, is cut off without holding up the others; connections beyond the limit wait their turn.
 
 mod common;
 use common::http::{free_address, get, web_config as web_section};
@@ -150,6 +150,32 @@ fn a_huge_request_head_is_refused_with_431() {
         "c".repeat(4000)
     );
     assert_eq!(common::http::request(public, &cookie).status, 404);
+    let (code, log) = daemon.stop();
+    assert_eq!(code, Some(0), "{log}");
+}
+
+#[test]
+fn connections_beyond_the_limit_wait_for_a_free_one() {
+    let (_desk, daemon, public) = impatient_daemon(3);
+    // as many connections as are served at once (web::serve's MAX_CONNECTIONS), all silent;
+    // in small groups, so the kernel's accept queue never overflows (a dropped SYN waits 1 s)
+    let mut silent = Vec::new();
+    for i in 0..256 {
+        silent.push(TcpStream::connect(public).expect("connect"));
+        if i % 32 == 31 {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    // the slots free up when the silent ones time out, about 3 s after they connected
+    let start = Instant::now();
+    let page = get(public, "/no/such/page");
+    let waited = start.elapsed();
+    assert_eq!(page.status, 404, "{}", page.body);
+    assert!(
+        waited >= Duration::from_millis(1500),
+        "answered after {waited:?}: the silent connections did not hold every slot"
+    );
+    drop(silent);
     let (code, log) = daemon.stop();
     assert_eq!(code, Some(0), "{log}");
 }
