@@ -23,7 +23,7 @@ pub use error::ConfigError;
 use error::invalid;
 pub use location::Location;
 pub use warnings::{Warning, warnings};
-pub use web::{DEFAULT_ADMIN_LISTEN, WebSettings};
+pub use web::{DEFAULT_ADMIN_LISTEN, DEFAULT_HEADER_TIMEOUT, WebSettings};
 
 pub use mail::{
     AuthMechanism, Imap, InboundKind, InboundSettings, Outbound, Processed, Since, Smtp, TlsMode,

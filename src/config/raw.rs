@@ -39,6 +39,7 @@ pub(super) struct RawWeb {
     pub(super) listen: String,
     pub(super) base_url: String,
     pub(super) admin_listen: Option<String>,
+    pub(super) header_timeout_seconds: Option<u64>,
 }
 
 #[derive(Deserialize, Serialize, Default)]

@@ -228,6 +228,7 @@ fn raw(c: &Config) -> RawConfig {
             listen: w.listen.to_string(),
             base_url: w.base_url.to_string(),
             admin_listen: Some(w.admin_listen.to_string()),
+            header_timeout_seconds: Some(w.header_timeout.as_secs()),
         }),
     }
 }

@@ -4,10 +4,16 @@
 use super::raw::RawWeb;
 use super::{ConfigError, invalid};
 use std::net::SocketAddr;
+use std::time::Duration;
 
 /// Where `/healthz` and `/metrics` listen when `web.admin_listen` is not set: loopback only,
 /// never the public listener.
 pub const DEFAULT_ADMIN_LISTEN: &str = "127.0.0.1:9180";
+
+/// How long a client gets to send a request's head when `web.header_timeout_seconds` is not
+/// set: a browser needs milliseconds, a slow-loris client is cut off.
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+const MAX_HEADER_TIMEOUT_SECONDS: u64 = 300;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebSettings {
@@ -17,6 +23,9 @@ pub struct WebSettings {
     pub base_url: url::Url,
     /// The operations listener (`/healthz`, `/metrics`).
     pub admin_listen: SocketAddr,
+    /// How long a client may take to send a request's head (also how long a kept-alive
+    /// connection may stay idle); then the connection is closed.
+    pub header_timeout: Duration,
 }
 
 pub(super) fn web(raw: Option<&RawWeb>) -> Result<Option<WebSettings>, ConfigError> {
@@ -39,7 +48,23 @@ pub(super) fn web(raw: Option<&RawWeb>) -> Result<Option<WebSettings>, ConfigErr
         listen,
         base_url: base_url(&raw.base_url)?,
         admin_listen,
+        header_timeout: header_timeout(raw.header_timeout_seconds)?,
     }))
+}
+
+fn header_timeout(value: Option<u64>) -> Result<Duration, ConfigError> {
+    match value {
+        None => Ok(DEFAULT_HEADER_TIMEOUT),
+        Some(s @ 1..=MAX_HEADER_TIMEOUT_SECONDS) => Ok(Duration::from_secs(s)),
+        Some(s) => Err(invalid(
+            "web.header_timeout_seconds",
+            format!("{s} is not between 1 and {MAX_HEADER_TIMEOUT_SECONDS}"),
+            format!(
+                "leave it out for {} s, or give the seconds a client may take to send a request's head",
+                DEFAULT_HEADER_TIMEOUT.as_secs()
+            ),
+        )),
+    }
 }
 
 fn address(key: &str, value: &str) -> Result<SocketAddr, ConfigError> {
@@ -84,6 +109,7 @@ mod tests {
             listen: listen.into(),
             base_url: base_url.into(),
             admin_listen: admin.map(str::to_string),
+            header_timeout_seconds: None,
         }
     }
 
@@ -98,7 +124,24 @@ mod tests {
         assert_eq!(web.admin_listen.to_string(), DEFAULT_ADMIN_LISTEN);
         assert!(web.admin_listen.ip().is_loopback());
         assert_eq!(web.base_url.as_str(), "https://desk.example.org/");
+        assert_eq!(web.header_timeout, DEFAULT_HEADER_TIMEOUT);
         assert_eq!(super::web(None).ok(), Some(None));
+    }
+
+    #[test]
+    fn the_header_timeout_is_seconds_within_bounds() {
+        let mut r = raw("127.0.0.1:8080", "https://d.example/", None);
+        r.header_timeout_seconds = Some(2);
+        let web = web(Some(&r)).ok().flatten().map(|w| w.header_timeout);
+        assert_eq!(web, Some(Duration::from_secs(2)));
+        for bad in [0, 301] {
+            r.header_timeout_seconds = Some(bad);
+            let err = super::web(Some(&r))
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(err.contains("web.header_timeout_seconds"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -7,8 +7,10 @@
 pub mod admin;
 pub mod form;
 pub mod public;
+mod readers;
 mod scrape;
 pub mod security;
+mod serve;
 pub mod ticket;
 
 use crate::agent::token::TokenKey;
@@ -38,7 +40,8 @@ pub enum WebError {
 }
 
 /// What every handler may use: the config the daemon started with, and where the database is
-/// (each request opens what it needs; SQLite's WAL lets readers beside the daemon's writer).
+/// (a post opens a store to write; pages read through connections kept in `readers`; SQLite's
+/// WAL lets readers beside the daemon's writer).
 #[derive(Clone)]
 pub struct WebState {
     pub config: Arc<Config>,
@@ -91,24 +94,23 @@ pub fn spawn(listeners: Listeners, state: WebState, shutdown: Shutdown) {
         admin = admin.map(|a| a.to_string()).unwrap_or_default(),
         "web pages listening"
     );
-    serve(
+    let header_timeout = state
+        .config
+        .web
+        .as_ref()
+        .map_or(crate::config::DEFAULT_HEADER_TIMEOUT, |w| w.header_timeout);
+    tokio::spawn(serve::serve(
         "public",
         listeners.public,
         public::router(state.clone()),
+        header_timeout,
         shutdown.clone(),
-    );
-    serve("admin", listeners.admin, admin::router(state), shutdown);
-}
-
-fn serve(which: &'static str, listener: TcpListener, router: axum::Router, shutdown: Shutdown) {
-    tokio::spawn(async move {
-        // the peer's address, for the rate limit on posts
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown.stopped())
-            .await;
-        if let Err(e) = served {
-            tracing::error!(listener = which, error = %crate::error_chain::Chain(&e), "web listener stopped");
-        }
-    });
+    ));
+    tokio::spawn(serve::serve(
+        "admin",
+        listeners.admin,
+        admin::router(state),
+        header_timeout,
+        shutdown,
+    ));
 }

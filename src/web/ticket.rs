@@ -5,6 +5,7 @@
 
 use super::WebState;
 use super::public::not_found;
+use super::readers::Readers;
 use super::security::{Csrf, RateLimit, honeypot_filled};
 use crate::compose::Composer;
 use crate::error_chain::Chain;
@@ -49,6 +50,8 @@ struct Pages {
     tera: tera::Tera,
     csrf: Csrf,
     posts: RateLimit,
+    /// Connections for showing pages, opened once (posts write through a store of their own).
+    readers: Readers,
 }
 
 /// The ticket page's routes and its style sheet.
@@ -62,6 +65,7 @@ pub fn router(state: WebState) -> Router {
     let pages = Pages {
         csrf: Csrf::new(&state.page_key.derive("csrf")),
         posts: RateLimit::new(POSTS_PER_WINDOW, POST_WINDOW, COUNTED_ADDRESSES),
+        readers: Readers::new(state.database.clone()),
         tera,
         state,
     };
@@ -89,13 +93,23 @@ impl Pages {
     }
 
     fn render(&self, tail: &str, reference: &TicketRef, notice: &str) -> Result<Response, String> {
-        let store = Store::open(&self.state.database).map_err(|e| Chain(&e).to_string())?;
-        let c = store.conn();
-        let Some(t) = tickets::by_ref(c, reference.as_str()).map_err(|e| Chain(&e).to_string())?
-        else {
+        let shown = self.readers.with(
+            |e| Chain(&e).to_string(),
+            |store| {
+                let c = store.conn();
+                let Some(t) =
+                    tickets::by_ref(c, reference.as_str()).map_err(|e| Chain(&e).to_string())?
+                else {
+                    return Ok(None);
+                };
+                let said =
+                    crate::daemon::page::conversation(c, &t).map_err(|e| Chain(&e).to_string())?;
+                Ok(Some((t, said)))
+            },
+        )?;
+        let Some((t, said)) = shown else {
             return Ok(not_found());
         };
-        let said = crate::daemon::page::conversation(c, &t).map_err(|e| Chain(&e).to_string())?;
         let now = self.state.clock.now();
         let page = crate::requester::page::page(&self.state.config, &t, &said, now);
         let mut ctx = tera::Context::new();
