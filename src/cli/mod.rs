@@ -9,7 +9,6 @@ macro_rules! out {
 }
 
 mod check;
-mod check_connect;
 mod explain;
 pub mod logging;
 mod outbox;

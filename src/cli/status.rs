@@ -13,7 +13,7 @@ pub fn status(args: &Args, as_json: bool) -> Result<ExitCode> {
     let now = super::clock(args).now();
     let report = match Config::load(&args.config) {
         Ok(config) => {
-            let report = status::probe::report(&config, now);
+            let report = status::probe::report(&config.status_desk(), now);
             if !as_json {
                 out!(
                     "{}",

@@ -427,3 +427,21 @@ fn processed(value: &str) -> Result<Processed, ConfigError> {
         },
     }
 }
+
+impl super::Config {
+    /// Every secret the config names, with its section (`inbound`, `outbound`).
+    pub fn secrets(&self) -> Vec<(&'static str, &Secret)> {
+        let mut out = Vec::new();
+        if let InboundKind::Imap(imap) = &self.inbound.kind {
+            out.push(("inbound", &imap.secret));
+        }
+        if let Outbound::Smtp(Smtp {
+            login: Some((_, secret)),
+            ..
+        }) = &self.outbound
+        {
+            out.push(("outbound", secret));
+        }
+        out
+    }
+}

@@ -2,7 +2,6 @@
 //! systemd's credentials): only the source is kept at load, so the commands that never log in
 //! need no access to the secret itself; `crate::secret` reads it when a login needs it.
 
-use super::mail::{InboundKind, Outbound, Smtp};
 use super::{ConfigError, invalid};
 use std::path::{Path, PathBuf};
 
@@ -48,24 +47,6 @@ impl Secret {
             Secret::File(_) | Secret::Credential(_) => "password_file",
             Secret::Command(_) => "password_command",
         }
-    }
-}
-
-impl super::Config {
-    /// Every secret the config names, with its section (`inbound`, `outbound`).
-    pub fn secrets(&self) -> Vec<(&'static str, &Secret)> {
-        let mut out = Vec::new();
-        if let InboundKind::Imap(imap) = &self.inbound.kind {
-            out.push(("inbound", &imap.secret));
-        }
-        if let Outbound::Smtp(Smtp {
-            login: Some((_, secret)),
-            ..
-        }) = &self.outbound
-        {
-            out.push(("outbound", secret));
-        }
-        out
     }
 }
 

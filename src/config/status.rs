@@ -117,6 +117,19 @@ pub(super) fn status(raw: &RawStatus, tick_seconds: u64) -> Result<Thresholds, C
     })
 }
 
+impl super::Config {
+    /// What `deskmail status` and `/healthz` look at and judge by.
+    pub fn status_desk(&self) -> crate::status::probe::Desk<'_> {
+        crate::status::probe::Desk {
+            database: &self.store.path,
+            thresholds: &self.status,
+            max_per_hour: self.max_per_hour,
+            calendar: &self.calendar,
+            schedule: &self.schedule,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::config::test_config;

@@ -2,10 +2,12 @@
 //! own record and the outbox from the database, the database's size and the free space of its
 //! file system, whether the recorded pid still lives, and the coming progress mails.
 
+use super::thresholds::Thresholds;
 use super::{Coming, Facts, Report};
-use crate::config::Config;
 use crate::error_chain::Chain;
+use crate::schedule::Calendar;
 use crate::schedule::progress;
+use crate::schedule::settings::Schedule;
 use crate::store::{Store, StoreError, brake, daemon_state, inbound, outbox, settings, tickets};
 use chrono::{DateTime, Utc};
 use std::path::Path;
@@ -13,9 +15,20 @@ use std::path::Path;
 /// Progress mails looked ahead at, at most.
 const COMING: usize = 50;
 
-/// The report on the configured database; UNKNOWN when there is none or it cannot be read.
-pub fn report(config: &Config, now: DateTime<Utc>) -> Report {
-    let path = &config.store.path;
+/// What the report looks at: the desk's database and the settings it is judged by
+/// (`Config::status_desk` gives them).
+pub struct Desk<'a> {
+    pub database: &'a Path,
+    pub thresholds: &'a Thresholds,
+    /// The emergency brake's hourly limit (`outbound.max_per_hour`).
+    pub max_per_hour: u32,
+    pub calendar: &'a Calendar,
+    pub schedule: &'a Schedule,
+}
+
+/// The report on the desk's database; UNKNOWN when there is none or it cannot be read.
+pub fn report(desk: &Desk, now: DateTime<Utc>) -> Report {
+    let path = &desk.database.to_path_buf();
     if !path.exists() {
         return super::unknown(
             path.clone(),
@@ -26,13 +39,13 @@ pub fn report(config: &Config, now: DateTime<Utc>) -> Report {
             ),
         );
     }
-    match facts(config, path, now) {
-        Ok(f) => super::assess(&f, path.clone(), &config.status, now),
+    match facts(desk, path, now) {
+        Ok(f) => super::assess(&f, path.clone(), desk.thresholds, now),
         Err(e) => super::unknown(path.clone(), now, Chain(&e).to_string()),
     }
 }
 
-fn facts(config: &Config, path: &Path, now: DateTime<Utc>) -> Result<Facts, StoreError> {
+fn facts(desk: &Desk, path: &Path, now: DateTime<Utc>) -> Result<Facts, StoreError> {
     let store = Store::open_read_only(path)?;
     let c = store.conn();
     let daemon = daemon_state::read(c)?;
@@ -42,18 +55,18 @@ fn facts(config: &Config, path: &Path, now: DateTime<Utc>) -> Result<Facts, Stor
         daemon,
         outbox: outbox::stats(c)?,
         brake: brake::state(c)?,
-        max_per_hour: config.max_per_hour,
+        max_per_hour: desk.max_per_hour,
         held: inbound::held_counts(c)?,
         handoff_waiting,
         database_bytes: database_bytes(path),
         free_bytes: free_bytes(path),
-        coming: coming(config, &store, now)?,
+        coming: coming(desk, &store, now)?,
     })
 }
 
 /// The next progress mail of each open ticket, soonest first.
-fn coming(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<Vec<Coming>, StoreError> {
-    let (cal, sched) = (&config.calendar, &config.schedule);
+fn coming(desk: &Desk, store: &Store, now: DateTime<Utc>) -> Result<Vec<Coming>, StoreError> {
+    let (cal, sched) = (desk.calendar, desk.schedule);
     let mut out = Vec::new();
     for t in tickets::list(store.conn(), false)? {
         let sent = outbox::progress_times(store.conn(), t.id, now - chrono::Duration::days(2))?;

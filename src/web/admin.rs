@@ -32,15 +32,16 @@ pub fn http_status(verdict: Level) -> StatusCode {
 async fn healthz(State(state): State<WebState>) -> Response {
     let config = state.config.clone();
     let now = state.clock.now();
-    let report = tokio::task::spawn_blocking(move || status::probe::report(&config, now))
-        .await
-        .unwrap_or_else(|e| {
-            status::unknown(
-                state.database.clone(),
-                now,
-                format!("the health check could not run: {e}"),
-            )
-        });
+    let report =
+        tokio::task::spawn_blocking(move || status::probe::report(&config.status_desk(), now))
+            .await
+            .unwrap_or_else(|e| {
+                status::unknown(
+                    state.database.clone(),
+                    now,
+                    format!("the health check could not run: {e}"),
+                )
+            });
     let body = match serde_json::to_string_pretty(&report) {
         Ok(json) => json + "\n",
         Err(e) => return internal("health report", &e),

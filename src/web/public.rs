@@ -4,9 +4,8 @@
 //! `security`.
 
 use super::WebState;
+use super::security::not_found;
 use axum::Router;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 
 pub fn router(state: WebState) -> Router {
     let router = Router::new()
@@ -14,9 +13,4 @@ pub fn router(state: WebState) -> Router {
         .merge(super::form::router(state))
         .fallback(|| async { not_found() });
     super::security::guard(router)
-}
-
-/// The one "not found": unknown paths, unknown tickets and wrong tokens look alike.
-pub fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, "not found\n").into_response()
 }

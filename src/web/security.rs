@@ -163,6 +163,13 @@ pub fn honeypot_filled(value: Option<&str>) -> bool {
     value.is_some_and(|v| !v.trim().is_empty())
 }
 
+/// The one "not found": unknown paths, unknown tickets and wrong tokens look alike, so
+/// nothing can be learned by trying.
+pub fn not_found() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (axum::http::StatusCode::NOT_FOUND, "not found\n").into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

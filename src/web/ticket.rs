@@ -1,11 +1,11 @@
-//! The requester's ticket page, `<base_url>t/<ref>.<token>`: GET shows it (`requester::page`),
+//! The requester's ticket page, `<base_url>t/<ref>.<token>`: GET shows it (`compose::page`),
 //! POST takes "add information" (`do=add`) or "I no longer need this" (`do=close`) and writes
 //! them through the same core as mail (`daemon::page`), then sends the browser back to the
 //! page. A wrong or missing token is the same 404 as an unknown ticket.
 
 use super::WebState;
-use super::public::not_found;
 use super::readers::Readers;
+use super::security::not_found;
 use super::security::{Csrf, RateLimit, honeypot_filled};
 use crate::compose::Composer;
 use crate::error_chain::Chain;
@@ -111,7 +111,7 @@ impl Pages {
             return Ok(not_found());
         };
         let now = self.state.clock.now();
-        let page = crate::requester::page::page(&self.state.config, &t, &said, now);
+        let page = crate::compose::page::page(&self.state.config, &t, &said, now);
         let mut ctx = tera::Context::new();
         ctx.insert("page", &page);
         ctx.insert("desk", &self.state.config.desk.name);

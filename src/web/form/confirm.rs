@@ -10,7 +10,7 @@ use crate::model::Lang;
 use crate::portal::FormRequest;
 use crate::requester::token::split;
 use crate::store::{Store, tickets};
-use crate::web::public::not_found;
+use crate::web::security::not_found;
 use crate::web::ticket::blocking;
 use axum::extract::{ConnectInfo, Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};

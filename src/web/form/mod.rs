@@ -9,7 +9,7 @@ mod confirm;
 mod words;
 
 use super::WebState;
-use super::public::not_found;
+use super::security::not_found;
 use super::security::{Csrf, RateLimit, honeypot_filled};
 use super::ticket::blocking;
 use crate::compose::Composer;

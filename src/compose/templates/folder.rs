@@ -3,7 +3,7 @@
 //! language folder it cannot use would otherwise fall back to the built-in words without a
 //! word. Hidden files (`.git`, editor swap files) are left alone.
 
-use super::templates::{TemplateError, is_known_file};
+use super::{TemplateError, is_known_file};
 use crate::model::Lang;
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! does (its own connect code) and print each step on its own line, ok or failed with the
 //! reason. Passwords are read, never printed.
 
-use super::check::Verdict;
+use super::Verdict;
 use anyhow::Result;
 use deskmail::config::{Config, InboundKind, Outbound};
 use deskmail::error_chain::Chain;

@@ -4,7 +4,7 @@
 //! also logs in to the mail servers (`check_connect`). Exit codes: 0 fine (warnings are
 //! printed), 2 a problem in the config or around it, 1 a server step failed.
 
-use super::check_connect;
+mod connect;
 use super::preview::render_all;
 use anyhow::Result;
 use chrono::Utc;
@@ -107,7 +107,7 @@ pub fn check_config(config: &Config, connect: bool) -> Result<ExitCode> {
         eprintln!("deskmail: configuration {file}: {errors} problem(s), see above");
         return Ok(ExitCode::from(2));
     }
-    if connect && !runtime.block_on(check_connect::connect(config))? {
+    if connect && !runtime.block_on(connect::connect(config))? {
         eprintln!("deskmail: a step of logging in to the mail servers failed, see above");
         return Ok(ExitCode::from(1));
     }

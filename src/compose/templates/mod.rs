@@ -3,6 +3,8 @@
 //! point `[templates] path` at a copy, and any file found there replaces the built-in one.
 //! HTML files are auto-escaped, so text from outside never becomes markup.
 
+mod folder;
+
 use crate::model::Lang;
 use crate::text;
 use std::path::{Path, PathBuf};
@@ -12,7 +14,14 @@ macro_rules! builtin {
     ($lang:literal, $name:literal, $part:literal) => {
         (
             concat!($lang, "/", $name, ".", $part),
-            include_str!(concat!("../../templates/", $lang, "/", $name, ".", $part)),
+            include_str!(concat!(
+                "../../../templates/",
+                $lang,
+                "/",
+                $name,
+                ".",
+                $part
+            )),
         )
     };
 }
@@ -62,7 +71,10 @@ mails!(
 
 const PARTS: [&str; 3] = ["subject", "txt", "html"];
 
-const LAYOUT: (&str, &str) = ("layout.html", include_str!("../../templates/layout.html"));
+const LAYOUT: (&str, &str) = (
+    "layout.html",
+    include_str!("../../../templates/layout.html"),
+);
 
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
@@ -128,7 +140,7 @@ impl Templates {
     /// The built-in templates, with files from `folder` replacing them where present.
     pub fn load(folder: Option<&Path>) -> Result<Templates, TemplateError> {
         if let Some(folder) = folder {
-            super::folder::check(folder)?;
+            folder::check(folder)?;
         }
         let mut files: Vec<(String, String)> = Vec::new();
         let mut overridden = Vec::new();
