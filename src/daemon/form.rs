@@ -146,25 +146,14 @@ fn form_mail(composer: &Composer, form: &FormRequest, now: DateTime<Utc>) -> (In
     );
     let subject = crate::compose::templates::header_safe(&form.subject);
     let id = message::new_id("form", &config.desk.message_id_domain, now);
-    let raw = format!(
-        "From: <{from}>\r\nTo: <{to}>\r\nSubject: {subject}\r\nDate: {date}\r\nMessage-ID: <{id}>\r\n\
-         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\
-         Content-Transfer-Encoding: 8bit\r\nX-Deskmail-Via: deskmail form\r\n\r\n{body}",
-        from = form.email,
-        to = config.desk.address,
-        date = now.to_rfc2822(),
-        body = body.replace('\n', "\r\n"),
-    );
-    let m = Inbound {
-        message_id: Some(id),
-        from: Some(Address::new(form.name.as_deref(), &form.email)),
-        to: vec![Address::new(None, &config.desk.address)],
+    let from = Address::new(form.name.as_deref(), &form.email);
+    super::page::as_mail(
+        &from,
+        &config.desk.address,
         subject,
-        date: Some(now),
+        id,
         body,
-        content_type: "text/plain".into(),
-        size: raw.len(),
-        ..Inbound::default()
-    };
-    (m, raw.into_bytes())
+        "deskmail form",
+        now,
+    )
 }

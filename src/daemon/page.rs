@@ -118,18 +118,34 @@ fn requester_mail(
         crate::compose::templates::header_safe(&format!("Re: [{}] {}", t.reference, t.subject));
     let id = message::new_id("page", &config.desk.message_id_domain, now);
     let to = crate::agent::token::ticket_address(&config.desk.address, &t.reference);
+    let from = Address::new(t.requester_name.as_deref(), &t.requester);
+    as_mail(&from, &to, subject, id, body, "ticket page", now)
+}
+
+/// What a person wrote on one of deskmail's pages, as the plain-text mail they could have sent
+/// instead (from them, to `to`, marked `X-Deskmail-Via: via`), and its bytes for the inbound
+/// row: the pages' way in is the mail's way in.
+pub(super) fn as_mail(
+    from: &Address,
+    to: &str,
+    subject: String,
+    id: String,
+    body: String,
+    via: &str,
+    now: DateTime<Utc>,
+) -> (Inbound, Vec<u8>) {
     let raw = format!(
         "From: <{from}>\r\nTo: <{to}>\r\nSubject: {subject}\r\nDate: {date}\r\nMessage-ID: <{id}>\r\n\
          MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\
-         Content-Transfer-Encoding: 8bit\r\nX-Deskmail-Via: ticket page\r\n\r\n{body}\r\n",
-        from = t.requester,
+         Content-Transfer-Encoding: 8bit\r\nX-Deskmail-Via: {via}\r\n\r\n{body}\r\n",
+        from = from.email,
         date = now.to_rfc2822(),
         body = body.replace('\n', "\r\n"),
     );
     let m = Inbound {
         message_id: Some(id),
-        from: Some(Address::new(t.requester_name.as_deref(), &t.requester)),
-        to: vec![Address::new(None, &to)],
+        from: Some(from.clone()),
+        to: vec![Address::new(None, to)],
         subject,
         date: Some(now),
         body,
