@@ -6,8 +6,7 @@
 
 mod common;
 use common::http::{Response, get, post, post_form};
-use common::mails::laptop_form;
-use common::web_desk::{between, page_path, ticket_status, waiting_ticket};
+use common::web_desk::{between, form_confirmed, page_path, ticket_status, waiting_ticket};
 use common::{Daemon, Desk};
 
 fn csrf(page: &Response) -> String {
@@ -213,16 +212,7 @@ fn i_no_longer_need_this_closes_the_ticket_and_tells_the_agents() {
 #[test]
 fn without_a_web_section_no_mail_links_to_a_page() {
     let desk = Desk::new();
-    desk.deliver(&laptop_form(
-        "form-1@portal.example.org",
-        "fatima@example.com",
-    ));
-    desk.ok(&["run", "--once"]);
-    let sent = desk.sent();
-    let confirmation = sent
-        .iter()
-        .find(|s| s.to == ["fatima@example.com"])
-        .expect("the confirmation");
+    let confirmation = form_confirmed(&desk);
     assert!(
         !confirmation.text.contains("/t/SD-"),
         "{}",

@@ -50,20 +50,24 @@ pub fn ticket_status(desk: &Desk) -> String {
         .to_string()
 }
 
-/// A desk with ticket SD-1000 that waits on its requester, its confirmation and the page.
-pub fn waiting_ticket() -> (Desk, SocketAddr, Sent) {
-    let (desk, public) = web_desk();
+/// Fatima's portal form taken in by one run: ticket SD-1000 and the confirmation she gets.
+pub fn form_confirmed(desk: &Desk) -> Sent {
     desk.deliver(&laptop_form(
         "form-1@portal.example.org",
         "fatima@example.com",
     ));
     desk.ok(&["run", "--once"]);
-    let sent = desk.sent();
-    let confirmation = sent
-        .iter()
+    desk.sent()
+        .into_iter()
         .find(|s| s.to == ["fatima@example.com"])
         .expect("the confirmation")
-        .clone();
+}
+
+/// A desk with ticket SD-1000 that waits on its requester, its confirmation and the page.
+pub fn waiting_ticket() -> (Desk, SocketAddr, Sent) {
+    let (desk, public) = web_desk();
+    let confirmation = form_confirmed(&desk);
+    let sent = desk.sent();
     let notice = sent
         .iter()
         .find(|s| s.to == ["agents@example.org"])
