@@ -76,3 +76,66 @@ async fn fetch(command: &str, section: &str) -> Result<Token, SecretError> {
     }
     Ok(token)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A helper printing `json`, counting its runs in `dir/runs`.
+    fn helper(dir: &std::path::Path, json: &str) -> String {
+        format!(
+            "echo run >> {0}/runs; cat {0}/{json}",
+            dir.display(),
+            json = json
+        )
+    }
+
+    fn runs(dir: &std::path::Path) -> usize {
+        std::fs::read_to_string(dir.join("runs"))
+            .map(|s| s.lines().count())
+            .unwrap_or(0)
+    }
+
+    #[tokio::test]
+    async fn a_token_is_held_until_refused_or_near_its_expiry() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("hour"),
+            r#"{"access_token":"a","expires_in":3600}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("gone"),
+            r#"{"access_token":"b","expires_in":-1}"#,
+        )
+        .unwrap();
+        let hour = helper(dir.path(), "hour");
+        let first = tokens().get(&hour, "inbound").await.unwrap();
+        let again = tokens().get(&hour, "outbound").await.unwrap();
+        assert_eq!(
+            (first.value(), again.value(), runs(dir.path())),
+            ("a", "a", 1)
+        );
+        // refused: fetched afresh, once, also when two logins report the same refusal
+        let fresh = tokens().fresh(&hour, "inbound", &first).await.unwrap();
+        assert_eq!(runs(dir.path()), 2);
+        let other = tokens().fresh(&hour, "outbound", &first).await.unwrap();
+        assert_eq!((fresh, runs(dir.path())), (other, 2));
+        // a token past its renewal time is never handed out again
+        let gone = helper(dir.path(), "gone");
+        tokens().get(&gone, "inbound").await.unwrap();
+        tokens().get(&gone, "inbound").await.unwrap();
+        assert_eq!(runs(dir.path()), 4);
+        // output that is no token is an error naming the command, not quoting the output
+        std::fs::write(dir.path().join("bad"), r#"{"error":"secret-x"}"#).unwrap();
+        let e = tokens()
+            .get(&helper(dir.path(), "bad"), "inbound")
+            .await
+            .unwrap_err();
+        let text = crate::error_chain::Chain(&e).to_string();
+        assert!(
+            text.contains("no usable OAuth2 token") && !text.contains("secret-x"),
+            "{text}"
+        );
+    }
+}
