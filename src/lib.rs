@@ -13,7 +13,8 @@
 //!   (templates → finished mails), [`lang`] and [`text`] (the plain-text shaping the others
 //!   share) — plain functions over plain data;
 //! * the edges — [`source`] (where mail comes from), [`store`] (SQLite), [`transport`] (where
-//!   mail goes), [`web`] (the requester's pages, health and metrics over HTTP);
+//!   mail goes), [`web`] (the requester's pages, health and metrics over HTTP); [`secret`] and
+//!   [`oauth`] (passwords and OAuth2 tokens for their logins);
 //! * [`daemon`], which wires them and decides nothing itself: ingest, scheduler tick, outbox
 //!   delivery; with [`clock`] and [`shutdown`] beside it. [`config`] is read once and checked
 //!   before anything runs. [`status`] reads what the daemon records about itself, for
@@ -32,6 +33,7 @@ pub mod error_chain;
 pub mod lang;
 pub mod metrics;
 pub mod model;
+pub mod oauth;
 pub mod parse;
 pub mod portal;
 pub mod privacy;

@@ -1,9 +1,9 @@
 //! Passwords and tokens, fetched when a connection is made: from the config, a file (also
-//! systemd's `$CREDENTIALS_DIRECTORY`), or a command's output (an OAuth2 token helper). Never
-//! logged. Only the commands that log in read them: `run` (all at start, then at every
+//! systemd's `$CREDENTIALS_DIRECTORY`), or a command's output (an OAuth2 token helper, whose
+//! tokens `crate::oauth` holds until they expire). Never logged. Only the commands that log in read them: `run` (all at start, then at every
 //! connection) and `check-config`.
 
-use crate::config::{Config, ConfigError, Secret};
+use crate::config::{AuthMechanism, Config, ConfigError, Secret};
 use crate::error_chain::Chain;
 use std::time::Duration;
 
@@ -27,6 +27,11 @@ pub enum SecretError {
     },
     #[error("password command `{command}` did not finish within {seconds} s")]
     Timeout { command: String, seconds: u64 },
+    #[error("password command `{command}` printed no usable OAuth2 token")]
+    Token {
+        command: String,
+        source: crate::oauth::token::TokenFormatError,
+    },
     #[error("the password from {0} is empty")]
     Empty(String),
     #[error(
@@ -83,14 +88,21 @@ pub struct Checked<'a> {
     pub result: Result<(), SecretError>,
 }
 
-/// Read every secret the config names (the values are dropped at once).
+/// Read every secret the config names (the values are dropped at once). An OAuth2 token is
+/// fetched into the process's token cache, so that `run`'s first logins use it.
 pub async fn check_all(config: &Config) -> Vec<Checked<'_>> {
     let mut out = Vec::new();
-    for (section, secret) in config.secrets() {
+    for (section, secret, auth) in config.secrets() {
+        let result = match (auth, secret) {
+            (AuthMechanism::OAuth2, Secret::Command(command)) => {
+                crate::oauth::tokens().get(command, section).await.map(drop)
+            }
+            _ => resolve(secret).await.map(drop),
+        };
         out.push(Checked {
             key: format!("{section}.{}", secret.key()),
             secret,
-            result: resolve(secret).await.map(drop),
+            result,
         });
     }
     out

@@ -106,12 +106,24 @@ impl std::fmt::Display for TlsMode {
     }
 }
 
+/// How deskmail logs in (`auth`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthMechanism {
     /// IMAP LOGIN / SMTP AUTH PLAIN or LOGIN.
     Password,
-    /// SASL XOAUTH2 with a token (from `password_command`).
-    XOAuth2,
+    /// An OAuth2 bearer token from `password_command` (`auth = "xoauth2"`): SASL OAUTHBEARER
+    /// where the IMAP server offers it, else XOAUTH2; SMTP always XOAUTH2.
+    OAuth2,
+}
+
+impl AuthMechanism {
+    /// As written in the config.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMechanism::Password => "password",
+            AuthMechanism::OAuth2 => "xoauth2",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -151,6 +163,8 @@ pub struct Smtp {
     pub tls: TlsMode,
     /// Username and secret, when the server wants AUTH.
     pub login: Option<(String, Secret)>,
+    /// With a password or an OAuth2 token (then `login` holds its `password_command`).
+    pub auth: AuthMechanism,
     pub ca_file: Option<PathBuf>,
     pub timeout_seconds: u64,
 }
@@ -275,17 +289,7 @@ fn imap(raw: &RawInbound, rel: &dyn Fn(&Path) -> PathBuf) -> Result<Imap, Config
         raw.username.as_deref(),
         "give the mailbox's login name",
     )?;
-    let auth = match raw.auth.as_deref().unwrap_or("password") {
-        "password" | "login" | "plain" => AuthMechanism::Password,
-        "xoauth2" => AuthMechanism::XOAuth2,
-        other => {
-            return Err(invalid(
-                "inbound.auth",
-                format!("{other:?} is not a supported mechanism"),
-                "use \"password\" or \"xoauth2\"",
-            ));
-        }
-    };
+    let auth = auth("inbound.auth", raw.auth.as_deref())?;
     let secret = secret(
         "inbound",
         raw.password.as_deref(),
@@ -294,13 +298,7 @@ fn imap(raw: &RawInbound, rel: &dyn Fn(&Path) -> PathBuf) -> Result<Imap, Config
         rel,
     )?
     .unwrap_or(Secret::Credential(IMAP_CREDENTIAL));
-    if auth == AuthMechanism::XOAuth2 && !matches!(secret, Secret::Command(_)) {
-        return Err(invalid(
-            "inbound.password_command",
-            "xoauth2 needs a fresh token at every login",
-            "set password_command to your OAuth2 token helper",
-        ));
-    }
+    token_helper("inbound", auth, &secret)?;
     Ok(Imap {
         host: host.to_string(),
         port: raw.port.unwrap_or(default_port(tls, 993, 143)),
@@ -312,6 +310,31 @@ fn imap(raw: &RawInbound, rel: &dyn Fn(&Path) -> PathBuf) -> Result<Imap, Config
         ca_file: ca_file("inbound.ca_file", raw.ca_file.as_deref(), rel)?,
         idle: raw.idle.unwrap_or(true),
     })
+}
+
+fn auth(key: &str, value: Option<&str>) -> Result<AuthMechanism, ConfigError> {
+    match value.unwrap_or("password") {
+        "password" | "login" | "plain" => Ok(AuthMechanism::Password),
+        "xoauth2" => Ok(AuthMechanism::OAuth2),
+        other => Err(invalid(
+            key,
+            format!("{other:?} is not a supported mechanism"),
+            "use \"password\" or \"xoauth2\" (an OAuth2 token from password_command)",
+        )),
+    }
+}
+
+/// OAuth2 tokens expire: they come from a helper command that can fetch a fresh one.
+fn token_helper(section: &str, auth: AuthMechanism, secret: &Secret) -> Result<(), ConfigError> {
+    if auth == AuthMechanism::OAuth2 && !matches!(secret, Secret::Command(_)) {
+        return Err(invalid(
+            &format!("{section}.password_command"),
+            "xoauth2 needs a fresh token before the last one expires",
+            "set password_command to your OAuth2 token helper (see docs/oauth2.md), instead of \
+             password or password_file",
+        ));
+    }
+    Ok(())
 }
 
 pub(super) fn outbound(
@@ -346,6 +369,13 @@ pub(super) fn outbound(
             let login = match (raw.username.as_deref(), secret) {
                 (Some(u), Some(s)) => Some((u.to_string(), s)),
                 (Some(u), None) => Some((u.to_string(), Secret::Credential(SMTP_CREDENTIAL))),
+                (None, None) if raw.auth.as_deref() == Some("xoauth2") => {
+                    return Err(invalid(
+                        "outbound.username",
+                        "auth = \"xoauth2\" but no username",
+                        "set username to the mailbox the token is for",
+                    ));
+                }
                 (None, None) => None,
                 (None, Some(_)) => {
                     return Err(invalid(
@@ -355,11 +385,16 @@ pub(super) fn outbound(
                     ));
                 }
             };
+            let auth = auth("outbound.auth", raw.auth.as_deref())?;
+            if let Some((_, secret)) = &login {
+                token_helper("outbound", auth, secret)?;
+            }
             Ok(Outbound::Smtp(Smtp {
                 host: host.to_string(),
                 port: raw.port.unwrap_or(default_port(tls, 465, 587)),
                 tls,
                 login,
+                auth,
                 ca_file: ca_file("outbound.ca_file", raw.ca_file.as_deref(), rel)?,
                 timeout_seconds: in_range(
                     "outbound.timeout_seconds",
@@ -429,18 +464,20 @@ fn processed(value: &str) -> Result<Processed, ConfigError> {
 }
 
 impl super::Config {
-    /// Every secret the config names, with its section (`inbound`, `outbound`).
-    pub fn secrets(&self) -> Vec<(&'static str, &Secret)> {
+    /// Every secret the config names, with its section (`inbound`, `outbound`) and whether it
+    /// is a password or an OAuth2 token.
+    pub fn secrets(&self) -> Vec<(&'static str, &Secret, AuthMechanism)> {
         let mut out = Vec::new();
         if let InboundKind::Imap(imap) = &self.inbound.kind {
-            out.push(("inbound", &imap.secret));
+            out.push(("inbound", &imap.secret, imap.auth));
         }
         if let Outbound::Smtp(Smtp {
             login: Some((_, secret)),
+            auth,
             ..
         }) = &self.outbound
         {
-            out.push(("outbound", secret));
+            out.push(("outbound", secret, *auth));
         }
         out
     }

@@ -118,6 +118,7 @@ pub(super) struct RawOutbound {
     pub(super) password: Option<String>,
     pub(super) password_file: Option<PathBuf>,
     pub(super) password_command: Option<String>,
+    pub(super) auth: Option<String>,
     pub(super) ca_file: Option<PathBuf>,
     pub(super) timeout_seconds: Option<u64>,
     pub(super) max_per_hour: Option<u32>,

@@ -77,13 +77,7 @@ fn inbound(c: &Config) -> RawInbound {
             raw.username = Some(imap.username.clone());
             (raw.password, raw.password_file, raw.password_command) =
                 secret_keys(Some(&imap.secret));
-            raw.auth = Some(
-                match imap.auth {
-                    super::AuthMechanism::Password => "password",
-                    super::AuthMechanism::XOAuth2 => "xoauth2",
-                }
-                .into(),
-            );
+            raw.auth = Some(imap.auth.as_str().into());
             raw.mailbox = Some(imap.mailbox.clone());
             raw.ca_file = imap.ca_file.clone();
             raw.idle = Some(imap.idle);
@@ -103,6 +97,7 @@ fn outbound(c: &Config) -> RawOutbound {
         password: None,
         password_file: None,
         password_command: None,
+        auth: None,
         ca_file: None,
         timeout_seconds: None,
         max_per_hour: Some(c.max_per_hour),
@@ -120,6 +115,7 @@ fn outbound(c: &Config) -> RawOutbound {
             raw.username = smtp.login.as_ref().map(|(user, _)| user.clone());
             (raw.password, raw.password_file, raw.password_command) =
                 secret_keys(smtp.login.as_ref().map(|(_, s)| s));
+            raw.auth = smtp.login.as_ref().map(|_| smtp.auth.as_str().into());
             raw.ca_file = smtp.ca_file.clone();
             raw.timeout_seconds = Some(smtp.timeout_seconds);
         }
@@ -265,7 +261,7 @@ impl Config {
              # (deskmail config show); passwords are never shown\n",
             self.file.display()
         );
-        for (section, secret) in self.secrets() {
+        for (section, secret, _) in self.secrets() {
             let note = match secret {
                 Secret::Password(_) => format!("{section}.password: {secret}, shown as {HIDDEN:?}"),
                 Secret::Credential(_) => format!("{section} password: {secret}"),

@@ -343,7 +343,11 @@ fn passwords_are_only_named_at_load_never_read() {
     let c = with_mail(&file).unwrap();
     assert_eq!(
         c.secrets(),
-        [("inbound", &Secret::File("/nonexistent/pw".into()))]
+        [(
+            "inbound",
+            &Secret::File("/nonexistent/pw".into()),
+            AuthMechanism::Password
+        )]
     );
     let none = IMAP_SMTP.replace("password = \"secret\"\n", "").replace(
         "tls = \"starttls\"",
@@ -353,13 +357,82 @@ fn passwords_are_only_named_at_load_never_read() {
     assert_eq!(
         c.secrets(),
         [
-            ("inbound", &Secret::Credential("imap-password")),
-            ("outbound", &Secret::Credential("smtp-password"))
+            (
+                "inbound",
+                &Secret::Credential("imap-password"),
+                AuthMechanism::Password
+            ),
+            (
+                "outbound",
+                &Secret::Credential("smtp-password"),
+                AuthMechanism::Password
+            )
         ]
     );
     // the value itself never shows, not even in debug output
     let c = with_mail(IMAP_SMTP).unwrap();
     assert!(!format!("{c:?}").contains("\"secret\""));
+}
+
+/// `[inbound]` and `[outbound]` both logging in with an OAuth2 token from one helper.
+const OAUTH: &str = r#"
+[inbound]
+kind = "imap"
+host = "outlook.office365.com"
+username = "servicedesk@example.org"
+auth = "xoauth2"
+password_command = "/usr/local/bin/m365-token"
+[outbound]
+kind = "smtp"
+host = "smtp.office365.com"
+tls = "starttls"
+username = "servicedesk@example.org"
+auth = "xoauth2"
+password_command = "/usr/local/bin/m365-token"
+"#;
+
+#[test]
+fn xoauth2_takes_its_token_from_a_helper_for_imap_and_smtp() {
+    let c = with_mail(OAUTH).unwrap();
+    let helper = Secret::Command("/usr/local/bin/m365-token".into());
+    assert_eq!(
+        c.secrets(),
+        [
+            ("inbound", &helper, AuthMechanism::OAuth2),
+            ("outbound", &helper, AuthMechanism::OAuth2)
+        ]
+    );
+    let outbound_password =
+        OAUTH.replacen("password_command = \"/usr/local/bin/m365-token\"", "", 2)
+            + "password_file = \"/etc/deskmail/pw\"\n";
+    let e = with_mail(&outbound_password).unwrap_err();
+    assert_eq!(key_of(e), "inbound.password_command");
+    let smtp_file = OAUTH.replace(
+        "tls = \"starttls\"\nusername = \"servicedesk@example.org\"\nauth = \"xoauth2\"\n\
+         password_command = \"/usr/local/bin/m365-token\"",
+        "tls = \"starttls\"\nusername = \"servicedesk@example.org\"\nauth = \"xoauth2\"\n\
+         password_file = \"/etc/deskmail/pw\"",
+    );
+    assert_eq!(
+        key_of(with_mail(&smtp_file).unwrap_err()),
+        "outbound.password_command"
+    );
+    let smtp_anonymous = OAUTH.replace(
+        "tls = \"starttls\"\nusername = \"servicedesk@example.org\"\nauth = \"xoauth2\"\n\
+         password_command = \"/usr/local/bin/m365-token\"",
+        "tls = \"starttls\"\nauth = \"xoauth2\"",
+    );
+    assert_eq!(
+        key_of(with_mail(&smtp_anonymous).unwrap_err()),
+        "outbound.username"
+    );
+    let unknown = OAUTH.replacen("auth = \"xoauth2\"", "auth = \"oauth3\"", 2);
+    assert_eq!(key_of(with_mail(&unknown).unwrap_err()), "inbound.auth");
+    // and `config show` writes it back as it was
+    let shown = c.show().unwrap();
+    let again = Config::from_toml(&shown, &c.file, c.file.parent().unwrap()).unwrap();
+    assert_eq!(format!("{again:?}"), format!("{c:?}"), "{shown}");
+    assert_eq!(shown.matches("auth = \"xoauth2\"").count(), 2, "{shown}");
 }
 
 #[test]

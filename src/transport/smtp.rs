@@ -2,10 +2,13 @@
 //! TLS, or plain to loopback; AUTH when configured. One connection is kept and reused across
 //! mails. We open the TCP socket ourselves to set TCP_NODELAY: without it, lettre's separate
 //! write of the final "." waits for a delayed ACK, about 40 ms per mail. The secret is read at
-//! every connection, so a rotated password or a fresh OAuth2 token is picked up.
+//! every connection, so a rotated password or a fresh OAuth2 token is picked up; `oauth` logs
+//! in with a token.
+
+mod oauth;
 
 use super::SendError;
-use crate::config::{Smtp, TlsMode};
+use crate::config::{AuthMechanism, Secret, Smtp, TlsMode};
 use crate::stream::NetStream;
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
@@ -54,9 +57,10 @@ impl SmtpStep {
             SmtpStep::Tls => "TLS handshake".into(),
             SmtpStep::Ehlo => "EHLO".into(),
             SmtpStep::StartTls => "STARTTLS".into(),
-            SmtpStep::Auth => match &cfg.login {
-                Some((user, _)) => format!("AUTH as {user}"),
-                None => "AUTH".into(),
+            SmtpStep::Auth => match (&cfg.login, cfg.auth) {
+                (Some((user, _)), AuthMechanism::OAuth2) => format!("AUTH XOAUTH2 as {user}"),
+                (Some((user, _)), AuthMechanism::Password) => format!("AUTH as {user}"),
+                (None, _) => "AUTH".into(),
             },
         }
     }
@@ -193,6 +197,14 @@ impl SmtpTransport {
             done(SmtpStep::StartTls);
         }
         if let Some((user, secret)) = &self.cfg.login {
+            if let (AuthMechanism::OAuth2, Secret::Command(command)) = (self.cfg.auth, secret) {
+                if let Err(e) = self.oauth_login(&mut conn, user, command).await {
+                    conn.abort().await;
+                    return Err(e);
+                }
+                done(SmtpStep::Auth);
+                return Ok(conn);
+            }
             let password = crate::secret::resolve(secret)
                 .await
                 .map_err(|e| self.failed("SMTP password", e, true))?;

@@ -12,6 +12,7 @@ pub mod labelled;
 pub mod mails;
 pub mod mailstack;
 pub mod notify;
+pub mod oauth;
 pub mod tmpfs;
 pub mod web_desk;
 

@@ -46,8 +46,8 @@ pub async fn connect(config: &Config) -> Result<bool> {
     Ok(all_ok)
 }
 
-/// One line per planned step: the ones reached are ok, the next failed with the reason, the
-/// rest not tried.
+/// One line per planned step: the ones reached are ok (named as they went: with a token, the
+/// mechanism the server's offer chose), the next failed with the reason, the rest not tried.
 fn report(
     plan: &[String],
     reached: &[String],
@@ -55,9 +55,9 @@ fn report(
 ) -> Result<bool> {
     let failed = result.as_ref().err();
     let mut reason = failed;
-    for step in plan {
-        if reached.contains(step) {
-            out!("  {:<8} {step}", Verdict::Ok.label());
+    for (i, step) in plan.iter().enumerate() {
+        if let Some(went) = reached.get(i) {
+            out!("  {:<8} {went}", Verdict::Ok.label());
         } else if let Some(why) = reason.take() {
             out!("  {:<8} {step}: {why}", "failed");
         } else if failed.is_some() {

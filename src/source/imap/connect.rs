@@ -1,8 +1,9 @@
 //! Opening an IMAP session: TCP, TLS (implicit or STARTTLS; plain only to loopback, which the
-//! config enforces), the greeting, and login with a password or an XOAUTH2 token.
+//! config enforces), the greeting, and login with a password or (`oauth`) an OAuth2 token.
 
 use super::ImapError;
 use crate::config::{AuthMechanism, Imap, TlsMode};
+use crate::oauth::Mechanism;
 use crate::stream::NetStream as ImapStream;
 use async_imap::{Client, Session};
 use std::time::Duration;
@@ -10,7 +11,7 @@ use tokio::net::TcpStream;
 
 pub type ImapSession = Session<ImapStream>;
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+pub(super) const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// The steps of opening a session, in order, for `check-config --connect`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,7 +19,9 @@ pub enum ImapStep {
     Connect,
     StartTls,
     Tls,
-    Login,
+    /// Logged in; with a token, by this SASL mechanism (`None` in a plan: the server's offer
+    /// decides).
+    Login(Option<Mechanism>),
     Select,
 }
 
@@ -32,7 +35,7 @@ impl ImapStep {
         };
         let mut out = vec![ImapStep::Connect];
         out.extend_from_slice(tls);
-        out.extend([ImapStep::Login, ImapStep::Select]);
+        out.extend([ImapStep::Login(None), ImapStep::Select]);
         out
     }
 
@@ -42,25 +45,17 @@ impl ImapStep {
             ImapStep::Connect => format!("connect to {}:{}", cfg.host, cfg.port),
             ImapStep::StartTls => "STARTTLS".into(),
             ImapStep::Tls => "TLS handshake".into(),
-            ImapStep::Login => match cfg.auth {
-                AuthMechanism::Password => format!("LOGIN as {}", cfg.username),
-                AuthMechanism::XOAuth2 => format!("AUTHENTICATE XOAUTH2 as {}", cfg.username),
+            ImapStep::Login(used) => match (cfg.auth, used) {
+                (AuthMechanism::Password, _) => format!("LOGIN as {}", cfg.username),
+                (AuthMechanism::OAuth2, Some(m)) => {
+                    format!("AUTHENTICATE {} as {}", m.name(), cfg.username)
+                }
+                (AuthMechanism::OAuth2, None) => {
+                    format!("AUTHENTICATE OAUTHBEARER or XOAUTH2 as {}", cfg.username)
+                }
             },
             ImapStep::Select => format!("SELECT {}", cfg.mailbox),
         }
-    }
-}
-
-/// SASL XOAUTH2: the user and a bearer token in one response.
-struct XOAuth2 {
-    user: String,
-    token: String,
-}
-
-impl async_imap::Authenticator for XOAuth2 {
-    type Response = String;
-    fn process(&mut self, _challenge: &[u8]) -> String {
-        format!("user={}\x01auth=Bearer {}\x01\x01", self.user, self.token)
     }
 }
 
@@ -156,18 +151,29 @@ pub async fn connect_reporting(
             // no greeting after STARTTLS
             let client = Client::new(tls(cfg, tcp).await?);
             done(ImapStep::Tls);
-            let session = login(cfg, client).await?;
-            done(ImapStep::Login);
-            return Ok(session);
+            return login(cfg, client, done).await;
         }
     };
     greeting(cfg, &mut client).await?;
-    let session = login(cfg, client).await?;
-    done(ImapStep::Login);
+    login(cfg, client, done).await
+}
+
+async fn login(
+    cfg: &Imap,
+    client: Client<ImapStream>,
+    done: &mut dyn FnMut(ImapStep),
+) -> Result<ImapSession, ImapError> {
+    if cfg.auth == AuthMechanism::OAuth2 {
+        let (session, used) = super::oauth::login(cfg, client).await?;
+        done(ImapStep::Login(Some(used)));
+        return Ok(session);
+    }
+    let session = password_login(cfg, client).await?;
+    done(ImapStep::Login(None));
     Ok(session)
 }
 
-async fn login(cfg: &Imap, client: Client<ImapStream>) -> Result<ImapSession, ImapError> {
+async fn password_login(cfg: &Imap, client: Client<ImapStream>) -> Result<ImapSession, ImapError> {
     let secret = crate::secret::resolve(&cfg.secret)
         .await
         .map_err(ImapError::Secret)?;
@@ -177,22 +183,10 @@ async fn login(cfg: &Imap, client: Client<ImapStream>) -> Result<ImapSession, Im
         source: source.into(),
     };
     let attempt = async {
-        match cfg.auth {
-            AuthMechanism::Password => client
-                .login(&cfg.username, &secret)
-                .await
-                .map_err(|(e, _)| refused(e)),
-            AuthMechanism::XOAuth2 => {
-                let auth = XOAuth2 {
-                    user: cfg.username.clone(),
-                    token: secret.clone(),
-                };
-                client
-                    .authenticate("XOAUTH2", auth)
-                    .await
-                    .map_err(|(e, _)| refused(e))
-            }
-        }
+        client
+            .login(&cfg.username, &secret)
+            .await
+            .map_err(|(e, _)| refused(e))
     };
     tokio::time::timeout(CONNECT_TIMEOUT, attempt)
         .await

@@ -42,6 +42,14 @@ pub enum ImapError {
     },
     #[error("IMAP password")]
     Secret(#[source] crate::secret::SecretError),
+    #[error("IMAP OAuth2 token")]
+    Token(#[source] crate::secret::SecretError),
+    #[error("{refusal}")]
+    TokenRefused {
+        // boxed: every ImapError travels through Result, and this one is rare
+        refusal: Box<TokenRefusal>,
+        source: Reply,
+    },
     #[error("IMAP server {host}, mailbox {mailbox}: {what}")]
     Command {
         host: String,
@@ -60,6 +68,31 @@ pub enum ImapError {
         failures: u32,
         last: String,
     },
+}
+
+/// A server that refused the OAuth2 token twice, the second one freshly fetched.
+#[derive(Debug)]
+pub struct TokenRefusal {
+    pub host: String,
+    pub user: String,
+    pub mechanism: crate::oauth::Mechanism,
+    /// The `status` of the server's error challenge, if it gave one.
+    pub status: Option<String>,
+}
+
+impl std::fmt::Display for TokenRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "IMAP server {} refused the OAuth2 token for {} ({}, status {}), also a freshly \
+             fetched one (check the token helper in inbound.password_command, the app's IMAP \
+             permission and its access to this mailbox)",
+            self.host,
+            self.user,
+            self.mechanism.name(),
+            self.status.as_deref().unwrap_or("none given")
+        )
+    }
 }
 
 /// What an IMAP server answered, or what went wrong reading it (async-imap's error), in words:

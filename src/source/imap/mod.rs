@@ -13,6 +13,7 @@ mod error;
 mod fetch;
 mod idle;
 mod mark;
+mod oauth;
 
 pub use connect::ImapStep;
 pub use error::ImapError;
