@@ -62,7 +62,7 @@ pub fn config_page(readme: &str, version: &str, date: &str) -> Result<String, No
     page.push_str(
         ".SH SEE ALSO\n\
          \\fBdeskmail\\fR(1), \\fBdeskmail\\-check\\-config\\fR(1),\n\
-         /usr/share/doc/deskmail/README.md.gz\n",
+         /usr/share/doc/deskmail/README.md\n",
     );
     Ok(page)
 }

@@ -64,7 +64,7 @@ fn write_pages(cmd: &clap::Command, man1: &Path, date: &str, written: &mut usize
             b".SH FILES\n\
               .TP\n/etc/deskmail/deskmail.toml\nthe configuration (\\fBdeskmail.toml\\fR(5))\n\
               .TP\n/var/lib/deskmail\nthe database (store.path)\n\
-              .SH SEE ALSO\n\\fBdeskmail.toml\\fR(5), /usr/share/doc/deskmail/README.md.gz\n",
+              .SH SEE ALSO\n\\fBdeskmail.toml\\fR(5), /usr/share/doc/deskmail/README.md\n",
         );
     }
     write(&man1.join(man.get_filename()), &page)?;
