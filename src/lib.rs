@@ -18,7 +18,8 @@
 //! * [`daemon`], which wires them and decides nothing itself: ingest, scheduler tick, outbox
 //!   delivery; with [`clock`] and [`shutdown`] beside it. [`config`] is read once and checked
 //!   before anything runs. [`status`] reads what the daemon records about itself, for
-//!   `deskmail status`; [`metrics`] counts what the daemon does, for `/metrics`.
+//!   `deskmail status`; [`metrics`] counts what the daemon does, for `/metrics`; [`manual`]
+//!   makes deskmail.toml(5) from the README's configuration reference.
 //!   Errors keep their cause as their source; [`error_chain`] writes one with its causes.
 
 pub mod agent;
@@ -31,6 +32,7 @@ pub mod daemon;
 pub mod effects;
 pub mod error_chain;
 pub mod lang;
+pub mod manual;
 pub mod metrics;
 pub mod model;
 pub mod oauth;

@@ -19,11 +19,32 @@ fn check_config_accepts_the_shipped_configs() {
     let text = std::fs::read_to_string(&shipped).expect("read the shipped config");
     assert!(text.contains("path = \"/var/lib/deskmail/deskmail.sqlite\""));
     let db = prod_dir.path().join("var/deskmail.sqlite");
-    std::fs::write(
-        &prod,
-        text.replace("/var/lib/deskmail/deskmail.sqlite", &db.to_string_lossy()),
-    )
-    .expect("write the copy");
+    let text = text.replace("/var/lib/deskmail/deskmail.sqlite", &db.to_string_lossy());
+    // as shipped (and packaged as /etc/deskmail/deskmail.toml) it is refused until edited
+    std::fs::write(&prod, &text).expect("write the copy");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_deskmail"))
+        .args(["--config", &prod.to_string_lossy(), "check-config"])
+        .env("CREDENTIALS_DIRECTORY", creds.path())
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = text
+        .lines()
+        .position(|l| l == "example = true")
+        .map(|i| i + 1);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        line.is_some()
+            && err.contains(&format!(
+                "deskmail.toml line {}: config key `example`",
+                line.unwrap_or(0)
+            ))
+            && err.contains("is the packaged example")
+            && err.contains("then delete the line `example = true`"),
+        "{err}"
+    );
+    // the desk described: the line deleted, the rest as shipped
+    std::fs::write(&prod, text.replace("example = true\n", "")).expect("write the copy");
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/demo.toml");
     for (name, file) in [("config/demo.toml", &demo), ("config/deskmail.toml", &prod)] {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_deskmail"))

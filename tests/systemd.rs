@@ -14,7 +14,7 @@ fn unit_commands(key: &str, config: &Path) -> Vec<Vec<String>> {
         .map(|cmd| {
             cmd.split_whitespace()
                 .map(|w| match w {
-                    "/usr/local/bin/deskmail" => env!("CARGO_BIN_EXE_deskmail").to_string(),
+                    "/usr/bin/deskmail" => env!("CARGO_BIN_EXE_deskmail").to_string(),
                     "/etc/deskmail/deskmail.toml" => config.display().to_string(),
                     w => w.to_string(),
                 })

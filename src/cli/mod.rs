@@ -11,6 +11,7 @@ macro_rules! out {
 mod check;
 mod explain;
 pub mod logging;
+mod manual;
 mod outbox;
 mod preview;
 mod privacy;
@@ -121,6 +122,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the shell completion script (the package installs bash, zsh and fish's), e.g.
+    /// `deskmail completions bash > /etc/bash_completion.d/deskmail`.
+    Completions { shell: clap_complete::Shell },
+    /// Write the man pages (man1/, man5/) into DIR; for packaging.
+    #[command(hide = true)]
+    GenerateMan { dir: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -206,6 +213,12 @@ pub fn dispatch(args: Args) -> Result<ExitCode> {
     if let Command::Status { json } = args.command {
         return status::status(&args, json);
     }
+    // made from the command line's definition: no config needed
+    match &args.command {
+        Command::Completions { shell } => return manual::completions(*shell),
+        Command::GenerateMan { dir } => return manual::generate_man(dir),
+        _ => {}
+    }
     let config = load_config(&args)?;
     let clock = clock(&args);
     match &args.command {
@@ -243,5 +256,7 @@ pub fn dispatch(args: Args) -> Result<ExitCode> {
         }
         Command::Explain { file, json } => explain::explain(&config, file, *json, clock.now()),
         Command::Status { json } => status::status(&args, *json),
+        Command::Completions { shell } => manual::completions(*shell),
+        Command::GenerateMan { dir } => manual::generate_man(dir),
     }
 }

@@ -249,6 +249,18 @@ impl Config {
     }
 
     fn check(raw: RawConfig, file: &Path, base: &Path) -> Result<Config, ConfigError> {
+        // the package's conffile says so until it is edited: an unedited install must not run
+        // against example.org (or, with a typo'd host, against nobody's mailbox)
+        if raw.example == Some(true) {
+            return Err(invalid(
+                "example",
+                format!(
+                    "{} is the packaged example, not yet your desk's configuration",
+                    file.display()
+                ),
+                "describe your desk in it (desk, inbound, outbound, portal, agents), write the mail passwords, then delete the line `example = true`",
+            ));
+        }
         let rel = |p: &Path| {
             if p.is_absolute() {
                 p.to_path_buf()

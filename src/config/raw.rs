@@ -9,6 +9,9 @@ use std::path::PathBuf;
 #[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawConfig {
+    /// `example = true`: the packaged example, not yet describing a desk (refused until removed).
+    #[serde(default, skip_serializing)]
+    pub(super) example: Option<bool>,
     pub(super) desk: RawDesk,
     pub(super) store: RawStore,
     pub(super) inbound: RawInbound,

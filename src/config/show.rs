@@ -171,6 +171,7 @@ fn schedule(s: &Schedule) -> RawSchedule {
 /// The file's structures, filled from `c`.
 fn raw(c: &Config) -> RawConfig {
     RawConfig {
+        example: None,
         desk: RawDesk {
             name: c.desk.name.clone(),
             address: c.desk.address.clone(),

@@ -54,6 +54,28 @@ fn minimal_config_loads_with_defaults_and_relative_paths() {
 }
 
 #[test]
+fn the_packaged_example_is_refused_at_its_line_until_the_line_is_deleted() {
+    let example = format!("# the example\nexample = true\n{MINIMAL}");
+    let message = load(&example).map_err(|e| e.to_string());
+    let Err(message) = message else {
+        panic!("the example was accepted")
+    };
+    assert!(
+        message
+            .starts_with("config file /etc/deskmail/deskmail.toml line 2: config key `example`: ")
+            && message.contains("is the packaged example")
+            && message.contains("delete the line `example = true`"),
+        "{message}"
+    );
+    assert!(load(&format!("example = false\n{MINIMAL}")).is_ok());
+    let edited = example.replace("example = true\n", "");
+    assert!(load(&edited).is_ok(), "the line deleted: accepted");
+    // `config show` writes the config in effect, never the marker
+    let shown = load(&edited).ok().and_then(|c| c.show().ok());
+    assert!(shown.is_some_and(|s| !s.contains("example =")));
+}
+
+#[test]
 fn bad_values_name_their_key() {
     let cases = [
         ("Europe/Amsterdam", "Mars/Olympus", "desk.timezone"),
@@ -446,7 +468,15 @@ fn config_show_loads_back_to_the_same_configuration() {
         ))
     );
     let configs = [
-        Config::load(&shipped.join("deskmail.toml")).unwrap(),
+        // the production example as a desk would have it: the `example = true` line deleted
+        Config::from_toml(
+            &std::fs::read_to_string(shipped.join("deskmail.toml"))
+                .unwrap()
+                .replace("example = true\n", ""),
+            &shipped.join("deskmail.toml"),
+            &shipped,
+        )
+        .unwrap(),
         Config::load(&shipped.join("demo.toml")).unwrap(),
         load(&with_secrets).unwrap(),
     ];
