@@ -77,3 +77,53 @@ fn the_service_does_not_start_on_a_bad_config_and_is_not_restarted_for_it() {
     );
     assert!(unit().lines().any(|l| l == "RestartPreventExitStatus=2"));
 }
+
+/// The directive lines (no comments, no blanks) of a unit file in `systemd/`.
+fn directives(file: &str) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("systemd")
+        .join(file);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn the_template_unit_is_the_service_per_desk_with_the_same_hardening() {
+    // what differs per desk: the config, the passwords, the database folder, the description
+    let per_desk = |l: &str| {
+        l.replace("/usr/local/bin/deskmail", "/usr/bin/deskmail")
+            .replace("/etc/deskmail/deskmail.toml", "/etc/deskmail/%i.toml")
+            .replace(
+                "/etc/deskmail/imap-password",
+                "/etc/deskmail/%i/imap-password",
+            )
+            .replace(
+                "/etc/deskmail/smtp-password",
+                "/etc/deskmail/%i/smtp-password",
+            )
+            .replace("StateDirectory=deskmail", "StateDirectory=deskmail/%i")
+            .replace("mail bot", "mail bot for the desk %i")
+    };
+    let single: Vec<String> = directives("deskmail.service")
+        .iter()
+        .map(|l| per_desk(l))
+        .collect();
+    let template = directives("deskmail@.service");
+    let missing: Vec<_> = single.iter().filter(|l| !template.contains(l)).collect();
+    let extra: Vec<_> = template.iter().filter(|l| !single.contains(l)).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "deskmail@.service differs from deskmail.service in more than the desk: \
+         missing {missing:?}, extra {extra:?}"
+    );
+    // and each instance has its own everything
+    for key in ["ExecStart=", "LoadCredential=imap", "StateDirectory="] {
+        let line = template.iter().find(|l| l.starts_with(key));
+        assert!(line.is_some_and(|l| l.contains("%i")), "{key}: {line:?}");
+    }
+}
