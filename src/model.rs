@@ -281,6 +281,14 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Open,
+        Status::WaitingCustomer,
+        Status::WaitingThirdParty,
+        Status::Resolved,
+        Status::Closed,
+    ];
+
     pub fn as_str(&self) -> &'static str {
         match self {
             Status::Open => "open",

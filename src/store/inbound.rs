@@ -84,6 +84,10 @@ pub struct Handoff {
     pub raw: Vec<u8>,
 }
 
+/// Mail for the agents' bundle, spelled as the partial index `inbound_handoff` (migration 14)
+/// is: SQLite uses that index only for this very condition.
+const HANDED_OVER: &str = "(decision = 'handoff' OR held = 'flood')";
+
 /// Handed-over mails after `after_id`, oldest first, at most `limit`; and how many there are.
 pub fn handoffs_after(
     c: &Connection,
@@ -91,14 +95,14 @@ pub fn handoffs_after(
     limit: usize,
 ) -> Result<(Vec<Handoff>, usize)> {
     let total: i64 = c.query_row(
-        "SELECT COUNT(*) FROM inbound WHERE (decision = 'handoff' OR held = 'flood') AND id > ?1",
+        &format!("SELECT COUNT(*) FROM inbound WHERE {HANDED_OVER} AND id > ?1"),
         [after_id],
         |r| r.get(0),
     )?;
-    let mut stmt = c.prepare(
+    let mut stmt = c.prepare(&format!(
         "SELECT id, received, reason, raw FROM inbound \
-         WHERE (decision = 'handoff' OR held = 'flood') AND id > ?1 ORDER BY id LIMIT ?2",
-    )?;
+         WHERE {HANDED_OVER} AND id > ?1 ORDER BY id LIMIT ?2"
+    ))?;
     let rows = stmt.query_map(params![after_id, limit as i64], |r| {
         Ok((
             r.get::<_, i64>(0)?,

@@ -13,6 +13,8 @@ pub mod inbound;
 pub mod lock;
 pub mod migrations;
 pub mod outbox;
+#[cfg(test)]
+mod plans;
 pub mod privacy;
 pub mod purge;
 pub mod scratch;
