@@ -191,6 +191,18 @@ pub fn answer_vars(from: &Address, text: &str, desk_address: &str, tokens: &Toke
     }
 }
 
+/// Every text of `parsed` that [`plan`] redacts: the agent's words and the waiting reasons.
+/// The tokens it takes out are among their [`super::redact::candidates`].
+pub fn redacted(parsed: &Parsed) -> impl Iterator<Item = &str> {
+    let reasons = parsed.commands.iter().filter_map(|c| match c {
+        Command::Status(StatusChange::WaitingCustomer(r) | StatusChange::WaitingThirdParty(r)) => {
+            r.as_deref()
+        }
+        _ => None,
+    });
+    std::iter::once(parsed.text.as_str()).chain(reasons)
+}
+
 /// The command with any token taken out of its reason; a reason that was only a token is none.
 fn without_tokens(command: &Command, desk_address: &str, tokens: &Tokens) -> Command {
     let clean = |reason: &Option<String>| {

@@ -6,9 +6,10 @@
 //! separators, line breaks and `%XX`) and takes out every run of 20 that verifies under the
 //! desk's key as the token of a ticket ([`Tokens`]); by chance that happens once in 2^80. A
 //! signed address of the desk's own shape is also written unsigned when its token does not
-//! verify. Pure.
+//! verify. The desk's tickets can be many: [`candidates`] lists the runs a text has, and
+//! [`Tokens`] needs to know only those of them that are tickets' tokens. Pure.
 
-use super::token::{TOKEN_BYTES, TokenKey, desk_parts};
+use super::token::{TOKEN_BYTES, Tag, TokenKey, desk_parts};
 use crate::model::TicketRef;
 use std::collections::HashSet;
 
@@ -18,7 +19,7 @@ const TOKEN_HEX: usize = 2 * TOKEN_BYTES;
 /// The tokens of the desk's tickets, to find in text; the default knows none (no key).
 #[derive(Debug, Clone, Default)]
 pub struct Tokens {
-    tags: HashSet<[u8; TOKEN_BYTES]>,
+    tags: HashSet<Tag>,
 }
 
 impl Tokens {
@@ -29,16 +30,38 @@ impl Tokens {
         }
     }
 
+    /// These tags, known to be tickets' tokens (the store's answer for a text's
+    /// [`candidates`]).
+    pub fn known(tags: impl IntoIterator<Item = Tag>) -> Tokens {
+        Tokens {
+            tags: tags.into_iter().collect(),
+        }
+    }
+
     /// Whether these 20 digits are a ticket's token.
     fn contains(&self, digits: &[Digit]) -> bool {
-        let mut tag = [0u8; TOKEN_BYTES];
-        for (byte, pair) in tag.iter_mut().zip(digits.chunks_exact(2)) {
-            if let [hi, lo] = pair {
-                *byte = hi.value << 4 | lo.value;
-            }
-        }
-        digits.len() == TOKEN_HEX && self.tags.contains(&tag)
+        digits.len() == TOKEN_HEX && self.tags.contains(&tag_of(digits))
     }
+}
+
+/// The bytes 20 hex digits spell.
+fn tag_of(digits: &[Digit]) -> Tag {
+    let mut tag = [0u8; TOKEN_BYTES];
+    for (byte, pair) in tag.iter_mut().zip(digits.chunks_exact(2)) {
+        if let [hi, lo] = pair {
+            *byte = hi.value << 4 | lo.value;
+        }
+    }
+    Tag(tag)
+}
+
+/// Every run of 20 hex digits that [`redact`] with the same `desk_address` tests in `text`:
+/// each ticket's token among them is taken out if [`Tokens`] knows it.
+pub fn candidates(text: &str, desk_address: &str) -> HashSet<Tag> {
+    digits(&unsign(text, desk_address))
+        .windows(TOKEN_HEX)
+        .map(tag_of)
+        .collect()
 }
 
 /// `text` for the requester (or a stored reason): without any ticket's token, and with the
@@ -358,6 +381,41 @@ mod tests {
             token(1000),
             "no tokens known, nothing verified"
         );
+    }
+
+    /// Knowing only the tokens among a text's candidates redacts it as knowing every
+    /// ticket's does: the store is asked about the candidates alone.
+    #[test]
+    fn the_candidates_hold_every_token_redact_takes_out() {
+        let t = token(1000);
+        let (head, tail) = t.split_at(9);
+        let every: String = t.bytes().map(|b| format!("%25{b:02x}")).collect();
+        for text in [
+            format!("Mail servicedesk+SD-1000.{t}@example.org."),
+            format!("servicedesk%2BSD-1000%2E{t}%40example.org x={every}"),
+            format!("servicedesk+SD-1000.{head}=\r\n{tail}@example.org"),
+            format!(
+                "code {head}\n> {tail} ok, 7{}9 {}",
+                token(1003),
+                token(1009)
+            ),
+            format!(
+                "deadbeef{t}c0ffee servicedesk+SD-1009.{}@elders.nl",
+                token(1009)
+            ),
+            "Track 9400111899223100012345".to_string(),
+        ] {
+            let all = tokens();
+            let found = candidates(&text, DESK)
+                .into_iter()
+                .filter(|c| all.tags.contains(c));
+            assert_eq!(
+                redact(&text, DESK, &Tokens::known(found)),
+                redact(&text, DESK, &all),
+                "{text:?}"
+            );
+        }
+        assert!(candidates("run: 0123456789abcdef012", DESK).is_empty());
     }
 
     #[test]

@@ -6,13 +6,34 @@
 
 use crate::model::{Inbound, TicketRef};
 use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use std::fmt;
 
 type HmacSha256 = Hmac<Sha256>;
 
 /// Bytes of the HMAC kept in the token: 80 bits, 20 hex characters.
 pub(super) const TOKEN_BYTES: usize = 10;
+
+/// A token's bytes, as the key makes them for a ticket and as 20 hex digits of a text read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Tag(pub(super) [u8; TOKEN_BYTES]);
+
+/// Bytes of [`Tag::digest`].
+pub const DIGEST_BYTES: usize = 16;
+
+impl Tag {
+    /// What the store keeps of a ticket's tag to find it again (`reply_tags`): its SHA-256,
+    /// truncated. Not the tag itself: with the key outside the database (`agents.secret_file`)
+    /// a copy of the database must not hand out the reply addresses that prove an agent.
+    pub fn digest(&self) -> [u8; DIGEST_BYTES] {
+        let hash = Sha256::digest(self.0);
+        let mut out = [0; DIGEST_BYTES];
+        for (o, h) in out.iter_mut().zip(hash.iter()) {
+            *o = *h;
+        }
+        out
+    }
+}
 
 /// The secret that signs reply addresses.
 #[derive(Clone)]
@@ -38,19 +59,28 @@ impl TokenKey {
     /// The token for a ticket: 20 lowercase hex characters.
     pub fn token(&self, reference: &TicketRef) -> String {
         self.tag(reference)
+            .0
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect()
     }
 
     /// The token's bytes: the HMAC truncated to [`TOKEN_BYTES`].
-    pub(super) fn tag(&self, reference: &TicketRef) -> [u8; TOKEN_BYTES] {
+    pub fn tag(&self, reference: &TicketRef) -> Tag {
         let mac = self.mac(reference).finalize().into_bytes();
         let mut tag = [0; TOKEN_BYTES];
         for (t, m) in tag.iter_mut().zip(mac.iter()) {
             *t = *m;
         }
-        tag
+        Tag(tag)
+    }
+
+    /// Names the key without giving it away (an HMAC of a text that is no ticket reference: a
+    /// reference ends in its number), so the store sees when its tags are of another key.
+    pub fn fingerprint(&self) -> Vec<u8> {
+        let mut mac = self.keyed.clone();
+        mac.update(b"deskmail reply tags");
+        mac.finalize().into_bytes().to_vec()
     }
 
     /// Whether `token` (either case) is the token for `reference`, compared in constant time.

@@ -178,12 +178,24 @@ pub fn reason(
 ) -> String {
     match decision {
         Decision::AgentCommand { .. } => redact(
-            &refusal(decision, m, config, facts, now).unwrap_or_else(|| decision.reason()),
+            &agent_words(decision, m, config, facts, now),
             &config.desk.address,
             &facts.tokens,
         ),
         _ => decision.reason(),
     }
+}
+
+/// An agent's mail's [`reason`] before the tokens are taken out; the tokens pasted in it are
+/// looked for in this text (`facts`). The facts' tokens play no part in it.
+pub(super) fn agent_words(
+    decision: &Decision,
+    m: &Inbound,
+    config: &Config,
+    facts: &Facts,
+    now: DateTime<Utc>,
+) -> String {
+    refusal(decision, m, config, facts, now).unwrap_or_else(|| decision.reason())
 }
 
 /// Why a proven agent's mail changes nothing — a line not understood, a date in the past, an

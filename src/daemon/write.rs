@@ -1,11 +1,12 @@
 //! Writing a decision's effects (worked out by the pure `effects`) inside the caller's
-//! transaction: the ticket, the mail's link to it, the events, the outbox rows, the threads.
+//! transaction: the ticket (and a new one's reply tag), the mail's link to it, the events, the
+//! outbox rows, the threads.
 //! Nothing is decided here.
 
 use super::enqueue::{WriteError, enqueue};
 use crate::compose::Composer;
 use crate::effects::{Effects, TicketEffect};
-use crate::store::{events, inbound, tickets};
+use crate::store::{events, inbound, reply_tags, tickets};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
@@ -20,7 +21,9 @@ pub fn write(
     let ticket_id = match &effects.ticket {
         None => None,
         Some(TicketEffect::Create { number, ticket }) => {
-            Some(tickets::insert(tx, *number, ticket)?)
+            let id = tickets::insert(tx, *number, ticket)?;
+            reply_tags::add(tx, id, &ticket.reference, composer.token_key)?;
+            Some(id)
         }
         Some(TicketEffect::Keep(id)) => Some(*id),
         Some(TicketEffect::Update(t)) => {

@@ -17,6 +17,7 @@ pub mod outbox;
 mod plans;
 pub mod privacy;
 pub mod purge;
+pub mod reply_tags;
 pub mod scratch;
 pub mod settings;
 pub mod tickets;

@@ -6,7 +6,7 @@
 //! quietly bring a full scan back. Plans do not depend on the data (no `ANALYZE` statistics):
 //! an empty store plans as a big one does.
 
-use super::{Store, brake, daemon_state, events, inbound, outbox, settings, tickets};
+use super::{Store, brake, daemon_state, events, inbound, outbox, reply_tags, settings, tickets};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use rusqlite::trace::{TraceEvent, TraceEventCodes};
@@ -14,11 +14,6 @@ use std::sync::{Arc, Mutex};
 
 /// The tables that grow with every mail and every ticket.
 const GROWING: [&str; 4] = ["tickets", "inbound", "outbox", "events"];
-
-/// Full reads known and not yet fixed, each with why it stays for now: an agent's mail has
-/// every ticket's token taken out of its text, so it reads every reference (one HMAC each;
-/// docs/scaling.md). Only agents' mails pay it, not the backlog of requesters' mail.
-const KNOWN: [&str; 1] = ["SELECT ref FROM tickets"];
 
 /// What in this plan reads a growing table whole (or from a bound that may be its start).
 fn full_reads(plan: &[String]) -> Vec<String> {
@@ -138,7 +133,6 @@ fn hot_paths(c: &Connection) -> Vec<(&'static str, Calls<'_>)> {
                 inbound::agent_mails_on_ticket(c, 1, addr, day_ago, None)?;
                 inbound::replies_from(c, 1, addr)?;
                 outbox::of_kinds(c, 1, &["ticket_confirmation"])?;
-                tickets::references(c)?;
                 Ok(())
             }),
         ),
@@ -154,6 +148,26 @@ fn hot_paths(c: &Connection) -> Vec<(&'static str, Calls<'_>)> {
     ]
 }
 
+/// The full reads among the statements `run` sends on the traced connection, named `path`.
+fn full_reads_of(
+    store: &Store,
+    seen: &Mutex<Vec<String>>,
+    path: &str,
+    run: impl FnOnce() -> super::Result<()>,
+) -> Vec<String> {
+    seen.lock().expect("trace").clear();
+    run().unwrap_or_else(|e| panic!("{path}: {e}"));
+    let statements = std::mem::take(&mut *seen.lock().expect("trace"));
+    assert!(!statements.is_empty(), "{path}: nothing was traced");
+    statements
+        .into_iter()
+        .filter_map(|sql| {
+            let bad = full_reads(&plan(store.conn(), &sql));
+            (!bad.is_empty()).then(|| format!("{path}: {sql}\n    {}", bad.join("\n    ")))
+        })
+        .collect()
+}
+
 #[test]
 fn hot_paths_find_their_rows_by_an_index() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -161,19 +175,57 @@ fn hot_paths_find_their_rows_by_an_index() {
     let (c, seen) = traced(&store);
     let mut found = Vec::new();
     for (path, run) in hot_paths(&c) {
-        seen.lock().expect("trace").clear();
-        run().unwrap_or_else(|e| panic!("{path}: {e}"));
-        let statements = std::mem::take(&mut *seen.lock().expect("trace"));
-        assert!(!statements.is_empty(), "{path}: nothing was traced");
-        for sql in statements {
-            let plan = plan(store.conn(), &sql);
-            let bad = full_reads(&plan);
-            if !bad.is_empty() && !KNOWN.contains(&sql.as_str()) {
-                found.push(format!("{path}: {sql}\n    {}", bad.join("\n    ")));
-            }
-        }
+        found.extend(full_reads_of(&store, &seen, path, run));
     }
     assert!(found.is_empty(), "full reads:\n{}", found.join("\n"));
+}
+
+/// An agent's mail finds the tokens it pasted — of its own ticket or any other — by their
+/// kept tags, not by reading every ticket (which it did before migration 15).
+#[test]
+fn an_agents_mail_finds_pasted_tokens_by_an_index() {
+    use crate::agent::{command, redact::redact, token::TokenKey};
+    use crate::classify::Decision;
+    use crate::model::{Address, Inbound, TicketRef};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("db.sqlite")).expect("store");
+    let now = at("2026-12-01T13:00:00Z");
+    reply_tags::tickets(store.conn(), 2);
+    let key = TokenKey::new(b"the desk's key for this test");
+    reply_tags::refill(store.conn(), &key, now).expect("refill");
+    let config = crate::config::test_config("");
+    let old = key.token(&TicketRef::new("SD-", 1001));
+    let m = Inbound {
+        from: Some(Address::new(Some("Anna"), "anna@example.org")),
+        ..Inbound::default()
+    };
+    let decision = Decision::AgentCommand {
+        ticket: TicketRef::new("SD-", 1000),
+        parsed: command::parse(&format!(
+            "#wait customer code {old}\n\nAs in SD-1001.{old}."
+        )),
+    };
+    let (c, seen) = traced(&store);
+    let mut facts = None;
+    let found = full_reads_of(&store, &seen, "agent mail", || {
+        facts = Some(crate::daemon::facts::gather(
+            &c,
+            &decision,
+            &m,
+            &config,
+            Some(&key),
+            now,
+        )?);
+        Ok(())
+    });
+    assert!(found.is_empty(), "full reads:\n{}", found.join("\n"));
+    let tokens = facts.map(|f| f.tokens).unwrap_or_default();
+    let out = redact(
+        &format!("As in SD-1001.{old}."),
+        "servicedesk@example.org",
+        &tokens,
+    );
+    assert_eq!(out, "As in SD-1001.");
 }
 
 /// The limits' look-ups by address go by the address, not by kind and day (which read every

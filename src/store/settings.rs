@@ -14,6 +14,8 @@ const TOKEN_KEY: &str = "agent_token_key";
 const PAGE_KEY: &str = "requester_page_key";
 const FIRST_START: &str = "first_start";
 const HANDOFF_UPTO: &str = "handoff_bundled_upto";
+/// The fingerprint of the key every ticket's row in `reply_tags` was made with.
+const REPLY_TAGS_KEY: &str = "reply_tags_key";
 
 /// One stored value, if there is one.
 fn read(c: &Connection, name: &str) -> Result<Option<Vec<u8>>> {
@@ -108,6 +110,22 @@ pub fn handoff_upto(c: &Connection) -> Result<i64> {
 
 pub fn set_handoff_upto(c: &Connection, id: i64, now: DateTime<Utc>) -> Result<()> {
     write(c, HANDOFF_UPTO, id.to_string().as_bytes(), now)
+}
+
+/// The key (its fingerprint) the reply tags are all made with; `None` while they are not.
+pub fn reply_tags_key(c: &Connection) -> Result<Option<Vec<u8>>> {
+    read(c, REPLY_TAGS_KEY)
+}
+
+/// Record that every ticket has its reply tag under the key of `fingerprint`.
+pub fn set_reply_tags_key(c: &Connection, fingerprint: &[u8], now: DateTime<Utc>) -> Result<()> {
+    write(c, REPLY_TAGS_KEY, fingerprint, now)
+}
+
+/// Record that some ticket has no reply tag (made without the key): refill before relying on them.
+pub fn clear_reply_tags_key(c: &Connection) -> Result<()> {
+    c.execute("DELETE FROM settings WHERE name = ?1", [REPLY_TAGS_KEY])?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -264,3 +264,47 @@ fn no_reply_address_token_reaches_the_requester_in_any_form() {
         }
     }
 }
+
+/// A new signing key (`agents.secret_file` set later): the tokens under it of tickets made
+/// before, pasted by an agent, are still taken out — the desk's kept tags are made afresh.
+#[test]
+fn after_a_new_key_an_older_tickets_token_is_still_taken_out() {
+    let (desk, notice) = desk_with_ticket("");
+    // an agent's mail with a token in it: the tags are made under the stored key
+    let own = token_of(&reply_to(&notice));
+    let sent = reply_and_run(&desk, &notice, &format!("Hoi Fatima,\n\nCode {own}."));
+    assert!(!shows_token(&sent[0].text, &own), "{}", sent[0].text);
+    std::fs::write(desk.path("agents.key"), "a key the desk set later, 32 b").expect("key");
+    let config = std::fs::read_to_string(&desk.config).expect("config");
+    let queue = "queue = \"agents@example.org\"";
+    let config = config.replace(queue, &format!("{queue}\nsecret_file = \"agents.key\""));
+    std::fs::write(&desk.config, config).expect("config");
+    // the requester writes again: the agents hear of SD-1000 under the new key
+    let before = desk.sent();
+    desk.deliver(&common::person_mail(
+        "Fatima <fatima@example.com>",
+        "Re: [SD-1000] Laptop 0 start niet",
+        "fatima-again@example.com",
+        "Hij doet het nog steeds niet.",
+    ));
+    desk.run_once_at(MONDAY_11);
+    let told = desk
+        .sent_since(&before)
+        .into_iter()
+        .find(|s| s.to == ["agents@example.org"])
+        .expect("the agents hear of the reply");
+    let renewed = token_of(&reply_to(&told));
+    assert_ne!(renewed, own, "a token under the new key");
+    // on another, newer ticket the agent pastes SD-1000's token of the new key
+    let second = new_ticket(&desk, 1);
+    let sent = reply_and_run(
+        &desk,
+        &second,
+        &format!("Hoi Fatima,\n\nZie SD-1000.{renewed}."),
+    );
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    assert!(sent[0].text.contains("Zie SD-1000."), "{}", sent[0].text);
+    for part in [sent[0].text.as_str(), &sent[0].html, &sent[0].raw] {
+        assert!(!shows_token(part, &renewed), "{renewed} leaked: {part}");
+    }
+}
