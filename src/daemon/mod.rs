@@ -1,8 +1,9 @@
 //! The daemon loop: it only wires the parts together. Each pass takes the source's new mail in
 //! bounded batches (decided in groups, one transaction each, then marked at the source and its
 //! cursor persisted: `group`), runs the scheduler tick, and flushes the outbox; then it waits
-//! for new mail (IMAP IDLE, or the poll interval) or a signal. SIGHUP reloads config and templates; SIGTERM finishes the message in hand, flushes
-//! the outbox for a few seconds, logs out and returns.
+//! for new mail (IMAP IDLE, or the poll interval) or a signal. SIGHUP reloads config and
+//! templates; SIGTERM finishes the message in hand (and commits and marks its group), flushes the
+//! outbox for a few seconds, logs out and returns.
 
 pub mod decide;
 pub mod deliver;
