@@ -338,7 +338,10 @@ fn a_group_with_an_unreadable_mail_inside_is_marked_after_its_commit_and_a_crash
         log.contains("read=4"),
         "the four in INBOX were read again:\n{log}"
     );
-    assert!(!log.contains("INFO decided "), "nothing decided twice:\n{log}");
+    assert!(
+        !log.contains("INFO decided "),
+        "nothing decided twice:\n{log}"
+    );
     assert_eq!(marked(&u.desk), 4, "every mail marked again");
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(mailstack::inbox(&carla).len(), 4, "nothing answered twice");
