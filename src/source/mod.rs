@@ -93,7 +93,7 @@ impl SourceError {
 
 /// The configured source.
 pub enum Source {
-    Maildir(maildir::MaildirSource),
+    Maildir(Box<maildir::MaildirSource>),
     Imap(Box<imap::ImapSource>),
     Memory(memory::MemorySource),
 }
@@ -102,13 +102,15 @@ impl Source {
     pub fn from_config(config: &Config) -> Result<Source, SourceError> {
         let inbound = &config.inbound;
         match &inbound.kind {
-            InboundKind::Maildir { path } => Ok(Source::Maildir(maildir::MaildirSource::open(
-                path,
-                inbound.processed.clone(),
-                &inbound.error_folder,
-                inbound.max_message_bytes,
-                inbound.poll_seconds,
-            )?)),
+            InboundKind::Maildir { path } => {
+                Ok(Source::Maildir(Box::new(maildir::MaildirSource::open(
+                    path,
+                    inbound.processed.clone(),
+                    &inbound.error_folder,
+                    inbound.max_message_bytes,
+                    inbound.poll_seconds,
+                )?)))
+            }
             InboundKind::Imap(cfg) => Ok(Source::Imap(Box::new(imap::ImapSource::new(
                 cfg,
                 inbound.processed.clone(),
