@@ -283,6 +283,71 @@ fn an_oversized_mail_is_kept_in_quarantine_and_moved_to_the_error_folder() {
 }
 
 #[test]
+fn a_group_with_an_unreadable_mail_inside_is_marked_after_its_commit_and_a_crash_before_the_marks_answers_nothing_twice()
+ {
+    let Some(u) = users() else { return };
+    let carla = new_user("carla");
+    // each plus-address stands for another person: the limits per person, which fold `+tags`,
+    // are switched off so that each of them is answered
+    let config = imap_config(&u.desk, &u.portal, &u.agents, "max_message_bytes = 2048").replace(
+        &format!("senders = [\"{}\"]", u.portal),
+        &format!("senders = [\"{}\"]\nreply_interval_hours = 0", u.portal),
+    ) + "\n[limits]\nper_address_per_day = 0\n";
+    assert!(config.contains("reply_interval_hours = 0"), "{config}");
+    let desk = Desk::with_full_config(&config);
+    let big = "Een bijlage die in de tekst is geplakt. ".repeat(100);
+    for i in 0..5 {
+        let (subject, body) = match i {
+            2 => ("Groot".to_string(), big.as_str()),
+            _ => (format!("Vraag {i}"), "Kort vraagje."),
+        };
+        let from = format!("Carla <{}>", carla.replacen('@', &format!("+{i}@"), 1));
+        let id = format!("group-{i}@desk.test");
+        smtp_send(&carla, &[&u.desk], &person_mail(&from, &subject, &id, body));
+    }
+    wait_for_mail(&u.desk, 5, Duration::from_secs(20));
+    let first = desk.run(&["run", "--once"]);
+    let log = String::from_utf8_lossy(&first.stderr);
+    assert!(first.status.success(), "{log}");
+    assert_eq!(log.matches("INFO decided ").count(), 4, "{log}");
+    // the mail in the middle is set aside; the ones after it are not lost or redone with it
+    let error = mailstack::folder(&u.desk, "Error");
+    assert_eq!(error.len(), 1, "the big one is set aside");
+    assert!(error[0].0.contains("group-2@desk.test"));
+    let marked = |desk_user: &str| {
+        mailstack::folder(desk_user, "INBOX")
+            .iter()
+            .filter(|(_, flags)| flags.iter().any(|f| f.contains("$Deskmail")))
+            .count()
+    };
+    assert_eq!(marked(&u.desk), 4, "the four others marked processed");
+    let replies = wait_for_mail(&carla, 4, Duration::from_secs(20));
+    assert_eq!(replies.len(), 4);
+
+    // as if deskmail had died after the group's commit and before its marks and cursor
+    mailstack::unflag_all(&u.desk, "\\Seen $Deskmail");
+    assert_eq!(marked(&u.desk), 0);
+    let db = rusqlite::Connection::open(desk.path("var/deskmail.sqlite")).expect("database");
+    db.execute("UPDATE source_cursor SET last_uid = 0", [])
+        .expect("cursor back");
+    drop(db);
+    let again = desk.run(&["run", "--once"]);
+    let log = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success(), "{log}");
+    assert!(
+        log.contains("read=4"),
+        "the four in INBOX were read again:\n{log}"
+    );
+    assert!(
+        !log.contains("INFO decided "),
+        "nothing decided twice:\n{log}"
+    );
+    assert_eq!(marked(&u.desk), 4, "every mail marked again");
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(mailstack::inbox(&carla).len(), 4, "nothing answered twice");
+}
+
+#[test]
 fn smtps_with_implicit_tls_delivers() {
     let Some(u) = users() else { return };
     let cor = new_user("cor");

@@ -7,7 +7,7 @@ use crate::compose::vars::{BrakeVars, FailureVars};
 use crate::compose::{Composer, MailKind};
 use crate::error_chain::Chain;
 use crate::model::EventKind;
-use crate::store::{brake, events, outbox, tickets};
+use crate::store::{Durability, brake, events, outbox, tickets};
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
@@ -33,7 +33,18 @@ pub struct Delivered {
 }
 
 /// Send what is due, in batches, until nothing due is left or the emergency brake holds it.
+/// Each mail is recorded sent as soon as the server took it, without waiting for the disk
+/// (`Durability::Os`): waiting doubled the time per mail, and a power loss that forgets a mark
+/// costs a second copy with the same Message-ID, never a lost mail. The notices this writes
+/// (a failure, the brake) are transactions, which wait for the disk again.
 pub async fn flush(engine: &mut Engine, now: DateTime<Utc>) -> Result<Delivered, WriteError> {
+    engine.store.set_durability(Durability::Os)?;
+    let sent = flush_due(engine, now).await;
+    engine.store.set_durability(Durability::Disk)?;
+    sent
+}
+
+async fn flush_due(engine: &mut Engine, now: DateTime<Utc>) -> Result<Delivered, WriteError> {
     let mut result = Delivered::default();
     loop {
         let pending = outbox::due(engine.store.conn(), now, 100)?;

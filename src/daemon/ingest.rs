@@ -1,9 +1,8 @@
 //! One inbound message, start to end: parse, look up what the store knows, decide, work out
-//! the decision's effects (`effects::decided`) and write them with the inbound row in one
-//! transaction. Unreadable mail is kept in quarantine (its first bytes and its size). Nothing
-//! is sent here.
+//! the decision's effects (`effects::decided`) and write them with the inbound row in the
+//! caller's transaction (`daemon::group` puts several mails in one, each in its own savepoint).
+//! Unreadable mail is kept in quarantine (its first bytes and its size). Nothing is sent here.
 
-use super::Engine;
 use super::decide::{decide, known, reason};
 use super::enqueue::WriteError;
 use super::facts;
@@ -12,6 +11,7 @@ use crate::classify::{self, Decision, IgnoreReason, Known, arrival};
 use crate::compose::Composer;
 use crate::effects::{self, TicketEffect};
 use crate::model::TicketRef;
+pub use crate::source::AtSource;
 use crate::source::SourceMessage;
 use crate::store::inbound;
 use chrono::{DateTime, Utc};
@@ -46,26 +46,25 @@ impl Outcome {
     }
 }
 
-/// What becomes of a mail at its source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AtSource {
-    /// Marked processed (flagged, moved) as `inbound.processed` says.
-    Mark,
-    /// Unreadable: moved to the error folder.
-    SetAside,
-    /// Left as the desk left it: mail from before deskmail's time, only recorded.
-    Untouched,
+/// What deciding a mail needs from the engine, borrowed beside its store (whose transaction
+/// the mail is written in).
+pub struct Desk<'a> {
+    pub config: &'a crate::config::Config,
+    pub templates: &'a crate::compose::Templates,
+    pub token_key: &'a crate::agent::token::TokenKey,
+    pub page_key: Option<&'a crate::requester::token::PageKey>,
+    pub first_start: Option<&'a arrival::FirstStart>,
 }
 
-/// Decide one message and record it. `commit = false` rolls everything back (dry run).
-pub fn ingest(
-    engine: &mut Engine,
+/// Decide one message and record it in the caller's transaction `tx`.
+pub fn ingest_in(
+    tx: &rusqlite::Connection,
+    desk: &Desk,
     msg: &SourceMessage,
     now: DateTime<Utc>,
-    commit: bool,
 ) -> Result<Outcome, WriteError> {
     let (key_at_source, raw) = (msg.key.as_str(), msg.raw.as_slice());
-    if let Some(earlier) = inbound::earlier(engine.store.conn(), key_at_source)? {
+    if let Some(earlier) = inbound::earlier(tx, key_at_source)? {
         return Ok(Outcome::AlreadyDone {
             at_source: match earlier {
                 inbound::Earlier::Untouched => AtSource::Untouched,
@@ -74,7 +73,7 @@ pub fn ingest(
             },
         });
     }
-    let config = &engine.config;
+    let config = desk.config;
     let parsed = crate::parse::parse(raw, config.inbound.max_message_bytes);
     let m = match parsed {
         Ok(m) => m,
@@ -90,27 +89,24 @@ pub fn ingest(
                 }
                 e => e.to_string(),
             };
-            engine.store.transaction(commit, |tx| {
-                inbound::insert(
-                    tx,
-                    &inbound::NewInbound {
-                        source_key: key_at_source,
-                        message_id: None,
-                        received: now,
-                        sender: None,
-                        subject: None,
-                        decision: "quarantine",
-                        reason: &reason,
-                        ticket_id: None,
-                        raw,
-                        keep: inbound::QUARANTINE_PREFIX,
-                        size: msg.size,
-                        held: None,
-                        fingerprint: None,
-                    },
-                )
-                .map_err(WriteError::from)
-            })?;
+            inbound::insert(
+                tx,
+                &inbound::NewInbound {
+                    source_key: key_at_source,
+                    message_id: None,
+                    received: now,
+                    sender: None,
+                    subject: None,
+                    decision: "quarantine",
+                    reason: &reason,
+                    ticket_id: None,
+                    raw,
+                    keep: inbound::QUARANTINE_PREFIX,
+                    size: msg.size,
+                    held: None,
+                    fingerprint: None,
+                },
+            )?;
             return Ok(Outcome::Quarantined(reason));
         }
     };
@@ -118,22 +114,15 @@ pub fn ingest(
     let known = Known {
         old: arrival::judge(
             &msg.arrival,
-            engine.first_start.as_ref(),
+            desk.first_start,
             config.inbound.since,
             config.inbound.max_age_days,
             config.calendar.tz(),
             now,
         ),
-        ..known(
-            engine.store.conn(),
-            &m,
-            &hints,
-            config,
-            Some(&engine.token_key),
-            now,
-        )?
+        ..known(tx, &m, &hints, config, Some(desk.token_key), now)?
     };
-    let decision = decide(engine.store.conn(), &m, &known, config, now)?;
+    let decision = decide(tx, &m, &known, config, now)?;
     // said by `run` only: `explain` decides the same way but changes nothing
     if let Decision::Handoff(classify::HandoffReason::Flood(flood))
     | Decision::TicketReply {
@@ -156,19 +145,17 @@ pub fn ingest(
         let from = m.from.as_ref().map_or("?", |f| f.email.as_str());
         tracing::warn!(%ticket, from, %why, "mail from an agent's address not proven; kept, not acted on");
     }
-    let composer = Composer::new(config, &engine.templates)
-        .signing(&engine.token_key)
-        .linking(engine.page_key.as_ref());
-    let key = Some(&engine.token_key);
+    let composer = Composer::new(config, desk.templates)
+        .signing(desk.token_key)
+        .linking(desk.page_key);
+    let key = Some(desk.token_key);
     let row = Row {
         source_key: key_at_source,
         raw,
         size: msg.size,
         held,
     };
-    let (reason, ticket) = engine.store.transaction(commit, |tx| {
-        record(tx, &composer, &decision, &m, key, &row, now)
-    })?;
+    let (reason, ticket) = record(tx, &composer, &decision, &m, key, &row, now)?;
     Ok(Outcome::Decided {
         decision: decision.name(),
         reason,

@@ -1,14 +1,16 @@
 //! The daemon loop: it only wires the parts together. Each pass takes the source's new mail in
-//! bounded batches (ingest, then mark at the source and persist its cursor), runs the scheduler
-//! tick, and flushes the outbox; then it waits for new mail (IMAP IDLE, or the poll interval) or
-//! a signal. SIGHUP reloads config and templates; SIGTERM finishes the message in hand, flushes
-//! the outbox for a few seconds, logs out and returns.
+//! bounded batches (decided in groups, one transaction each, then marked at the source and its
+//! cursor persisted: `group`), runs the scheduler tick, and flushes the outbox; then it waits
+//! for new mail (IMAP IDLE, or the poll interval) or a signal. SIGHUP reloads config and
+//! templates; SIGTERM finishes the message in hand (and commits and marks its group), flushes the
+//! outbox for a few seconds, logs out and returns.
 
 pub mod decide;
 pub mod deliver;
 pub mod enqueue;
 pub mod facts;
 pub mod form;
+mod group;
 pub mod handoff;
 pub mod ingest;
 pub mod notify;
@@ -29,7 +31,6 @@ use crate::shutdown::Shutdown;
 use crate::source::{SettledError, Source, SourceError};
 use crate::store::{Store, cursor};
 use crate::transport::Transport;
-use ingest::Outcome;
 use std::time::Duration;
 use storage::{storage_backoff, wait_for_storage};
 
@@ -379,7 +380,7 @@ async fn pass(
     if commit {
         watch::noted(watch::heartbeat(engine, pass_began));
     }
-    'batches: loop {
+    loop {
         // mail the store knows that stays at the source is not read again (a restart
         // under `keep` over a kept backlog reads nothing)
         let conn = engine.store.conn();
@@ -422,60 +423,10 @@ async fn pass(
             break;
         }
         totals.read += batch.len();
-        for msg in batch {
-            if shutdown.is_requested() {
-                return Ok(state);
-            }
-            handled.insert(msg.key.clone());
-            let now = opts.clock.now();
-            let outcome = match ingest::ingest(engine, &msg, now, commit) {
-                Ok(o) => o,
-                Err(enqueue::WriteError::Template(e)) => {
-                    // our templates, not the mail, are at fault: stop here and retry next pass
-                    tracing::error!(key = %msg.key, error = %Chain(&e), "template error; mail left unprocessed");
-                    break 'batches;
-                }
-                Err(e) => return Err(e.into()),
-            };
-            match &outcome {
-                Outcome::AlreadyDone { .. } => {}
-                Outcome::Quarantined(reason) => {
-                    tracing::warn!(key = %msg.key, bytes = msg.size, %reason, "unreadable mail kept in quarantine");
-                    totals.quarantined += 1;
-                    engine.metrics.decided("quarantined");
-                }
-                Outcome::Decided {
-                    decision,
-                    reason,
-                    message_id,
-                    ticket,
-                    ..
-                } => {
-                    let message_id = message_id.as_deref().unwrap_or("-");
-                    let ticket = ticket.as_ref().map_or("-", |t| t.as_str());
-                    let reason = crate::classify::log_safe(reason);
-                    tracing::info!(key = %msg.key, message_id, ticket, bytes = msg.size, decision, %reason, dry_run = opts.dry_run, "decided");
-                    totals.decided += 1;
-                    engine.metrics.decided(decision);
-                }
-            }
-            if commit {
-                let marked = match outcome.at_source() {
-                    ingest::AtSource::SetAside => source.mark_failed(&msg.key).await,
-                    ingest::AtSource::Untouched => {
-                        source.pass_over(&msg.key);
-                        Ok(())
-                    }
-                    ingest::AtSource::Mark => source.mark_processed(&msg.key).await,
-                };
-                if let Err(e) = marked {
-                    // the decision is committed; the mark is redone when the mail shows up again
-                    tracing::warn!(key = %msg.key, error = %Chain(&e), "could not mark the mail at the source");
-                }
-                if let Some(c) = source.cursor() {
-                    cursor::save(engine.store.conn(), &c, now)?;
-                }
-            }
+        match group::batch(engine, source, batch, opts, shutdown, totals, &mut handled).await? {
+            group::Ended::Done => {}
+            group::Ended::Stopped => break,
+            group::Ended::Shutdown => return Ok(state),
         }
     }
     // what is due goes out even when the scheduler fails (a damaged ticket row): the answers

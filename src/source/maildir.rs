@@ -22,6 +22,8 @@ pub struct MaildirSource {
     /// Where each message of the last batch lies: a mark moves it by this path instead of
     /// looking for it in `new/` and `cur/`.
     in_hand: HashMap<String, PathBuf>,
+    /// Folders a mark has made sure exist (with `cur/`, `new/`, `tmp/`) in this run.
+    prepared: HashSet<PathBuf>,
     /// Folder listings so far (`new/` and `cur/` count one each), for the log and the tests:
     /// the work per message must not grow with the folder.
     listings: usize,
@@ -88,6 +90,7 @@ impl MaildirSource {
             poll: std::time::Duration::from_secs(poll_seconds),
             queue: VecDeque::new(),
             in_hand: HashMap::new(),
+            prepared: HashSet::new(),
             listings: 0,
         })
     }
@@ -245,11 +248,15 @@ impl MaildirSource {
     }
 
     fn move_to(&mut self, key: &str, folder: &Path, seen: bool) -> Result<(), SourceError> {
-        for sub in ["cur", "new", "tmp"] {
-            let d = folder.join(sub);
-            if !d.is_dir() {
-                fs::create_dir_all(&d).map_err(io(&d))?;
+        // once per folder and run, not three stat calls per mail
+        if !self.prepared.contains(folder) {
+            for sub in ["cur", "new", "tmp"] {
+                let d = folder.join(sub);
+                if !d.is_dir() {
+                    fs::create_dir_all(&d).map_err(io(&d))?;
+                }
             }
+            self.prepared.insert(folder.to_path_buf());
         }
         let cur = folder.join("cur");
         if let Some(from) = self.in_hand.remove(key) {

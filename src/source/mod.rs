@@ -37,6 +37,18 @@ pub type Settled<'a> = dyn FnMut(&[String]) -> Result<HashSet<String>, SettledEr
 #[error("looking up mail already processed")]
 pub struct SettledError(#[source] pub Box<dyn std::error::Error + Send + Sync>);
 
+/// What becomes of a mail at its source once its decision is committed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AtSource {
+    /// Marked processed (flagged, moved) as `inbound.processed` says.
+    Mark,
+    /// Unreadable: moved to the error folder.
+    SetAside,
+    /// Left as the desk left it: mail from before deskmail's time, only recorded (IMAP: the
+    /// cursor moves past it; a Maildir asks the store before reading it again).
+    Untouched,
+}
+
 /// How far an IMAP mailbox has been processed; the store keeps it across restarts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
@@ -81,7 +93,7 @@ impl SourceError {
 
 /// The configured source.
 pub enum Source {
-    Maildir(maildir::MaildirSource),
+    Maildir(Box<maildir::MaildirSource>),
     Imap(Box<imap::ImapSource>),
     Memory(memory::MemorySource),
 }
@@ -90,13 +102,15 @@ impl Source {
     pub fn from_config(config: &Config) -> Result<Source, SourceError> {
         let inbound = &config.inbound;
         match &inbound.kind {
-            InboundKind::Maildir { path } => Ok(Source::Maildir(maildir::MaildirSource::open(
-                path,
-                inbound.processed.clone(),
-                &inbound.error_folder,
-                inbound.max_message_bytes,
-                inbound.poll_seconds,
-            )?)),
+            InboundKind::Maildir { path } => {
+                Ok(Source::Maildir(Box::new(maildir::MaildirSource::open(
+                    path,
+                    inbound.processed.clone(),
+                    &inbound.error_folder,
+                    inbound.max_message_bytes,
+                    inbound.poll_seconds,
+                )?)))
+            }
             InboundKind::Imap(cfg) => Ok(Source::Imap(Box::new(imap::ImapSource::new(
                 cfg,
                 inbound.processed.clone(),
@@ -132,37 +146,39 @@ impl Source {
         }
     }
 
-    /// The decision on `key` is committed: mark it at the source.
-    pub async fn mark_processed(&mut self, key: &str) -> Result<(), SourceError> {
+    /// The decisions on these mails are committed: do with each what its `AtSource` says, in
+    /// as few commands as the source allows (IMAP: one UID STORE or UID MOVE per kind over the
+    /// group's UIDs). Returns the mails it could not mark, with why; each is found done and
+    /// marked when it shows up again.
+    pub async fn mark(&mut self, marks: &[(String, AtSource)]) -> Vec<(Vec<String>, SourceError)> {
         match self {
-            Source::Maildir(m) => m.mark_processed(key),
-            Source::Imap(m) => Ok(m.mark_processed(key).await?),
+            Source::Imap(m) => m
+                .mark_all(marks)
+                .await
+                .into_iter()
+                .map(|(keys, e)| (keys, e.into()))
+                .collect(),
+            Source::Maildir(m) => marks
+                .iter()
+                .filter_map(|(key, at)| {
+                    let marked = match at {
+                        AtSource::Mark => m.mark_processed(key),
+                        AtSource::SetAside => m.mark_failed(key),
+                        // a Maildir asks the store before reading it again
+                        AtSource::Untouched => Ok(()),
+                    };
+                    marked.err().map(|e| (vec![key.clone()], e))
+                })
+                .collect(),
             Source::Memory(m) => {
-                m.mark_processed(key);
-                Ok(())
-            }
-        }
-    }
-
-    /// The message stays as it is at the source (mail from before deskmail's time): not
-    /// marked, but not to be taken again either (IMAP: the cursor moves past it; a Maildir
-    /// asks the store before reading).
-    pub fn pass_over(&mut self, key: &str) {
-        match self {
-            Source::Maildir(_) => {}
-            Source::Imap(m) => m.pass_over(key),
-            Source::Memory(m) => m.pass_over(key),
-        }
-    }
-
-    /// The message could not be processed: set it aside in the error folder.
-    pub async fn mark_failed(&mut self, key: &str) -> Result<(), SourceError> {
-        match self {
-            Source::Maildir(m) => m.mark_failed(key),
-            Source::Imap(m) => Ok(m.mark_failed(key).await?),
-            Source::Memory(m) => {
-                m.mark_failed(key);
-                Ok(())
+                for (key, at) in marks {
+                    match at {
+                        AtSource::Mark => m.mark_processed(key),
+                        AtSource::SetAside => m.mark_failed(key),
+                        AtSource::Untouched => m.pass_over(key),
+                    }
+                }
+                Vec::new()
             }
         }
     }

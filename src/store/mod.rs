@@ -253,6 +253,19 @@ pub struct Store {
     path: PathBuf,
     /// A dry run's scratch copy, removed when the store is dropped.
     scratch: Option<scratch::ScratchFile>,
+    durability: Durability,
+}
+
+/// How a commit waits for the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// On the disk before the commit returns (`synchronous = FULL`): every decision, whose
+    /// mark at the source follows its commit.
+    Disk,
+    /// Handed to the operating system (`synchronous = NORMAL` in WAL mode): a crash or kill of
+    /// deskmail loses nothing, a power loss may forget the last commits. Only for what forgetting
+    /// costs a copy, never a loss: that a mail was sent (it then goes again, same Message-ID).
+    Os,
 }
 
 impl Store {
@@ -301,6 +314,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             scratch: None,
+            durability: Durability::Disk,
         })
     }
 
@@ -375,6 +389,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             scratch: None,
+            durability: Durability::Disk,
         })
     }
 
@@ -392,6 +407,20 @@ impl Store {
         &self.conn
     }
 
+    /// How the next commits wait for the disk ([`Durability`]); a transaction that commits
+    /// (`transaction` with `commit`) always goes back to `Disk` first.
+    pub fn set_durability(&mut self, durability: Durability) -> Result<()> {
+        if self.durability != durability {
+            let level = match durability {
+                Durability::Disk => "FULL",
+                Durability::Os => "NORMAL",
+            };
+            self.conn.pragma_update(None, "synchronous", level)?;
+            self.durability = durability;
+        }
+        Ok(())
+    }
+
     /// Run `f` in one transaction; it commits only when `f` returns Ok and `commit` is true
     /// (a dry run decides everything and then rolls back).
     pub fn transaction<T, E>(
@@ -406,6 +435,9 @@ impl Store {
         // that reads and then writes gets SQLITE_BUSY at once, without the busy timeout, when
         // the other wrote in between; one that will commit takes the write lock up front and
         // waits its turn. A dry run only reads and rolls back, so it takes no lock.
+        if commit {
+            self.set_durability(Durability::Disk)?;
+        }
         let behavior = match commit {
             true => rusqlite::TransactionBehavior::Immediate,
             false => rusqlite::TransactionBehavior::Deferred,
@@ -445,6 +477,33 @@ mod tests {
         assert_eq!(
             Chain(&e).to_string(),
             "database holds a value this version cannot read: time \"soon\": premature end of input"
+        );
+    }
+
+    #[test]
+    fn a_committing_transaction_always_waits_for_the_disk_again() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::open(&dir.path().join("d.sqlite")).expect("store");
+        let level = |s: &Store| -> i64 {
+            s.conn()
+                .query_row("PRAGMA synchronous", [], |r| r.get(0))
+                .expect("pragma")
+        };
+        assert_eq!(level(&store), 2, "FULL by default");
+        store.set_durability(Durability::Os).expect("relax");
+        assert_eq!(level(&store), 1, "NORMAL while marking mails sent");
+        // a dry run's transaction does not commit and leaves it
+        store
+            .transaction(false, |_| Ok::<_, StoreError>(()))
+            .expect("dry");
+        assert_eq!(level(&store), 1);
+        store
+            .transaction(true, |_| Ok::<_, StoreError>(()))
+            .expect("commit");
+        assert_eq!(
+            level(&store),
+            2,
+            "a decision is on the disk before its mark"
         );
     }
 }

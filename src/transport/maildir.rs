@@ -9,12 +9,16 @@ use std::path::{Path, PathBuf};
 
 pub struct MaildirTransport {
     root: PathBuf,
+    /// `tmp/`, `new/` and `cur/` were made (or found) by an earlier send: not asked again per
+    /// mail. A failed send asks again (the folder may have been removed meanwhile).
+    prepared: bool,
 }
 
 impl MaildirTransport {
     pub fn new(root: &Path) -> Self {
         MaildirTransport {
             root: root.to_path_buf(),
+            prepared: false,
         }
     }
 
@@ -23,18 +27,26 @@ impl MaildirTransport {
     }
 
     pub fn send(
-        &self,
+        &mut self,
         message_id: &str,
-        _recipients: &[String],
+        recipients: &[String],
         raw: &[u8],
     ) -> Result<(), SendError> {
+        let sent = self.write(message_id, recipients, raw);
+        self.prepared = sent.is_ok();
+        sent
+    }
+
+    fn write(&self, message_id: &str, _recipients: &[String], raw: &[u8]) -> Result<(), SendError> {
         let err = |path: &Path| {
             let path = path.to_path_buf();
             move |source| SendError::Maildir { path, source }
         };
-        for sub in ["tmp", "new", "cur"] {
-            let d = self.root.join(sub);
-            fs::create_dir_all(&d).map_err(err(&d))?;
+        if !self.prepared {
+            for sub in ["tmp", "new", "cur"] {
+                let d = self.root.join(sub);
+                fs::create_dir_all(&d).map_err(err(&d))?;
+            }
         }
         let name: String = message_id
             .chars()

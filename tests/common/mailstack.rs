@@ -236,6 +236,36 @@ pub fn folder_as(user: &str, password: &str, name: &str) -> Vec<(String, Vec<Str
     })
 }
 
+/// Take `flags` off every message in `user`'s INBOX (as if they had never been marked).
+pub fn unflag_all(user: &str, flags: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        use futures::TryStreamExt;
+        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", IMAP_PORT))
+            .await
+            .expect("connect to Dovecot");
+        let mut client = async_imap::Client::new(tcp);
+        client.read_response().await.expect("greeting");
+        let mut session = client
+            .login(user, PASSWORD)
+            .await
+            .map_err(|(e, _)| e)
+            .expect("login");
+        session.select("INBOX").await.expect("SELECT");
+        let _: Vec<_> = session
+            .store("1:*", format!("-FLAGS.SILENT ({flags})"))
+            .await
+            .expect("STORE")
+            .try_collect()
+            .await
+            .expect("STORE results");
+        let _ = session.logout().await;
+    })
+}
+
 /// Wait until `user`'s INBOX holds at least `n` messages; returns them.
 pub fn wait_for_mail(user: &str, n: usize, limit: Duration) -> Vec<String> {
     wait_for_mail_as(user, PASSWORD, n, limit)
