@@ -35,7 +35,6 @@ pub mod lang;
 pub mod manual;
 pub mod metrics;
 pub mod model;
-pub mod oauth;
 pub mod parse;
 pub mod portal;
 pub mod privacy;

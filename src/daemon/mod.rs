@@ -15,6 +15,8 @@ pub mod handoff;
 pub mod ingest;
 pub mod notify;
 pub mod page;
+#[cfg(test)]
+mod plans;
 pub mod retention;
 mod storage;
 pub mod tick;

@@ -13,8 +13,6 @@ pub mod inbound;
 pub mod lock;
 pub mod migrations;
 pub mod outbox;
-#[cfg(test)]
-mod plans;
 pub mod privacy;
 pub mod purge;
 pub mod reply_tags;

@@ -3,11 +3,13 @@
 
 use super::ImapError;
 use crate::config::{AuthMechanism, Imap, TlsMode};
-use crate::oauth::Mechanism;
+use crate::secret::oauth::Mechanism;
 use crate::stream::NetStream as ImapStream;
 use async_imap::{Client, Session};
 use std::time::Duration;
 use tokio::net::TcpStream;
+
+mod oauth;
 
 pub type ImapSession = Session<ImapStream>;
 
@@ -164,7 +166,7 @@ async fn login(
     done: &mut dyn FnMut(ImapStep),
 ) -> Result<ImapSession, ImapError> {
     if cfg.auth == AuthMechanism::OAuth2 {
-        let (session, used) = super::oauth::login(cfg, client).await?;
+        let (session, used) = oauth::login(cfg, client).await?;
         done(ImapStep::Login(Some(used)));
         return Ok(session);
     }

@@ -75,7 +75,7 @@ pub enum ImapError {
 pub struct TokenRefusal {
     pub host: String,
     pub user: String,
-    pub mechanism: crate::oauth::Mechanism,
+    pub mechanism: crate::secret::oauth::Mechanism,
     /// The `status` of the server's error challenge, if it gave one.
     pub status: Option<String>,
 }

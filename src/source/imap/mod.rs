@@ -13,7 +13,6 @@ mod error;
 mod fetch;
 mod idle;
 mod mark;
-mod oauth;
 
 pub use connect::ImapStep;
 pub use error::ImapError;

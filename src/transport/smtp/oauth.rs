@@ -5,7 +5,7 @@
 //! (Gmail, Dovecot) offer XOAUTH2 as well; Microsoft 365 offers XOAUTH2 only.
 
 use super::{SendError, SmtpTransport, is_auth_failure};
-use crate::oauth::{Mechanism, Token, sasl, tokens};
+use crate::secret::oauth::{Mechanism, Token, sasl, tokens};
 use base64::Engine;
 use lettre::transport::smtp::authentication::Mechanism as LettreMechanism;
 use lettre::transport::smtp::client::AsyncSmtpConnection;

@@ -2,10 +2,10 @@
 //! login), AUTHENTICATE with the cached token, and on a refusal once more with a fresh one.
 //! A second refusal is an error naming the mechanism and the server's status; never the token.
 
-use super::connect::{CONNECT_TIMEOUT, ImapSession};
-use super::error::{ImapError, Reply, TokenRefusal};
+use super::{CONNECT_TIMEOUT, ImapSession};
 use crate::config::{Imap, Secret};
-use crate::oauth::{Mechanism, Token, sasl, tokens};
+use crate::secret::oauth::{Mechanism, Token, sasl, tokens};
+use crate::source::imap::error::{ImapError, Reply, TokenRefusal};
 use crate::stream::NetStream as ImapStream;
 use async_imap::Client;
 use async_imap::imap_proto::{Capability, Response};

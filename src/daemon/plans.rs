@@ -6,7 +6,9 @@
 //! quietly bring a full scan back. Plans do not depend on the data (no `ANALYZE` statistics):
 //! an empty store plans as a big one does.
 
-use super::{Store, brake, daemon_state, events, inbound, outbox, reply_tags, settings, tickets};
+use crate::store::{
+    Store, brake, daemon_state, events, inbound, outbox, reply_tags, settings, tickets,
+};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use rusqlite::trace::{TraceEvent, TraceEventCodes};
@@ -63,7 +65,7 @@ fn at(s: &str) -> DateTime<Utc> {
 }
 
 /// One path's store calls, as the daemon or a command makes them.
-type Calls<'c> = Box<dyn Fn() -> super::Result<()> + 'c>;
+type Calls<'c> = Box<dyn Fn() -> crate::store::Result<()> + 'c>;
 
 /// Each path, named, with its calls.
 fn hot_paths(c: &Connection) -> Vec<(&'static str, Calls<'_>)> {
@@ -153,7 +155,7 @@ fn full_reads_of(
     store: &Store,
     seen: &Mutex<Vec<String>>,
     path: &str,
-    run: impl FnOnce() -> super::Result<()>,
+    run: impl FnOnce() -> crate::store::Result<()>,
 ) -> Vec<String> {
     seen.lock().expect("trace").clear();
     run().unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -208,7 +210,7 @@ fn an_agents_mail_finds_pasted_tokens_by_an_index() {
     let (c, seen) = traced(&store);
     let mut facts = None;
     let found = full_reads_of(&store, &seen, "agent mail", || {
-        facts = Some(crate::daemon::facts::gather(
+        facts = Some(super::facts::gather(
             &c,
             &decision,
             &m,

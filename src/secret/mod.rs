@@ -1,11 +1,13 @@
 //! Passwords and tokens, fetched when a connection is made: from the config, a file (also
 //! systemd's `$CREDENTIALS_DIRECTORY`), or a command's output (an OAuth2 token helper, whose
-//! tokens `crate::oauth` holds until they expire). Never logged. Only the commands that log in read them: `run` (all at start, then at every
-//! connection) and `check-config`.
+//! tokens [`oauth`] holds until they expire). Never logged. Only the commands that log in read
+//! them: `run` (all at start, then at every connection) and `check-config`.
 
 use crate::config::{AuthMechanism, Config, ConfigError, Secret};
 use crate::error_chain::Chain;
 use std::time::Duration;
+
+pub mod oauth;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
@@ -30,7 +32,7 @@ pub enum SecretError {
     #[error("password command `{command}` printed no usable OAuth2 token")]
     Token {
         command: String,
-        source: crate::oauth::token::TokenFormatError,
+        source: crate::secret::oauth::token::TokenFormatError,
     },
     #[error("the password from {0} is empty")]
     Empty(String),
@@ -94,9 +96,10 @@ pub async fn check_all(config: &Config) -> Vec<Checked<'_>> {
     let mut out = Vec::new();
     for (section, secret, auth) in config.secrets() {
         let result = match (auth, secret) {
-            (AuthMechanism::OAuth2, Secret::Command(command)) => {
-                crate::oauth::tokens().get(command, section).await.map(drop)
-            }
+            (AuthMechanism::OAuth2, Secret::Command(command)) => crate::secret::oauth::tokens()
+                .get(command, section)
+                .await
+                .map(drop),
             _ => resolve(secret).await.map(drop),
         };
         out.push(Checked {
