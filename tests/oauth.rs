@@ -4,6 +4,7 @@
 //! token's lifetime — or hand out one the endpoint never minted.
 
 mod common;
+use common::imap_relay::ImapRelay;
 use common::mailstack::{self, desk_users, new_user, smtp_send, wait_for_mail};
 use common::oauth::{TokenHelper, kick, oauth_config};
 use common::{Daemon, Desk, header, person_mail};
@@ -173,4 +174,63 @@ fn a_token_is_used_until_it_nears_its_expiry_and_then_fetched_afresh() {
         "logged in again\n{log}"
     );
     helper.assert_not_in(&log);
+}
+
+#[test]
+fn a_server_offering_only_xoauth2_gets_an_xoauth2_login_and_the_mail_is_answered() {
+    // Microsoft 365 offers XOAUTH2 only: the relay hides Dovecot's OAUTHBEARER. The first token
+    // is one the endpoint never minted, so Dovecot's XOAUTH2 refusal is met as well.
+    let Some(u) = desk_users() else {
+        return;
+    };
+    let helper = TokenHelper::new(&u.desk, &["revoked", "3600"]);
+    let relay = ImapRelay::hiding("OAUTHBEARER");
+    let config = oauth_config(&u.desk, &u.portal, &u.agents, &helper).replace(
+        &format!("port = {}\ntls = \"starttls\"", mailstack::IMAP_PORT),
+        &format!("port = {}\ntls = \"none\"", relay.addr.port()),
+    );
+    assert!(
+        config.contains(&format!("port = {}", relay.addr.port())),
+        "{config}"
+    );
+    let desk = Desk::with_full_config(&config);
+    let log_end = mailstack::dovecot_log_end();
+
+    let check = desk.run(&["check-config", "--connect"]);
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{report}\n{}", stderr(&check));
+    assert!(
+        report.contains(&format!("ok       AUTHENTICATE XOAUTH2 as {}", u.desk)),
+        "{report}"
+    );
+    assert!(
+        stderr(&check).contains("IMAP server refused the OAuth2 token; fetching a fresh one"),
+        "{}",
+        stderr(&check)
+    );
+
+    let jan = jan_writes(&u.desk, "oauth-xoauth2@desk.test");
+    wait_for_mail(&u.desk, 1, WAIT);
+    let run = desk.run(&["run", "--once"]);
+    let log = stderr(&run);
+    assert!(run.status.success(), "{log}");
+    let replies = wait_for_mail(&jan, 1, WAIT);
+    assert_eq!(
+        header(&replies[0], "In-Reply-To").as_deref(),
+        Some("<oauth-xoauth2@desk.test>")
+    );
+    // every login went by XOAUTH2: the refused one, its retry, and the run's
+    assert_eq!(
+        relay.authenticate_commands(),
+        ["AUTHENTICATE XOAUTH2"; 3],
+        "{log}"
+    );
+    // and Dovecot itself checked the token and let the desk in by that mechanism
+    let dovecot = mailstack::dovecot_log_since(log_end);
+    assert!(
+        dovecot.contains(&format!("Login: user=<{}>, method=XOAUTH2", u.desk)),
+        "no XOAUTH2 login of {} in Dovecot's log",
+        u.desk
+    );
+    helper.assert_not_in(&format!("{log}{report}{}", stderr(&check)));
 }

@@ -33,6 +33,24 @@ pub fn selfsigned_cert() -> PathBuf {
     state_dir().join("tls/selfsigned.pem")
 }
 
+/// Where Dovecot's log ends now: [`dovecot_log_since`] reads what it writes after that.
+pub fn dovecot_log_end() -> u64 {
+    std::fs::metadata(state_dir().join("log/dovecot.log")).map_or(0, |m| m.len())
+}
+
+/// What Dovecot logged after `end` (from [`dovecot_log_end`]): the log is shared by every test
+/// and grows large, so a test reads only its own stretch.
+pub fn dovecot_log_since(end: u64) -> String {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file =
+        std::fs::File::open(state_dir().join("log/dovecot.log")).expect("open Dovecot's log");
+    file.seek(SeekFrom::Start(end))
+        .expect("seek in Dovecot's log");
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).expect("read Dovecot's log");
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 fn script() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/mailstack")
 }

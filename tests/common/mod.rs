@@ -6,6 +6,7 @@
 
 pub mod browser;
 pub mod http;
+pub mod imap_relay;
 pub mod in_process;
 pub mod journal;
 pub mod labelled;
