@@ -348,6 +348,9 @@ senders = ["{portal}"]
 
 [agents]
 queue = "{agents}"
+# the tests read the agents' mailbox for their notices; a morning digest of urgent tickets would
+# come first on some hours of the day (the digest is tested in tests/promises.rs)
+digest = false
 
 [schedule]
 tick_seconds = 2
