@@ -206,6 +206,20 @@ pub fn folder(user: &str, name: &str) -> Vec<(String, Vec<String>)> {
     folder_as(user, PASSWORD, name)
 }
 
+/// A logged-in IMAP session of `user` on the test Dovecot (plain, loopback).
+async fn login(user: &str, password: &str) -> async_imap::Session<tokio::net::TcpStream> {
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", IMAP_PORT))
+        .await
+        .expect("connect to Dovecot");
+    let mut client = async_imap::Client::new(tcp);
+    client.read_response().await.expect("greeting");
+    client
+        .login(user, password)
+        .await
+        .map_err(|(e, _)| e)
+        .expect("login")
+}
+
 /// [`folder`] for a user with a password of their own.
 pub fn folder_as(user: &str, password: &str, name: &str) -> Vec<(String, Vec<String>)> {
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -214,16 +228,7 @@ pub fn folder_as(user: &str, password: &str, name: &str) -> Vec<(String, Vec<Str
         .expect("runtime");
     rt.block_on(async {
         use futures::TryStreamExt;
-        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", IMAP_PORT))
-            .await
-            .expect("connect to Dovecot");
-        let mut client = async_imap::Client::new(tcp);
-        client.read_response().await.expect("greeting");
-        let mut session = client
-            .login(user, password)
-            .await
-            .map_err(|(e, _)| e)
-            .expect("login");
+        let mut session = login(user, password).await;
         let Ok(mailbox) = session.examine(name).await else {
             return Vec::new();
         };
@@ -262,16 +267,7 @@ pub fn unflag_all(user: &str, flags: &str) {
         .expect("runtime");
     rt.block_on(async {
         use futures::TryStreamExt;
-        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", IMAP_PORT))
-            .await
-            .expect("connect to Dovecot");
-        let mut client = async_imap::Client::new(tcp);
-        client.read_response().await.expect("greeting");
-        let mut session = client
-            .login(user, PASSWORD)
-            .await
-            .map_err(|(e, _)| e)
-            .expect("login");
+        let mut session = login(user, PASSWORD).await;
         session.select("INBOX").await.expect("SELECT");
         let _: Vec<_> = session
             .store("1:*", format!("-FLAGS.SILENT ({flags})"))
