@@ -8,6 +8,7 @@ use crate::compose::{Composer, MailKind};
 use crate::error_chain::Chain;
 use crate::model::EventKind;
 use crate::store::{Durability, brake, events, outbox, tickets};
+use crate::transport::{Outgoing, SendError};
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
@@ -56,8 +57,9 @@ async fn flush_due(engine: &mut Engine, now: DateTime<Utc>) -> Result<Delivered,
             Some(0) => {
                 // only the agents' notice about the brake itself may pass it
                 let kind = MailKind::AgentOutboxPaused.as_str();
-                for mail in outbox::due_of_kind(engine.store.conn(), kind, now, 10)? {
-                    send_one(engine, &mail, now, &mut result).await?;
+                let notices = outbox::due_of_kind(engine.store.conn(), kind, now, 10)?;
+                for mail in &notices {
+                    send_chunk(engine, std::slice::from_ref(mail), now, &mut result).await?;
                 }
                 tracing::warn!(
                     "sending is paused by the emergency brake; `deskmail outbox resume` lets it go on"
@@ -66,8 +68,9 @@ async fn flush_due(engine: &mut Engine, now: DateTime<Utc>) -> Result<Delivered,
             }
             Some(n) => pending.into_iter().take(n as usize).collect(),
         };
-        for mail in batch {
-            send_one(engine, &mail, now, &mut result).await?;
+        let size = engine.transport.batch_size();
+        for chunk in batch.chunks(size) {
+            send_chunk(engine, chunk, now, &mut result).await?;
         }
     }
 }
@@ -101,53 +104,86 @@ fn budget(engine: &mut Engine, now: DateTime<Utc>) -> Result<Option<u32>, WriteE
     Ok(Some(0))
 }
 
-async fn send_one(
+/// Hand a chunk of due mails to the transport together (a Maildir batch is synced once) and
+/// record each answer.
+async fn send_chunk(
     engine: &mut Engine,
-    mail: &outbox::Queued,
+    chunk: &[outbox::Queued],
     now: DateTime<Utc>,
     result: &mut Delivered,
 ) -> Result<(), WriteError> {
-    if engine.unrecorded.contains(&mail.id) {
+    let (earlier, fresh): (Vec<&outbox::Queued>, Vec<&outbox::Queued>) = chunk
+        .iter()
+        .partition(|mail| engine.unrecorded.contains(&mail.id));
+    for mail in earlier {
         // sent before in this run; only the store did not hear of it
-        outbox::mark_sent(engine.store.conn(), mail.id, now)?;
+        outbox::mark_all_sent(engine.store.conn(), &[mail.id], now)?;
         engine.unrecorded.remove(&mail.id);
         tracing::info!(message_id = %mail.message_id, "sent earlier; now recorded");
         result.sent += 1;
+    }
+    if fresh.is_empty() {
         return Ok(());
     }
+    let outgoing: Vec<Outgoing> = fresh
+        .iter()
+        .map(|mail| Outgoing {
+            message_id: &mail.message_id,
+            recipients: &mail.recipients,
+            raw: &mail.raw,
+        })
+        .collect();
     let sending = std::time::Instant::now();
-    let sent = engine
-        .transport
-        .send(&mail.message_id, &mail.recipients, &mail.raw)
-        .await;
-    engine.metrics.send_took(sending.elapsed());
-    match sent {
-        Ok(()) => {
-            // the server has it, whether or not the store hears of it now
-            engine.metrics.sent(&mail.kind);
-            if let Err(e) = outbox::mark_sent(engine.store.conn(), mail.id, now) {
-                engine.unrecorded.insert(mail.id);
-                return Err(e.into());
-            }
-            tracing::info!(message_id = %mail.message_id, kind = %mail.kind, to = %mail.recipients.join(", "), "sent");
-            result.sent += 1;
+    let answers = engine.transport.send_all(&outgoing).await;
+    // a batch's time shared out, so the histogram stays "per mail" for any transport
+    let each = sending.elapsed() / fresh.len() as u32;
+    let (sent, refused): (Vec<_>, Vec<_>) = fresh
+        .into_iter()
+        .zip(answers)
+        .partition(|(_, answer)| answer.is_ok());
+    let ids: Vec<i64> = sent.iter().map(|(mail, _)| mail.id).collect();
+    for (mail, _) in &sent {
+        // the server has it, whether or not the store hears of it now
+        engine.metrics.send_took(each);
+        engine.metrics.sent(&mail.kind);
+        engine.unrecorded.insert(mail.id);
+    }
+    outbox::mark_all_sent(engine.store.conn(), &ids, now)?;
+    for (mail, _) in &sent {
+        engine.unrecorded.remove(&mail.id);
+        tracing::info!(message_id = %mail.message_id, kind = %mail.kind, to = %mail.recipients.join(", "), "sent");
+        result.sent += 1;
+    }
+    for (mail, answer) in refused {
+        engine.metrics.send_took(each);
+        if let Err(e) = answer {
+            refused_one(engine, mail, &e, now, result)?;
         }
-        Err(e) if e.is_transient() && mail.attempts + 1 < MAX_ATTEMPTS => {
-            let next = now + backoff(mail.attempts);
-            let error = Chain(&e).to_string();
-            outbox::mark_retry(engine.store.conn(), mail.id, next, &error)?;
-            tracing::warn!(message_id = %mail.message_id, %error, retry_at = %next, "send failed, will retry");
-            engine.metrics.retried(&mail.kind);
-            result.retrying += 1;
-        }
-        Err(e) => {
-            let error = Chain(&e).to_string();
-            outbox::mark_failed(engine.store.conn(), mail.id, &error)?;
-            tracing::error!(message_id = %mail.message_id, to = %mail.recipients.join(", "), %error, "send failed for good");
-            engine.metrics.failed(&mail.kind);
-            result.failed += 1;
-            tell_agents(engine, mail, &error, now)?;
-        }
+    }
+    Ok(())
+}
+
+/// A mail the transport did not take: retry later, or give up and tell the agents.
+fn refused_one(
+    engine: &mut Engine,
+    mail: &outbox::Queued,
+    e: &SendError,
+    now: DateTime<Utc>,
+    result: &mut Delivered,
+) -> Result<(), WriteError> {
+    let error = Chain(e).to_string();
+    if e.is_transient() && mail.attempts + 1 < MAX_ATTEMPTS {
+        let next = now + backoff(mail.attempts);
+        outbox::mark_retry(engine.store.conn(), mail.id, next, &error)?;
+        tracing::warn!(message_id = %mail.message_id, %error, retry_at = %next, "send failed, will retry");
+        engine.metrics.retried(&mail.kind);
+        result.retrying += 1;
+    } else {
+        outbox::mark_failed(engine.store.conn(), mail.id, &error)?;
+        tracing::error!(message_id = %mail.message_id, to = %mail.recipients.join(", "), %error, "send failed for good");
+        engine.metrics.failed(&mail.kind);
+        result.failed += 1;
+        tell_agents(engine, mail, &error, now)?;
     }
     Ok(())
 }

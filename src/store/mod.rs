@@ -300,6 +300,10 @@ impl Store {
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
+        // the drain's savepoint per mail journals each page it changes; on disk (SQLite's
+        // default past 64 KiB) that was a temporary file with ~37 writes per mail
+        conn.pragma_update(None, "temp_store", "MEMORY")
+            .map_err(open_err)?;
         let found: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(open_err)?;

@@ -159,11 +159,20 @@ fn queued(c: &Connection, filter: &str, params: impl rusqlite::Params) -> Result
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn mark_sent(c: &Connection, id: i64, now: DateTime<Utc>) -> Result<()> {
-    c.execute(
-        "UPDATE outbox SET state = 'sent', sent = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1",
-        params![id, time_text(now)],
-    )?;
+/// Mails the transport took (a whole Maildir batch, or one over SMTP): recorded in one
+/// transaction, so the pages they share are written once.
+pub fn mark_all_sent(c: &Connection, ids: &[i64], now: DateTime<Utc>) -> Result<()> {
+    let tx = c.unchecked_transaction()?;
+    {
+        let mut stmt = tx.prepare_cached(
+            "UPDATE outbox SET state = 'sent', sent = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1",
+        )?;
+        let at = time_text(now);
+        for id in ids {
+            stmt.execute(params![id, at])?;
+        }
+    }
+    tx.commit()?;
     Ok(())
 }
 

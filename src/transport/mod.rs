@@ -39,6 +39,15 @@ impl SendError {
     }
 }
 
+/// One finished message and its envelope, as the outbox hands it over.
+#[derive(Debug, Clone, Copy)]
+pub struct Outgoing<'a> {
+    /// Names the Maildir file, so a re-send replaces it.
+    pub message_id: &'a str,
+    pub recipients: &'a [String],
+    pub raw: &'a [u8],
+}
+
 pub enum Transport {
     Maildir(maildir::MaildirTransport),
     Smtp(Box<smtp::SmtpTransport>),
@@ -64,17 +73,31 @@ impl Transport {
         }
     }
 
-    /// Hand one message over. `message_id` names the Maildir file, so a re-send replaces it.
-    pub async fn send(
-        &mut self,
-        message_id: &str,
-        recipients: &[String],
-        raw: &[u8],
-    ) -> Result<(), SendError> {
+    /// How many messages to hand over together: a Maildir batch is made durable at once;
+    /// over SMTP one at a time, so each is recorded sent as soon as the server took it (a
+    /// crash then costs at most one copy twice).
+    pub fn batch_size(&self) -> usize {
         match self {
-            Transport::Maildir(m) => m.send(message_id, recipients, raw),
-            Transport::Smtp(s) => s.send(recipients, raw).await,
-            Transport::Memory(m) => m.send(message_id, recipients, raw),
+            Transport::Maildir(_) => 100,
+            Transport::Smtp(_) | Transport::Memory(_) => 1,
+        }
+    }
+
+    /// Hand messages over; one answer per message, in order.
+    pub async fn send_all(&mut self, mails: &[Outgoing<'_>]) -> Vec<Result<(), SendError>> {
+        match self {
+            Transport::Maildir(m) => m.send_all(mails),
+            Transport::Smtp(s) => {
+                let mut answers = Vec::with_capacity(mails.len());
+                for mail in mails {
+                    answers.push(s.send(mail.recipients, mail.raw).await);
+                }
+                answers
+            }
+            Transport::Memory(m) => mails
+                .iter()
+                .map(|mail| m.send(mail.message_id, mail.recipients, mail.raw))
+                .collect(),
         }
     }
 
