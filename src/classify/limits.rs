@@ -24,6 +24,7 @@ pub struct Targets {
 pub struct Counts {
     pub to_address: u32,
     pub on_ticket: u32,
+    /// Counted only up to `limits.portal_replies_per_hour` (all the limit asks).
     pub portal_replies_last_hour: u32,
 }
 

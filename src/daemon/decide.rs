@@ -146,11 +146,13 @@ pub fn decide(
         },
         None => 0,
     };
-    let portal_replies_last_hour = if targets.portal_reply {
+    let hourly = config.limits.portal_replies_per_hour;
+    let portal_replies_last_hour = if targets.portal_reply && hourly > 0 {
         outbox::count_kind(
             c,
             MailKind::PortalReply.as_str(),
             now - chrono::Duration::hours(1),
+            hourly,
         )?
     } else {
         0

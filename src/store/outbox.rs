@@ -98,11 +98,13 @@ pub fn count_on_ticket(c: &Connection, ticket_id: i64, since: DateTime<Utc>) -> 
     )?)
 }
 
-/// Mails of `kind` queued since `since`.
-pub fn count_kind(c: &Connection, kind: &str, since: DateTime<Utc>) -> Result<u32> {
+/// Mails of `kind` queued since `since`, counted up to `at_most` (a limit only asks whether
+/// it is reached: counting every portal reply of a backlog's hour for each mail made
+/// deciding a backlog quadratic).
+pub fn count_kind(c: &Connection, kind: &str, since: DateTime<Utc>, at_most: u32) -> Result<u32> {
     Ok(c.query_row(
-        "SELECT COUNT(*) FROM outbox WHERE kind = ?1 AND created >= ?2",
-        params![kind, time_text(since)],
+        "SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE kind = ?1 AND created >= ?2 LIMIT ?3)",
+        params![kind, time_text(since), at_most],
         |r| r.get(0),
     )?)
 }
@@ -393,4 +395,52 @@ fn summaries(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    fn queue(c: &Connection, n: usize, kind: &str, created: DateTime<Utc>) {
+        let to = ["jan@example.com".to_string()];
+        for i in 0..n {
+            let id = format!("<{kind}-{i}-{}@desk>", created.timestamp());
+            let mail = NewMail {
+                message_id: &id,
+                kind,
+                ticket_id: None,
+                inbound_id: None,
+                recipients: &to,
+                raw: b"raw",
+                created,
+            };
+            enqueue(c, &mail).expect("enqueue");
+        }
+    }
+
+    #[test]
+    fn a_kind_is_counted_within_its_window_up_to_the_limit_asked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("db.sqlite")).expect("store");
+        let c = store.conn();
+        let now = Utc::now();
+        queue(c, 5, "portal_reply", now);
+        queue(c, 4, "portal_reply", now - chrono::Duration::hours(2));
+        queue(c, 3, "ticket_confirmation", now);
+        let hour_ago = now - chrono::Duration::hours(1);
+        assert_eq!(
+            count_kind(c, "portal_reply", hour_ago, 100).expect("count"),
+            5
+        );
+        assert_eq!(
+            count_kind(c, "portal_reply", hour_ago, 3).expect("count"),
+            3
+        );
+        let day_ago = now - chrono::Duration::hours(24);
+        assert_eq!(
+            count_kind(c, "portal_reply", day_ago, 100).expect("count"),
+            9
+        );
+    }
 }
