@@ -195,6 +195,38 @@ fn a_mail_the_store_cannot_mark_sent_is_not_sent_again_while_it_waits() {
     assert_eq!(desk.sent().len(), 1, "{log}");
 }
 
+#[test]
+fn a_full_outbound_maildir_holds_the_replies_back_whole_and_sends_each_once_when_there_is_room() {
+    let Some(()) = can_mount() else { return };
+    let desk = desk();
+    let disk = Tmpfs::mount(&desk.path("outbox"), "1m");
+    deliver(&desk, 0..2);
+    desk.ok(&["run", "--once"]);
+    assert_eq!(desk.sent().len(), 2);
+
+    // the replies of a whole batch cannot be written: they wait, none half-written in sight
+    disk.fill();
+    deliver(&desk, 2..12);
+    let once = desk.run(&["run", "--once"]);
+    let log = String::from_utf8_lossy(&once.stderr);
+    assert!(once.status.success(), "{log}");
+    assert!(
+        log.contains("send failed, will retry") && log.contains("outbox"),
+        "says which folder: {log}"
+    );
+    assert_eq!(desk.sent().len(), 2, "{log}");
+    let tmp = || std::fs::read_dir(desk.path("outbox/tmp")).map_or(0, Iterator::count);
+    assert_eq!(tmp(), 0, "no partial reply left in tmp/");
+    assert_eq!(waiting_in_inbox(&desk), 0, "decided and recorded: {log}");
+
+    // room again: the retries, due a minute later, go out once each
+    disk.free();
+    let later = (chrono::Utc::now() + chrono::Duration::minutes(3)).to_rfc3339();
+    desk.ok(&["--now", &later, "run", "--once"]);
+    assert_sound(&desk, 12);
+    assert_eq!(tmp(), 0);
+}
+
 /// Wait until the outbox says every mail was sent; on a timeout, fail with the daemon's log.
 fn wait_for_recorded(desk: &Desk, daemon: Daemon) -> Daemon {
     let start = Instant::now();

@@ -255,7 +255,7 @@ pub(crate) fn migrate_to(conn: &Connection, version: usize) -> rusqlite::Result<
 // the SQLite error is quoted, not chained, as in `StoreError`
 #[error(
     "database schema migration to version {version} failed: {}",
-    super::sql_text(sqlite)
+    super::error::sql_text(sqlite)
 )]
 pub struct MigrationError {
     pub version: i64,

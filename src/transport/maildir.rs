@@ -83,10 +83,14 @@ impl MaildirTransport {
     /// The mail's bytes in `tmp/`, not yet synced.
     fn write_tmp(&self, mail: &Outgoing<'_>) -> Step {
         let tmp = self.root.join("tmp").join(file_name(mail));
-        let written = fs::File::create(&tmp).and_then(|mut f| f.write_all(mail.raw));
-        written
-            .map(|()| tmp.clone())
-            .map_err(|source| SendError::Maildir { path: tmp, source })
+        match fs::File::create(&tmp).and_then(|mut f| f.write_all(mail.raw)) {
+            Ok(()) => Ok(tmp),
+            Err(source) => {
+                // a part written before the disk filled up is of no use to anyone
+                let _ = fs::remove_file(&tmp);
+                Err(SendError::Maildir { path: tmp, source })
+            }
+        }
     }
 }
 
