@@ -81,7 +81,7 @@ fn hot_paths(c: &Connection) -> Vec<(&'static str, Calls<'_>)> {
                 inbound::handoffs_after(c, upto, 50)?;
                 outbox::last_to(c, "agent_handoff", "agents@example.org", day_ago)?;
                 tickets::list(c, false)?;
-                outbox::progress_times(c, 1, day_ago)?;
+                outbox::progress_times_all(c, day_ago)?;
                 outbox::last_to(c, "agent_digest", addr, day_ago)?;
                 Ok(())
             }),
@@ -111,7 +111,7 @@ fn hot_paths(c: &Connection) -> Vec<(&'static str, Calls<'_>)> {
                 brake::state(c)?;
                 inbound::held_counts(c)?;
                 tickets::list(c, false)?;
-                outbox::progress_times(c, 1, day_ago)?;
+                outbox::progress_times_all(c, day_ago)?;
                 tickets::open_counts(c, now, now.date_naive())?;
                 Ok(())
             }),

@@ -51,10 +51,12 @@ fn due_mails(
         .signing(&engine.token_key)
         .linking(engine.page_key.as_ref());
     let open = tickets::list(engine.store.conn(), false)?;
+    // the progress mails of today and yesterday: the daily cap and promises kept today
+    let mut recent =
+        outbox::progress_times_all(engine.store.conn(), now - chrono::Duration::days(2))?;
     let mut sent = Vec::new();
     for t in open {
-        let history =
-            outbox::progress_times(engine.store.conn(), t.id, now - chrono::Duration::days(2))?;
+        let history = recent.remove(&t.id).unwrap_or_default();
         let Some(due) = progress::next_due(&t, &history, cal, sched) else {
             continue;
         };

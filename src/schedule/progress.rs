@@ -34,6 +34,12 @@ impl From<ProgressKind> for crate::model::EventKind {
 }
 
 impl ProgressKind {
+    pub const ALL: [ProgressKind; 3] = [
+        ProgressKind::Overdue,
+        ProgressKind::TargetNear,
+        ProgressKind::Promised,
+    ];
+
     /// Template name of the mail.
     pub fn template(self) -> &'static str {
         match self {

@@ -68,8 +68,9 @@ fn facts(desk: &Desk, path: &Path, now: DateTime<Utc>) -> Result<Facts, StoreErr
 fn coming(desk: &Desk, store: &Store, now: DateTime<Utc>) -> Result<Vec<Coming>, StoreError> {
     let (cal, sched) = (desk.calendar, desk.schedule);
     let mut out = Vec::new();
+    let mut recent = outbox::progress_times_all(store.conn(), now - chrono::Duration::days(2))?;
     for t in tickets::list(store.conn(), false)? {
-        let sent = outbox::progress_times(store.conn(), t.id, now - chrono::Duration::days(2))?;
+        let sent = recent.remove(&t.id).unwrap_or_default();
         if let Some(due) = progress::next_due(&t, &sent, cal, sched) {
             out.push(Coming {
                 ticket: t.reference.to_string(),

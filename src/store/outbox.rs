@@ -228,6 +228,36 @@ pub fn progress_times(
     Ok(out)
 }
 
+/// Every ticket's progress mails queued since `since`, by ticket, in the order queued: one
+/// query for the scheduler's tick and `status`, where one per open ticket was most of the tick
+/// (docs/scaling.md). Each kind is an index range on `(kind, created)`.
+pub fn progress_times_all(
+    c: &Connection,
+    since: DateTime<Utc>,
+) -> Result<std::collections::HashMap<i64, Vec<DateTime<Utc>>>> {
+    use crate::schedule::ProgressKind;
+    let kinds = ProgressKind::ALL.map(ProgressKind::template);
+    let marks = vec!["?"; kinds.len()].join(", ");
+    let mut stmt = c.prepare(&format!(
+        "SELECT ticket_id, created FROM outbox \
+         WHERE kind IN ({marks}) AND created >= ? AND ticket_id IS NOT NULL ORDER BY id"
+    ))?;
+    let since = time_text(since);
+    let args = kinds
+        .iter()
+        .map(|k| k as &dyn rusqlite::ToSql)
+        .chain(std::iter::once(&since as &dyn rusqlite::ToSql));
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    })?;
+    let mut out: std::collections::HashMap<i64, Vec<DateTime<Utc>>> = Default::default();
+    for row in rows {
+        let (ticket, created) = row?;
+        out.entry(ticket).or_default().push(parse_time(&created)?);
+    }
+    Ok(out)
+}
+
 /// A ticket's mails of the given kinds that were not put aside, oldest first: when, and the
 /// bytes (empty once purged).
 pub fn of_kinds(
@@ -417,6 +447,50 @@ mod tests {
             };
             enqueue(c, &mail).expect("enqueue");
         }
+    }
+
+    #[test]
+    fn all_tickets_progress_times_at_once_are_each_tickets_own() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("db.sqlite")).expect("store");
+        let c = store.conn();
+        crate::store::reply_tags::tickets(c, 3);
+        let now = Utc::now();
+        let to = ["jan@example.com".to_string()];
+        let mails = [
+            (1, "progress", 1),
+            (1, "progress_near", 30),
+            (2, "progress_overdue", 3),
+            (2, "portal_reply", 2),
+            (3, "progress", 60 * 24 * 3),
+            (1, "ticket_confirmation", 5),
+        ];
+        for (i, (ticket, kind, minutes_ago)) in mails.into_iter().enumerate() {
+            let id = format!("<m{i}@desk>");
+            let mail = NewMail {
+                message_id: &id,
+                kind,
+                ticket_id: Some(ticket),
+                inbound_id: None,
+                recipients: &to,
+                raw: b"raw",
+                created: now - chrono::Duration::minutes(minutes_ago),
+            };
+            enqueue(c, &mail).expect("enqueue");
+        }
+        let since = now - chrono::Duration::days(2);
+        let all = progress_times_all(c, since).expect("all");
+        for ticket in 1..=3 {
+            let own = progress_times(c, ticket, since).expect("own");
+            assert_eq!(
+                all.get(&ticket).cloned().unwrap_or_default(),
+                own,
+                "SD-{ticket}"
+            );
+        }
+        assert_eq!(all.get(&1).map(Vec::len), Some(2));
+        assert_eq!(all.get(&2).map(Vec::len), Some(1));
+        assert!(!all.contains_key(&3), "older than the window");
     }
 
     #[test]
