@@ -211,7 +211,9 @@ fn a_full_outbound_maildir_holds_the_replies_back_whole_and_sends_each_once_when
     let log = String::from_utf8_lossy(&once.stderr);
     assert!(once.status.success(), "{log}");
     assert!(
-        log.contains("send failed, will retry") && log.contains("outbox"),
+        log.contains("send failed, will retry")
+            && log.contains("cannot write to outbound Maildir")
+            && log.contains("outbox"),
         "says which folder: {log}"
     );
     assert_eq!(desk.sent().len(), 2, "{log}");

@@ -68,7 +68,7 @@ impl std::fmt::Display for Flood {
             ),
             Flood::PortalReplies { count, limit } => write!(
                 f,
-                "{count} portal replies went out in the last hour (limits.portal_replies_per_hour = {limit}): a flood of strangers"
+                "{count} or more portal replies went out in the last hour (limits.portal_replies_per_hour = {limit}): a flood of strangers"
             ),
         }
     }

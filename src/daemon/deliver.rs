@@ -34,7 +34,8 @@ pub struct Delivered {
 }
 
 /// Send what is due, in batches, until nothing due is left or the emergency brake holds it.
-/// Each mail is recorded sent as soon as the server took it, without waiting for the disk
+/// Each mail is recorded sent as soon as the transport took it (over SMTP one by one, into a
+/// Maildir a batch at a time), without waiting for the disk
 /// (`Durability::Os`): waiting doubled the time per mail, and a power loss that forgets a mark
 /// costs a second copy with the same Message-ID, never a lost mail. The notices this writes
 /// (a failure, the brake) are transactions, which wait for the disk again.
@@ -148,17 +149,19 @@ async fn send_chunk(
         engine.metrics.sent(&mail.kind);
         engine.unrecorded.insert(mail.id);
     }
-    outbox::mark_all_sent(engine.store.conn(), &ids, now)?;
-    for (mail, _) in &sent {
-        engine.unrecorded.remove(&mail.id);
-        tracing::info!(message_id = %mail.message_id, kind = %mail.kind, to = %mail.recipients.join(", "), "sent");
-        result.sent += 1;
-    }
+    // the refused first: a store that cannot record the sent ones must not also skip their
+    // backoff (the sent ones wait in `unrecorded` meanwhile)
     for (mail, answer) in refused {
         engine.metrics.send_took(each);
         if let Err(e) = answer {
             refused_one(engine, mail, &e, now, result)?;
         }
+    }
+    outbox::mark_all_sent(engine.store.conn(), &ids, now)?;
+    for (mail, _) in &sent {
+        engine.unrecorded.remove(&mail.id);
+        tracing::info!(message_id = %mail.message_id, kind = %mail.kind, to = %mail.recipients.join(", "), "sent");
+        result.sent += 1;
     }
     Ok(())
 }

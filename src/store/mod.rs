@@ -95,10 +95,6 @@ impl Store {
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
-        // the drain's savepoint per mail journals each page it changes; on disk (SQLite's
-        // default past 64 KiB) that was a temporary file with ~37 writes per mail
-        conn.pragma_update(None, "temp_store", "MEMORY")
-            .map_err(open_err)?;
         let found: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(open_err)?;
@@ -107,6 +103,12 @@ impl Store {
             path: path.to_path_buf(),
             source,
         })?;
+        // The drain's savepoint per mail journals each page it changes; on disk (SQLite's
+        // default past 64 KiB) that was a temporary file with ~37 writes per mail. In memory,
+        // so is any sort without an index: set after the migrations, whose index builds sort a
+        // whole table, and the hot paths' plans are checked (daemon/plans.rs).
+        conn.pragma_update(None, "temp_store", "MEMORY")
+            .map_err(open_err)?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),

@@ -47,7 +47,10 @@ impl MaildirTransport {
             for sub in ["tmp", "new", "cur"] {
                 let d = self.root.join(sub);
                 if let Err(source) = fs::create_dir_all(&d) {
-                    return every(mails.len(), &d, &source);
+                    return mails
+                        .iter()
+                        .map(|_| Err(maildir_error(&d, &source)))
+                        .collect();
                 }
             }
         }
@@ -59,7 +62,16 @@ impl MaildirTransport {
             _ => Ok(()),
         };
         if let Err(source) = synced {
-            return every(mails.len(), &tmp_dir, &source);
+            // nothing of the batch is in new/: each written file goes, each mail keeps its own
+            // error (a write that failed) or the sync's
+            return written
+                .into_iter()
+                .map(|step| {
+                    let tmp = step?;
+                    let _ = fs::remove_file(&tmp);
+                    Err(maildir_error(&tmp_dir, &source))
+                })
+                .collect();
         }
         let moved: Vec<Result<(), SendError>> = written
             .into_iter()
@@ -70,13 +82,25 @@ impl MaildirTransport {
                     .root
                     .join("new")
                     .join(format!("{}.eml", file_name(mail)));
-                fs::rename(&tmp, &new).map_err(|source| SendError::Maildir { path: new, source })
+                fs::rename(&tmp, &new).map_err(|source| {
+                    let _ = fs::remove_file(&tmp);
+                    SendError::Maildir { path: new, source }
+                })
             })
             .collect();
+        if moved.iter().all(Result::is_err) {
+            return moved;
+        }
+        // A failed sync of new/ fails the moved mails too, though they can already be seen:
+        // a later try writes them again under the same names (a reader that took one meanwhile
+        // gets a copy), where an Ok could lose them to a power loss.
         let new_dir = self.root.join("new");
         match sync_file(&new_dir) {
             Ok(()) => moved,
-            Err(source) => every(mails.len(), &new_dir, &source),
+            Err(source) => moved
+                .into_iter()
+                .map(|m| m.and(Err(maildir_error(&new_dir, &source))))
+                .collect(),
         }
     }
 
@@ -119,19 +143,16 @@ fn sync_filesystem(dir: &Path) -> std::io::Result<()> {
     rustix::fs::syncfs(&d).map_err(std::io::Error::from)
 }
 
-/// The same failure for every mail of the batch (an error is not `Clone`: each gets its own).
-fn every(n: usize, path: &Path, source: &std::io::Error) -> Vec<Result<(), SendError>> {
-    (0..n)
-        .map(|_| {
-            Err(SendError::Maildir {
-                path: path.to_path_buf(),
-                source: source.raw_os_error().map_or_else(
-                    || std::io::Error::new(source.kind(), source.to_string()),
-                    std::io::Error::from_raw_os_error,
-                ),
-            })
-        })
-        .collect()
+/// One of a batch's mails failed by an error the whole batch met (an error is not `Clone`: each
+/// mail gets its own).
+fn maildir_error(path: &Path, source: &std::io::Error) -> SendError {
+    SendError::Maildir {
+        path: path.to_path_buf(),
+        source: source.raw_os_error().map_or_else(
+            || std::io::Error::new(source.kind(), source.to_string()),
+            std::io::Error::from_raw_os_error,
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -179,6 +200,29 @@ mod tests {
         assert_eq!(names(&root.path().join("new")), ["_a@x_.eml"]);
         let kept = fs::read(root.path().join("new/_a@x_.eml")).expect("read");
         assert_eq!(kept, b"again");
+    }
+
+    #[test]
+    fn a_mail_that_cannot_be_moved_into_new_fails_alone_and_leaves_nothing_in_tmp() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let mut t = MaildirTransport::new(root.path());
+        assert!(t.send_all(&[mail("<a@x>", b"one")])[0].is_ok());
+        // a folder where the second mail's file should go: its rename fails, the others' not
+        fs::create_dir(root.path().join("new/_b@x_.eml")).expect("a folder in the way");
+        fs::write(root.path().join("new/_b@x_.eml/inside"), b"x").expect("not empty");
+        let sent = t.send_all(&[
+            mail("<c@x>", b"three"),
+            mail("<b@x>", b"two"),
+            mail("<d@x>", b"four"),
+        ]);
+        assert!(sent[0].is_ok() && sent[2].is_ok(), "{sent:?}");
+        let e = sent[1].as_ref().expect_err("in the way");
+        assert!(e.to_string().contains("_b@x_.eml"), "{e}");
+        assert!(names(&root.path().join("tmp")).is_empty());
+        assert_eq!(
+            names(&root.path().join("new")),
+            ["_a@x_.eml", "_b@x_.eml", "_c@x_.eml", "_d@x_.eml"]
+        );
     }
 
     #[test]
