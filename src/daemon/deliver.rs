@@ -116,9 +116,10 @@ async fn send_chunk(
     let (earlier, fresh): (Vec<&outbox::Queued>, Vec<&outbox::Queued>) = chunk
         .iter()
         .partition(|mail| engine.unrecorded.contains(&mail.id));
+    // sent before in this run; only the store did not hear of it
+    let ids: Vec<i64> = earlier.iter().map(|mail| mail.id).collect();
+    outbox::mark_all_sent(engine.store.conn(), &ids, now)?;
     for mail in earlier {
-        // sent before in this run; only the store did not hear of it
-        outbox::mark_all_sent(engine.store.conn(), &[mail.id], now)?;
         engine.unrecorded.remove(&mail.id);
         tracing::info!(message_id = %mail.message_id, "sent earlier; now recorded");
         result.sent += 1;

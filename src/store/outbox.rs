@@ -164,6 +164,9 @@ fn queued(c: &Connection, filter: &str, params: impl rusqlite::Params) -> Result
 /// Mails the transport took (a whole Maildir batch, or one over SMTP): recorded in one
 /// transaction, so the pages they share are written once.
 pub fn mark_all_sent(c: &Connection, ids: &[i64], now: DateTime<Utc>) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
     let tx = c.unchecked_transaction()?;
     {
         let mut stmt = tx.prepare_cached(
@@ -215,9 +218,10 @@ pub fn progress_times(
     ticket_id: i64,
     since: DateTime<Utc>,
 ) -> Result<Vec<DateTime<Utc>>> {
-    let mut stmt = c.prepare(
-        "SELECT created FROM outbox WHERE ticket_id = ?1 AND kind LIKE 'progress%' AND created >= ?2 ORDER BY id",
-    )?;
+    let mut stmt = c.prepare(&format!(
+        "SELECT created FROM outbox WHERE ticket_id = ?1 AND kind IN ({}) AND created >= ?2 ORDER BY id",
+        progress_kinds()
+    ))?;
     let rows = stmt.query_map(params![ticket_id, time_text(since)], |r| {
         r.get::<_, String>(0)
     })?;
@@ -235,19 +239,12 @@ pub fn progress_times_all(
     c: &Connection,
     since: DateTime<Utc>,
 ) -> Result<std::collections::HashMap<i64, Vec<DateTime<Utc>>>> {
-    use crate::schedule::ProgressKind;
-    let kinds = ProgressKind::ALL.map(ProgressKind::template);
-    let marks = vec!["?"; kinds.len()].join(", ");
     let mut stmt = c.prepare(&format!(
         "SELECT ticket_id, created FROM outbox \
-         WHERE kind IN ({marks}) AND created >= ? AND ticket_id IS NOT NULL ORDER BY id"
+         WHERE kind IN ({}) AND created >= ?1 AND ticket_id IS NOT NULL ORDER BY id",
+        progress_kinds()
     ))?;
-    let since = time_text(since);
-    let args = kinds
-        .iter()
-        .map(|k| k as &dyn rusqlite::ToSql)
-        .chain(std::iter::once(&since as &dyn rusqlite::ToSql));
-    let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+    let rows = stmt.query_map([time_text(since)], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
     })?;
     let mut out: std::collections::HashMap<i64, Vec<DateTime<Utc>>> = Default::default();
@@ -256,6 +253,15 @@ pub fn progress_times_all(
         out.entry(ticket).or_default().push(parse_time(&created)?);
     }
     Ok(out)
+}
+
+/// The progress mails' kinds as an SQL list, from the one place that names them (fixed
+/// template names, so quoting them in the statement is safe).
+fn progress_kinds() -> String {
+    use crate::schedule::ProgressKind;
+    ProgressKind::ALL
+        .map(|k| format!("'{}'", k.template()))
+        .join(", ")
 }
 
 /// A ticket's mails of the given kinds that were not put aside, oldest first: when, and the
